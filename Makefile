@@ -1,0 +1,75 @@
+# Leads Console: every command a newcomer needs, on a fresh machine.
+#   make run    set up, build, and serve the console with demo data on :8080
+#   make test   set up (test tools too) and run every test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Tools installed here land on PATH for every recipe.
+TOOLS := $(CURDIR)/.tools
+export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+TRUNK_VERSION := 0.21.14
+BINARYEN_VERSION := 132
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly, or trunk
+# refuses to build offline.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+ADDR ?= 127.0.0.1:8080
+DB ?= leads.db
+SERVER := target/release/leads-server
+
+.PHONY: help setup setup-test build run test lint bench clean
+
+help:
+	@echo "make run   - set up, build and start the console with demo data at http://$(ADDR)"
+	@echo "make test  - set up and run every test (unit, API contract, browser)"
+	@echo "make build - build dist/ (the console) and $(SERVER)"
+	@echo "make lint  - rustfmt and clippy, as CI runs them"
+
+## Build tools: the wasm target, trunk, wasm-bindgen-cli and binaryen's wasm-opt.
+setup:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@trunk --version 2>/dev/null | grep -qF "$(TRUNK_VERSION)" \
+	  || cargo install trunk --version $(TRUNK_VERSION) --locked
+	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
+	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
+	  || npm install --prefix "$(TOOLS)" --no-save --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+	@command -v brotli >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=brotli
+	@echo "setup: build tools ready"
+
+## Test tools too: Debian's Chromium and its WebDriver.
+setup-test: setup
+	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } \
+	  || $(MAKE) --no-print-directory apt-packages PKGS="chromium chromium-driver"
+	@echo "setup-test: browser ready ($$(/usr/bin/chromium --version))"
+
+.PHONY: apt-packages
+apt-packages:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PKGS)
+
+## dist/ (optimised wasm, precompressed) and the release server.
+build: setup
+	trunk build --release
+	@for f in dist/*.wasm dist/*.js dist/*.css; do brotli -f -q 11 -k "$$f"; done
+	cargo build --release -p leads-server
+	@echo "build: dist/ and $(SERVER) ready"
+
+run: build
+	$(SERVER) --addr $(ADDR) --db $(DB) --dist dist
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown -p leads-console -- -D warnings
+
+test: setup-test build lint
+	cargo test --workspace -- --test-threads=2
+
+clean:
+	cargo clean
+	rm -rf dist

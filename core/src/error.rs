@@ -1,0 +1,125 @@
+//! The API's error vocabulary: the JSON error body both sides speak, and the
+//! field-level validation error that becomes a `400` with `param`.
+
+use serde::{Deserialize, Serialize};
+
+/// One invalid field or query parameter, with a message meant for a person.
+///
+/// ```
+/// let err = leads_core::validate::phone("555").unwrap_err();
+/// assert_eq!(err.param, "phone");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FieldError {
+    /// The field or query parameter at fault, exactly as named on the wire.
+    pub param: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// Builds an error for `param` with a human message.
+    pub fn new(param: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            param: param.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The `type` of an API error; each maps to exactly one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorType {
+    InvalidRequest,
+    Unauthorized,
+    NotFound,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorType {
+    /// The HTTP status code that carries this error type.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::InvalidRequest => 400,
+            Self::Unauthorized => 401,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::RateLimited => 429,
+            Self::Internal => 500,
+        }
+    }
+}
+
+/// The inside of an error body: `{"type", "message", "param"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    #[serde(rename = "type")]
+    pub kind: ErrorType,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
+impl ApiError {
+    /// An error without a `param`.
+    pub fn new(kind: ErrorType, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            param: None,
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(err: FieldError) -> Self {
+        Self {
+            kind: ErrorType::InvalidRequest,
+            message: err.message,
+            param: Some(err.param),
+        }
+    }
+}
+
+/// The whole error body, `{"error": {...}}`, as sent on every failed request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: ApiError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_error_serialises_with_param() {
+        let body = ApiErrorBody {
+            error: FieldError::new("phone", "phone must be in E.164 format, e.g. +15551234567")
+                .into(),
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": {"type": "invalid_request",
+                "message": "phone must be in E.164 format, e.g. +15551234567", "param": "phone"}})
+        );
+    }
+
+    #[test]
+    fn error_without_param_omits_it() {
+        let body = ApiErrorBody {
+            error: ApiError::new(ErrorType::NotFound, "No lead has that id."),
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert!(!json.contains("param"));
+        assert_eq!(ErrorType::NotFound.status(), 404);
+    }
+}

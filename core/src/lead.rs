@@ -1,0 +1,344 @@
+//! The lead as it travels on the wire: the whole object the server sends,
+//! the tolerant shape the console parses, and the page that wraps a list.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Where a lead stands in the sales pipeline, in pipeline order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LeadStatus {
+    New,
+    Contacted,
+    Qualified,
+    Converted,
+}
+
+impl LeadStatus {
+    /// Every status, in pipeline order.
+    pub const ALL: [LeadStatus; 4] = [Self::New, Self::Contacted, Self::Qualified, Self::Converted];
+
+    /// The wire value, e.g. `"contacted"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Contacted => "contacted",
+            Self::Qualified => "qualified",
+            Self::Converted => "converted",
+        }
+    }
+
+    /// The name a person reads, e.g. `"Contacted"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::New => "New",
+            Self::Contacted => "Contacted",
+            Self::Qualified => "Qualified",
+            Self::Converted => "Converted",
+        }
+    }
+
+    /// Position in the pipeline (0 for `new`), which is how `sort=status` orders.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
+    /// The status at pipeline position `rank`, if there is one.
+    pub fn from_rank(rank: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(rank)).copied()
+    }
+}
+
+impl FromStr for LeadStatus {
+    type Err = ();
+
+    /// Parses a wire value; case-sensitive, as the contract requires.
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or(())
+    }
+}
+
+impl fmt::Display for LeadStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A capture channel: the sources the list filter accepts. Leads created
+/// through the API may carry other, free source labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Call,
+    Sms,
+    Form,
+    Facebook,
+    Google,
+}
+
+impl Channel {
+    /// Every channel, in the order the UI lists them.
+    pub const ALL: [Channel; 5] = [
+        Self::Call,
+        Self::Sms,
+        Self::Form,
+        Self::Facebook,
+        Self::Google,
+    ];
+
+    /// The wire value, e.g. `"sms"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Call => "call",
+            Self::Sms => "sms",
+            Self::Form => "form",
+            Self::Facebook => "facebook",
+            Self::Google => "google",
+        }
+    }
+
+    /// The name a person reads, e.g. `"SMS"`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Call => "Call",
+            Self::Sms => "SMS",
+            Self::Form => "Form",
+            Self::Facebook => "Facebook",
+            Self::Google => "Google",
+        }
+    }
+
+    /// A readable name for any source label: the channel's name for the five
+    /// channels, the label itself otherwise.
+    ///
+    /// ```
+    /// assert_eq!(leads_core::Channel::display_source("sms"), "SMS");
+    /// assert_eq!(leads_core::Channel::display_source("crm-import"), "crm-import");
+    /// ```
+    pub fn display_source(source: &str) -> &str {
+        source
+            .parse::<Channel>()
+            .map(Channel::label)
+            .unwrap_or(source)
+    }
+}
+
+impl FromStr for Channel {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s).ok_or(())
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The whole lead, exactly as this project's server sends it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lead {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub status: LeadStatus,
+    pub source: String,
+    pub score: Option<u8>,
+    pub tags: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A lead as a client must parse it: the vendor's API answers with fewer
+/// fields than [`Lead`], so only `id` is required. `None` means "the response
+/// did not say"; for nullable fields `Some(None)` means "explicitly null".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartialLead {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LeadStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub score: Option<Option<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// Marks a field as present even when its value is `null`, so that
+/// `Option<Option<T>>` can tell "absent" from "null".
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+impl PartialLead {
+    /// Overlays what a newer response said onto what is already known, so a
+    /// field the response left out is never blanked.
+    ///
+    /// ```
+    /// use leads_core::PartialLead;
+    /// let mut known: PartialLead = serde_json::from_str(
+    ///     r#"{"id":"lead_001","name":"Jane","phone":"+15551234567"}"#).unwrap();
+    /// let reply: PartialLead = serde_json::from_str(r#"{"id":"lead_001","name":"Jane S."}"#).unwrap();
+    /// known.merge(reply);
+    /// assert_eq!(known.name.as_deref(), Some("Jane S."));
+    /// assert_eq!(known.phone, Some(Some("+15551234567".into())));
+    /// ```
+    pub fn merge(&mut self, newer: PartialLead) {
+        fn take<T>(slot: &mut Option<T>, newer: Option<T>) {
+            if newer.is_some() {
+                *slot = newer;
+            }
+        }
+        take(&mut self.name, newer.name);
+        take(&mut self.phone, newer.phone);
+        take(&mut self.email, newer.email);
+        take(&mut self.status, newer.status);
+        take(&mut self.source, newer.source);
+        take(&mut self.score, newer.score);
+        take(&mut self.tags, newer.tags);
+        take(&mut self.created_at, newer.created_at);
+        take(&mut self.updated_at, newer.updated_at);
+    }
+}
+
+impl From<Lead> for PartialLead {
+    fn from(lead: Lead) -> Self {
+        Self {
+            id: lead.id,
+            name: Some(lead.name),
+            phone: Some(lead.phone),
+            email: Some(lead.email),
+            status: Some(lead.status),
+            source: Some(lead.source),
+            score: Some(lead.score),
+            tags: Some(lead.tags),
+            created_at: Some(lead.created_at),
+            updated_at: Some(lead.updated_at),
+        }
+    }
+}
+
+/// Paging facts that come with every list response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageMeta {
+    pub page: u32,
+    pub limit: u32,
+    pub total: u64,
+}
+
+/// One page of a list response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_wire_values_are_case_sensitive() {
+        assert_eq!("new".parse(), Ok(LeadStatus::New));
+        assert!("NEW".parse::<LeadStatus>().is_err());
+        assert!("".parse::<LeadStatus>().is_err());
+        assert_eq!(LeadStatus::from_rank(3), Some(LeadStatus::Converted));
+        assert_eq!(LeadStatus::from_rank(4), None);
+    }
+
+    #[test]
+    fn channel_labels_read_well() {
+        assert_eq!(Channel::Sms.label(), "SMS");
+        assert_eq!("facebook".parse(), Ok(Channel::Facebook));
+        assert!("manual".parse::<Channel>().is_err());
+    }
+
+    #[test]
+    fn vendor_minimal_shapes_parse() {
+        let created: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_002","name":"John Doe","status":"new","created_at":"2025-03-20T11:30:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(created.status, Some(LeadStatus::New));
+        assert_eq!(created.phone, None);
+        let updated: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_001","name":"Jane Smith","status":"qualified","tags":["a"],"updated_at":"2025-03-21T09:00:00Z"}"#,
+        )
+        .unwrap();
+        assert_eq!(updated.tags.as_deref(), Some(&["a".to_string()][..]));
+        let bare: PartialLead = serde_json::from_str(r#"{"id":"x"}"#).unwrap();
+        assert_eq!(bare.id, "x");
+        assert!(serde_json::from_str::<PartialLead>(r#"{"name":"no id"}"#).is_err());
+    }
+
+    #[test]
+    fn explicit_null_differs_from_absent() {
+        let lead: PartialLead =
+            serde_json::from_str(r#"{"id":"a","phone":null,"score":null}"#).unwrap();
+        assert_eq!(lead.phone, Some(None));
+        assert_eq!(lead.score, Some(None));
+        assert_eq!(lead.email, None);
+    }
+
+    #[test]
+    fn merge_never_blanks_an_omitted_field() {
+        let full = Lead {
+            id: "lead_001".into(),
+            name: "Jane".into(),
+            phone: Some("+15551234567".into()),
+            email: Some("jane@example.com".into()),
+            status: LeadStatus::New,
+            source: "call".into(),
+            score: Some(85),
+            tags: vec!["vip".into()],
+            created_at: "2025-03-20T10:00:00Z".into(),
+            updated_at: "2025-03-20T10:00:00Z".into(),
+        };
+        let mut known = PartialLead::from(full);
+        let reply: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_001","name":"Jane","status":"qualified","tags":[],"updated_at":"2025-03-21T09:00:00Z"}"#,
+        )
+        .unwrap();
+        known.merge(reply);
+        assert_eq!(known.status, Some(LeadStatus::Qualified));
+        assert_eq!(known.tags, Some(vec![]));
+        assert_eq!(known.email, Some(Some("jane@example.com".into())));
+        assert_eq!(known.score, Some(Some(85)));
+        let cleared: PartialLead =
+            serde_json::from_str(r#"{"id":"lead_001","phone":null}"#).unwrap();
+        known.merge(cleared);
+        assert_eq!(known.phone, Some(None));
+    }
+}

@@ -1,0 +1,17 @@
+//! The rules of the Leads API, written once and used by both the console (wasm)
+//! and the server (native). Nothing here knows about HTTP, storage or the DOM.
+
+pub mod body;
+pub mod error;
+pub mod lead;
+pub mod limits;
+pub mod new_lead;
+pub mod patch;
+pub mod query;
+pub mod validate;
+
+pub use error::{ApiError, ApiErrorBody, ErrorType, FieldError};
+pub use lead::{Channel, Lead, LeadStatus, Page, PageMeta, PartialLead};
+pub use new_lead::NewLead;
+pub use patch::LeadPatch;
+pub use query::{ListQuery, Sort, SortField};

@@ -1,0 +1,152 @@
+//! The body of an update: only what changed, with `null` clearing a contact
+//! field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::body::{self, JsonObject};
+use crate::error::{ApiError, ErrorType, FieldError};
+use crate::lead::LeadStatus;
+use crate::validate;
+
+/// Fields an update body may carry, in the contract's validation order.
+pub const PATCH_FIELDS: [&str; 5] = ["name", "phone", "email", "status", "tags"];
+
+/// A partial update. `None` leaves a field alone; for `phone` and `email`,
+/// `Some(None)` clears it and is sent as `null`.
+///
+/// ```
+/// use leads_core::{LeadPatch, LeadStatus};
+/// let patch = LeadPatch { status: Some(LeadStatus::Qualified), ..LeadPatch::default() };
+/// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"status":"qualified"}"#);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::lead::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub phone: Option<Option<String>>,
+    #[serde(
+        default,
+        deserialize_with = "crate::lead::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<LeadStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+}
+
+impl LeadPatch {
+    /// True when the patch would change nothing; such a patch is never sent.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Reads and validates an update body in the contract's order.
+    pub fn from_body(body: &JsonObject) -> Result<LeadPatch, ApiError> {
+        if body.is_empty() {
+            return Err(ApiError::new(
+                ErrorType::InvalidRequest,
+                format!(
+                    "The update changes nothing; send at least one of {}.",
+                    PATCH_FIELDS.join(", ")
+                ),
+            ));
+        }
+        Ok(Self::fields(body)?)
+    }
+
+    fn fields(body: &JsonObject) -> Result<LeadPatch, FieldError> {
+        body::reject_unknown(body, &PATCH_FIELDS)?;
+        let name = match body::string(body, "name")? {
+            None => None,
+            Some(Some(raw)) => Some(validate::name(&raw)?),
+            Some(None) => return Err(FieldError::new("name", "name cannot be null")),
+        };
+        let phone = body::contact(body, "phone", validate::phone)?;
+        let email = body::contact(body, "email", validate::email)?;
+        let status = match body::string(body, "status")? {
+            None => None,
+            Some(Some(raw)) => Some(raw.trim().parse().map_err(|()| invalid_status())?),
+            Some(None) => return Err(invalid_status()),
+        };
+        let tags = match body::tags(body)? {
+            None => None,
+            Some(Some(tags)) => Some(tags),
+            Some(None) => {
+                return Err(FieldError::new(
+                    "tags",
+                    "tags cannot be null; send [] to remove every tag",
+                ))
+            }
+        };
+        Ok(LeadPatch {
+            name,
+            phone,
+            email,
+            status,
+            tags,
+        })
+    }
+}
+
+fn invalid_status() -> FieldError {
+    FieldError::new(
+        "status",
+        "status must be one of new, contacted, qualified, converted",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Result<LeadPatch, ApiError> {
+        LeadPatch::from_body(&body::object(json.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn null_clears_contact_fields() {
+        let patch = parse(r#"{"phone":null,"email":" a@b.co "}"#).unwrap();
+        assert_eq!(patch.phone, Some(None));
+        assert_eq!(patch.email, Some(Some("a@b.co".into())));
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"phone":null,"email":"a@b.co"}"#
+        );
+    }
+
+    #[test]
+    fn empty_and_null_where_not_allowed_are_rejected() {
+        assert_eq!(parse("{}").unwrap_err().param, None);
+        for (json, param) in [
+            (r#"{"name":null}"#, "name"),
+            (r#"{"status":null}"#, "status"),
+            (r#"{"status":"NEW"}"#, "status"),
+            (r#"{"tags":null}"#, "tags"),
+            (r#"{"source":"x"}"#, "source"),
+            (r#"{"status":"bogus","name":""}"#, "name"),
+        ] {
+            assert_eq!(
+                parse(json).unwrap_err().param.as_deref(),
+                Some(param),
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn patch_round_trips_through_json() {
+        let patch = parse(r#"{"status":"converted","tags":["x"],"phone":null}"#).unwrap();
+        let again: LeadPatch =
+            serde_json::from_str(&serde_json::to_string(&patch).unwrap()).unwrap();
+        assert_eq!(patch, again);
+        assert!(!patch.is_empty());
+        assert!(LeadPatch::default().is_empty());
+    }
+}

@@ -1,0 +1,85 @@
+//! Handlers for `/v1/leads` and `/v1/leads/{id}`: decode, validate with
+//! `leads-core`, call the store, answer.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use leads_core::{Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
+
+use super::body::json_object;
+use crate::app::AppState;
+use crate::error::AppError;
+
+/// `GET /v1/leads`.
+pub async fn list(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Page<Lead>>, AppError> {
+    let raw = raw.unwrap_or_default();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect();
+    let query = ListQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let (data, total) = state.store.list(query).await?;
+    Ok(Json(Page {
+        data,
+        meta: PageMeta {
+            page: query.page,
+            limit: query.limit,
+            total,
+        },
+    }))
+}
+
+/// `POST /v1/leads`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<impl IntoResponse, AppError> {
+    let body = json_object(&headers, body).await?;
+    let new = NewLead::from_body(&body)?;
+    let lead = state.store.create(new).await?;
+    let location = format!("/v1/leads/{}", lead.id);
+    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(lead)))
+}
+
+/// `GET /v1/leads/{id}`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Lead>, AppError> {
+    state
+        .store
+        .get(&id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| no_such_lead(&id))
+}
+
+/// `PATCH /v1/leads/{id}`: validation comes before the id lookup, as the
+/// contract orders errors.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Lead>, AppError> {
+    let body = json_object(&headers, body).await?;
+    let patch = LeadPatch::from_body(&body)?;
+    state
+        .store
+        .update(&id, patch)
+        .await?
+        .map(Json)
+        .ok_or_else(|| no_such_lead(&id))
+}
+
+fn no_such_lead(id: &str) -> AppError {
+    AppError::not_found(format!(
+        "No lead has the id {id}. It may have been mistyped."
+    ))
+}

@@ -1,0 +1,35 @@
+//! The `/v1` API: routes, the key check, and the JSON error for anything that
+//! matches no route or method.
+
+pub mod body;
+pub mod leads;
+
+use axum::routing::get;
+use axum::{middleware, Router};
+use leads_core::ErrorType;
+
+use crate::app::AppState;
+use crate::auth;
+use crate::error::AppError;
+
+/// Routes under `/v1`. The key check wraps the fallbacks too, so `401` comes
+/// before `404` and `405`.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/{id}", get(leads::get_one).patch(leads::update))
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state, auth::require_key))
+}
+
+async fn unknown_route() -> AppError {
+    AppError::not_found("There is no such API route. The leads API lives at /v1/leads.")
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::new(
+        ErrorType::MethodNotAllowed,
+        "That method is not allowed here: /v1/leads takes GET and POST, /v1/leads/{id} takes GET and PATCH.",
+    )
+}

@@ -1,0 +1,43 @@
+//! The router: `/v1` (behind the key check), `/config.json`, and the console
+//! with SPA fallback for everything else.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::middleware;
+use axum::routing::get;
+use axum::Router;
+
+use crate::config::Config;
+use crate::store::Store;
+use crate::{api, request_log, static_files};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub api_key: Option<Arc<str>>,
+    pub dist: PathBuf,
+}
+
+impl AppState {
+    /// State for `store`, with the key and console folder from `config`.
+    pub fn new(store: Store, config: &Config) -> Self {
+        Self {
+            store,
+            api_key: config.api_key.as_deref().map(Arc::from),
+            dist: config.dist.clone(),
+        }
+    }
+}
+
+/// The whole HTTP surface of the server.
+pub fn router(state: AppState) -> Router {
+    let console = static_files::console(&state.dist);
+    Router::new()
+        .nest("/v1", api::router(state.clone()))
+        .route("/config.json", get(static_files::config_json))
+        .fallback_service(console)
+        .layer(middleware::from_fn(request_log::log_request))
+        .with_state(state)
+}

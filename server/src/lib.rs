@@ -1,0 +1,106 @@
+//! The Leads API on SQLite, with the built console served beside it.
+//!
+//! [`run`] binds, seeds a new database and serves until Ctrl-C or SIGTERM;
+//! [`app::router`] is the whole HTTP surface, so tests can drive it in process.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod request_log;
+pub mod seed;
+pub mod static_files;
+pub mod store;
+pub mod time;
+
+pub use config::Config;
+
+use std::io;
+
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+use crate::store::Store;
+
+/// Why the server could not start or keep serving.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot open the database {path}: {source}")]
+    Database {
+        path: String,
+        source: rusqlite::Error,
+    },
+    #[error("cannot listen on {addr}: {source} (is another server using that port? try --addr 127.0.0.1:8081)")]
+    Bind { addr: String, source: io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(io::Error),
+}
+
+/// Opens the store, seeds it if new, and serves until asked to stop.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let store = Store::open(&config.db).map_err(|source| StartError::Database {
+        path: config.db.display().to_string(),
+        source,
+    })?;
+    let seeded = store
+        .seed_if_empty(config.demo_leads)
+        .await
+        .map_err(|source| StartError::Database {
+            path: config.db.display().to_string(),
+            source,
+        })?;
+    if seeded > 0 {
+        tracing::info!(count = seeded, "seeded a new database with demo leads");
+    }
+    if !config.dist.join("index.html").is_file() {
+        tracing::warn!(
+            dist = %config.dist.display(),
+            "no built console here; run `make build`, or pass --dist"
+        );
+    }
+    let listener = TcpListener::bind(&config.addr)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.addr.clone(),
+            source,
+        })?;
+    let local = listener.local_addr().map_err(StartError::Serve)?;
+    tracing::info!(
+        db = %config.db.display(),
+        auth = if config.api_key.is_some() { "bearer" } else { "none" },
+        "serving the console at http://{local}"
+    );
+    let app = app::router(AppState::new(store, &config));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,46 @@
+//! The built console, with SPA fallback, and the `/config.json` it reads at
+//! start-up to learn where the API is and whether it needs a key.
+
+use std::path::Path;
+
+use axum::extract::State;
+use axum::http::header::CACHE_CONTROL;
+use axum::http::HeaderValue;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Serialize;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::app::AppState;
+
+/// Where the API lives and how to authenticate, for the console.
+#[derive(Debug, Serialize)]
+pub struct ConsoleConfig {
+    pub api_base: &'static str,
+    pub auth: &'static str,
+}
+
+/// `GET /config.json`.
+pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
+    let config = ConsoleConfig {
+        api_base: "/v1",
+        auth: if state.api_key.is_some() {
+            "bearer"
+        } else {
+            "none"
+        },
+    };
+    (
+        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
+        Json(config),
+    )
+}
+
+/// Files from `dist`; any path that matches no file gets `index.html`, so a
+/// deep link such as `/?status=new` or `/leads` opens the console.
+pub fn console(dist: &Path) -> ServeDir<ServeFile> {
+    ServeDir::new(dist)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(ServeFile::new(dist.join("index.html")))
+}

@@ -1,0 +1,30 @@
+//! Timestamps as the contract writes them: RFC 3339, UTC, whole seconds.
+
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// Formats an instant as `2025-03-20T10:00:00Z`.
+pub fn format(at: OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC);
+    utc.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+    ))
+    .expect("a UTC date always fits this fixed format")
+}
+
+/// The current second.
+pub fn now() -> String {
+    format(OffsetDateTime::now_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_whole_seconds_in_utc() {
+        let at = OffsetDateTime::from_unix_timestamp(1_742_464_800).unwrap();
+        assert_eq!(format(at), "2025-03-20T10:00:00Z");
+        assert_eq!(now().len(), "2025-03-20T10:00:00Z".len());
+    }
+}

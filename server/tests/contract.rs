@@ -1,0 +1,582 @@
+//! Every row of `shared/leads-api.md`, checked against the real router on a
+//! real SQLite file.
+
+mod support;
+
+use std::cmp::Ordering;
+
+use axum::body::Body;
+use axum::http::{header, Method, StatusCode};
+use serde_json::{json, Value};
+use support::{LeadBuilder, Options, TestApp};
+
+async fn demo(count: u32) -> TestApp {
+    TestApp::with(Options {
+        demo_leads: count,
+        ..Options::default()
+    })
+    .await
+}
+
+fn seq(lead: &Value) -> u64 {
+    lead["id"].as_str().unwrap()["lead_".len()..]
+        .parse()
+        .unwrap()
+}
+
+/// The contract's total order, written out independently of the server.
+fn expected_order(leads: &[Value], sort: &str) -> Vec<String> {
+    let (desc, field) = match sort.strip_prefix('-') {
+        Some(field) => (true, field),
+        None => (false, sort),
+    };
+    let rank = |s: &str| {
+        ["new", "contacted", "qualified", "converted"]
+            .iter()
+            .position(|x| *x == s)
+    };
+    let mut sorted = leads.to_vec();
+    sorted.sort_by(|a, b| {
+        let primary = match field {
+            "score" => match (a["score"].as_u64(), b["score"].as_u64()) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => return Ordering::Greater,
+                (Some(_), None) => return Ordering::Less,
+                (Some(x), Some(y)) => x.cmp(&y),
+            },
+            "name" => a["name"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .cmp(&b["name"].as_str().unwrap().to_lowercase()),
+            "status" => {
+                rank(a["status"].as_str().unwrap()).cmp(&rank(b["status"].as_str().unwrap()))
+            }
+            _ => a[field].as_str().unwrap().cmp(b[field].as_str().unwrap()),
+        };
+        let order = primary.then(seq(a).cmp(&seq(b)));
+        if desc {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    sorted
+        .iter()
+        .map(|l| l["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn default_list_is_newest_first_twenty_with_meta() {
+    let app = demo(45).await;
+    let reply = app.get("/v1/leads").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.body["meta"],
+        json!({"page": 1, "limit": 20, "total": 45})
+    );
+    let all = app.all().await;
+    assert_eq!(reply.ids(), expected_order(&all, "-created_at")[..20]);
+    let lead = &reply.body["data"][0];
+    for field in [
+        "id",
+        "name",
+        "phone",
+        "email",
+        "status",
+        "source",
+        "score",
+        "tags",
+        "created_at",
+        "updated_at",
+    ] {
+        assert!(lead.get(field).is_some(), "{field} missing from {lead}");
+    }
+}
+
+#[tokio::test]
+async fn every_sort_field_in_both_directions_has_a_total_order() {
+    let app = demo(60).await;
+    for name in ["ana lopez", "Ana Lopez", "ÁNGEL", "zoe", "ANA LOPEZ"] {
+        assert_eq!(
+            app.post(LeadBuilder::new(name).build()).await.status,
+            StatusCode::CREATED
+        );
+    }
+    app.patch("lead_061", json!({"status": "converted"})).await;
+    let all = app.all().await;
+    for field in ["created_at", "updated_at", "name", "score", "status"] {
+        for sort in [field.to_owned(), format!("-{field}")] {
+            let reply = app.get(&format!("/v1/leads?sort={sort}&limit=100")).await;
+            assert_eq!(reply.status, StatusCode::OK, "{sort}");
+            assert_eq!(reply.ids(), expected_order(&all, &sort), "sort={sort}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn null_scores_sort_last_in_both_directions() {
+    let app = demo(30).await;
+    for sort in ["score", "-score"] {
+        let reply = app.get(&format!("/v1/leads?sort={sort}&limit=100")).await;
+        let scores: Vec<Option<u64>> = reply.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["score"].as_u64())
+            .collect();
+        let first_null = scores
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(scores.len());
+        assert!(
+            scores[first_null..].iter().all(Option::is_none),
+            "{sort}: {scores:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_filter_returns_only_matching_leads_with_true_total() {
+    let app = demo(120).await;
+    let all = app.all().await;
+    for status in ["new", "contacted", "qualified", "converted"] {
+        let reply = app
+            .get(&format!("/v1/leads?status={status}&limit=100"))
+            .await;
+        let expected: Vec<&Value> = all.iter().filter(|l| l["status"] == status).collect();
+        assert_eq!(reply.body["meta"]["total"], expected.len(), "{status}");
+        assert!(reply.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["status"] == status));
+    }
+    for source in ["call", "sms", "form", "facebook", "google"] {
+        let reply = app
+            .get(&format!("/v1/leads?source={source}&status=new&limit=100"))
+            .await;
+        let expected = all
+            .iter()
+            .filter(|l| l["source"] == source && l["status"] == "new")
+            .count();
+        assert_eq!(reply.body["meta"]["total"], expected, "{source}");
+        assert!(reply.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["source"] == source));
+    }
+}
+
+#[tokio::test]
+async fn paging_never_repeats_or_skips_and_past_the_end_is_empty() {
+    let app = demo(50).await;
+    let mut seen = Vec::new();
+    for page in 1..=8 {
+        let reply = app
+            .get(&format!("/v1/leads?limit=7&page={page}&sort=-score"))
+            .await;
+        assert_eq!(
+            reply.body["meta"],
+            json!({"page": page, "limit": 7, "total": 50})
+        );
+        seen.extend(reply.ids());
+    }
+    assert_eq!(seen, expected_order(&app.all().await, "-score"));
+    let past = app.get("/v1/leads?page=1000000").await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(past.body["data"], json!([]));
+    assert_eq!(past.body["meta"]["total"], 50);
+}
+
+#[tokio::test]
+async fn invalid_list_parameters_are_400_naming_the_parameter() {
+    let app = demo(3).await;
+    for (query, param) in [
+        ("status=NEW", "status"),
+        ("status=", "status"),
+        ("source=manual", "source"),
+        ("sort=email", "sort"),
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("page=0", "page"),
+        ("page=1000001", "page"),
+        ("page=-1", "page"),
+        ("page=1&page=2", "page"),
+        ("status=new&status=new", "status"),
+    ] {
+        let reply = app.get(&format!("/v1/leads?{query}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(reply.body["error"]["type"], "invalid_request");
+        assert_eq!(reply.param(), Some(param), "{query}");
+    }
+    let ok = app
+        .get("/v1/leads?unknown=1&status=new&limit=100&page=1000000")
+        .await;
+    assert_eq!(ok.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn create_normalises_and_stores_the_lead() {
+    let app = TestApp::new().await;
+    let reply = app
+        .post(
+            LeadBuilder::new("  John Doe ")
+                .phone("+15559876543")
+                .email(" john@example.com")
+                .source("crm-import")
+                .tags(["hvac-repair", "HVAC-Repair", " vip "])
+                .build(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    assert_eq!(reply.headers[header::LOCATION], "/v1/leads/lead_001");
+    let lead = &reply.body;
+    assert_eq!(lead["id"], "lead_001");
+    assert_eq!(lead["name"], "John Doe");
+    assert_eq!(lead["email"], "john@example.com");
+    assert_eq!(lead["tags"], json!(["hvac-repair", "vip"]));
+    assert_eq!(lead["status"], "new");
+    assert_eq!(lead["score"], Value::Null);
+    assert_eq!(lead["created_at"], lead["updated_at"]);
+    let stored = app.get("/v1/leads/lead_001").await;
+    assert_eq!(&stored.body, lead);
+    assert_eq!(app.get("/v1/leads").await.ids(), ["lead_001"]);
+}
+
+#[tokio::test]
+async fn create_defaults_source_to_manual_and_accepts_nulls() {
+    let app = TestApp::new().await;
+    let reply = app
+        .post(
+            json!({"name": "Walk In", "phone": null, "email": null, "source": null, "tags": null}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED);
+    assert_eq!(reply.body["source"], "manual");
+    assert_eq!(reply.body["tags"], json!([]));
+    assert_eq!(reply.body["phone"], Value::Null);
+}
+
+#[tokio::test]
+async fn ids_count_past_999() {
+    let app = demo(999).await;
+    let reply = app.post(LeadBuilder::new("Number 1000").build()).await;
+    assert_eq!(reply.body["id"], "lead_1000");
+    assert_eq!(app.get("/v1/leads?limit=1").await.ids(), ["lead_1000"]);
+    assert_eq!(
+        app.get("/v1/leads?sort=created_at&limit=1&page=1000")
+            .await
+            .ids(),
+        ["lead_1000"]
+    );
+}
+
+#[tokio::test]
+async fn every_create_validation_error_names_its_field() {
+    let app = TestApp::new().await;
+    let long = "x".repeat(201);
+    let tags: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+    for (body, param) in [
+        (json!({}), "name"),
+        (json!({"name": "  "}), "name"),
+        (json!({"name": long}), "name"),
+        (json!({"name": 7}), "name"),
+        (json!({"name": "A", "phone": "555-0100"}), "phone"),
+        (json!({"name": "A", "phone": ""}), "phone"),
+        (json!({"name": "A", "email": "a@b"}), "email"),
+        (json!({"name": "A", "email": "a@.com"}), "email"),
+        (json!({"name": "A", "source": ""}), "source"),
+        (json!({"name": "A", "source": "x".repeat(65)}), "source"),
+        (json!({"name": "A", "tags": ["ok", ""]}), "tags"),
+        (json!({"name": "A", "tags": ["x".repeat(51)]}), "tags"),
+        (json!({"name": "A", "tags": tags}), "tags"),
+        (json!({"name": "A", "tags": "vip"}), "tags"),
+        (json!({"name": "A", "status": "new"}), "status"),
+        (json!({"name": "A", "score": 5}), "score"),
+        (
+            json!({"name": "", "phone": "1", "nickname": "x"}),
+            "nickname",
+        ),
+        (json!({"email": "bad", "phone": "bad"}), "name"),
+        (
+            json!({"name": "A", "tags": [""], "email": "bad", "phone": "bad"}),
+            "phone",
+        ),
+    ] {
+        let reply = app.post(body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.param(), Some(param), "{body}");
+        assert!(!reply.body["error"]["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(
+        app.get("/v1/leads").await.body["meta"]["total"],
+        0,
+        "nothing was stored"
+    );
+}
+
+#[tokio::test]
+async fn the_contracts_example_error_body_is_exact() {
+    let app = TestApp::new().await;
+    let reply = app.post(json!({"name": "A", "phone": "12"})).await;
+    assert_eq!(
+        reply.body,
+        json!({"error": {"type": "invalid_request",
+            "message": "phone must be in E.164 format, e.g. +15551234567", "param": "phone"}})
+    );
+}
+
+#[tokio::test]
+async fn patch_changes_only_what_is_sent_and_null_clears_contacts() {
+    let app = TestApp::new().await;
+    let created = app
+        .post(
+            LeadBuilder::new("Jane")
+                .phone("+15551234567")
+                .email("jane@example.com")
+                .tags(["a", "b"])
+                .build(),
+        )
+        .await
+        .body;
+    let reply = app
+        .patch(
+            "lead_001",
+            json!({"status": "qualified", "phone": null, "tags": ["C", "c"]}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let lead = reply.body;
+    assert_eq!(lead["status"], "qualified");
+    assert_eq!(lead["phone"], Value::Null);
+    assert_eq!(lead["tags"], json!(["C"]));
+    assert_eq!(lead["email"], created["email"]);
+    assert_eq!(lead["name"], created["name"]);
+    assert!(lead["updated_at"].as_str() >= created["updated_at"].as_str());
+    assert_eq!(app.get("/v1/leads/lead_001").await.body, lead);
+    let back = app.patch("lead_001", json!({"status": "new"})).await;
+    assert_eq!(
+        back.body["status"], "new",
+        "any status may follow any other"
+    );
+}
+
+#[tokio::test]
+async fn patch_validation_errors_and_unknown_ids() {
+    let app = TestApp::new().await;
+    app.post(LeadBuilder::new("Jane").build()).await;
+    let empty = app.patch("lead_001", json!({})).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert_eq!(empty.body["error"]["type"], "invalid_request");
+    for (body, param) in [
+        (json!({"name": null}), "name"),
+        (json!({"status": null}), "status"),
+        (json!({"status": "lost"}), "status"),
+        (json!({"tags": null}), "tags"),
+        (json!({"source": "x"}), "source"),
+        (json!({"id": "lead_9"}), "id"),
+        (json!({"email": "nope", "status": "nope"}), "email"),
+    ] {
+        let reply = app.patch("lead_001", body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.param(), Some(param), "{body}");
+    }
+    let missing = app.patch("lead_999", json!({"status": "new"})).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body["error"]["type"], "not_found");
+    let invalid_and_missing = app.patch("lead_999", json!({"status": "nope"})).await;
+    assert_eq!(
+        invalid_and_missing.status,
+        StatusCode::BAD_REQUEST,
+        "validation comes before the id"
+    );
+    assert_eq!(
+        app.get("/v1/leads/lead_01").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/v1/leads/lead_001").await.body["status"],
+        "new",
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn transport_errors_in_contract_order() {
+    let app = TestApp::new().await;
+    let unknown = app.get("/v1/nothing").await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.body["error"]["type"], "not_found");
+
+    let method = app
+        .send(
+            app.request(Method::DELETE, "/v1/leads")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(method.body["error"]["type"], "method_not_allowed");
+
+    let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(70 * 1024));
+    let too_large = app
+        .send(
+            app.request(Method::POST, "/v1/leads")
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from(huge))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        too_large.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "size is checked before content type"
+    );
+    assert_eq!(too_large.body["error"]["type"], "payload_too_large");
+
+    let text = app
+        .send(
+            app.request(Method::POST, "/v1/leads")
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(text.body["error"]["type"], "unsupported_media_type");
+    let none = app
+        .send(
+            app.request(Method::PATCH, "/v1/leads/lead_001")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    for bad in ["{", "[]", "\"name\"", "null"] {
+        let reply = app
+            .send(
+                app.request(Method::POST, "/v1/leads")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(bad))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(reply.param(), None);
+    }
+
+    let charset = app
+        .send(
+            app.request(Method::POST, "/v1/leads")
+                .header(header::CONTENT_TYPE, "Application/JSON; charset=utf-8")
+                .body(Body::from(r#"{"name":"Ünïcode"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(charset.status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn api_key_guards_v1_only_and_comes_first() {
+    let app = TestApp::with(Options {
+        api_key: Some("s3cret"),
+        demo_leads: 5,
+    })
+    .await;
+    let bare = |method: Method, uri: &str| {
+        axum::http::Request::builder()
+            .method(method)
+            .uri(uri.to_owned())
+    };
+
+    let missing = app
+        .send(bare(Method::GET, "/v1/leads").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(missing.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(missing.headers[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(missing.body["error"]["type"], "unauthorized");
+
+    let wrong = app
+        .send(
+            bare(Method::GET, "/v1/nothing")
+                .header(header::AUTHORIZATION, "Bearer nope")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "401 before 404");
+
+    let in_url = app
+        .send(
+            bare(Method::GET, "/v1/leads?api_key=s3cret&key=s3cret")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        in_url.status,
+        StatusCode::UNAUTHORIZED,
+        "the key is never accepted in the URL"
+    );
+
+    let lower = app
+        .send(
+            bare(Method::GET, "/v1/leads")
+                .header(header::AUTHORIZATION, "bearer s3cret")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(lower.status, StatusCode::OK);
+    assert_eq!(app.get("/v1/leads").await.body["meta"]["total"], 5);
+
+    let config = app
+        .send(
+            bare(Method::GET, "/config.json")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(config.body, json!({"api_base": "/v1", "auth": "bearer"}));
+    let page = app
+        .send(bare(Method::GET, "/").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "the console itself needs no key"
+    );
+}
+
+#[tokio::test]
+async fn console_is_served_with_spa_fallback_and_open_config() {
+    let app = TestApp::new().await;
+    assert_eq!(
+        app.get("/config.json").await.body,
+        json!({"api_base": "/v1", "auth": "none"})
+    );
+    for path in ["/", "/leads?status=new", "/some/deep/link"] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert!(reply.text.contains("<title>Leads</title>"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn stored_rows_survive_a_restart() {
+    let app = TestApp::new().await;
+    app.post(LeadBuilder::new("Durable").tags(["kept"]).build())
+        .await;
+    let db = app.dir.path().join("leads.db");
+    let reopened = leads_server::store::Store::open(&db).unwrap();
+    let lead = reopened.get("lead_001").await.unwrap().unwrap();
+    assert_eq!(
+        (lead.name.as_str(), lead.tags.as_slice()),
+        ("Durable", &["kept".to_string()][..])
+    );
+}

@@ -1,0 +1,187 @@
+//! A test app: the real router on a fresh SQLite file, driven in process.
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use leads_server::app::{router, AppState};
+use leads_server::store::Store;
+use leads_server::Config;
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+/// Options for a test app; the defaults give an open API with no demo data.
+#[derive(Default)]
+pub struct Options {
+    pub demo_leads: u32,
+    pub api_key: Option<&'static str>,
+}
+
+pub struct TestApp {
+    router: Router,
+    pub dir: TempDir,
+    key: Option<&'static str>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The `param` of an error body.
+    pub fn param(&self) -> Option<&str> {
+        self.body["error"]["param"].as_str()
+    }
+
+    /// The ids of a list response, in order.
+    pub fn ids(&self) -> Vec<String> {
+        self.body["data"]
+            .as_array()
+            .expect("a list body")
+            .iter()
+            .map(|lead| lead["id"].as_str().expect("an id").to_owned())
+            .collect()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with(Options::default()).await
+    }
+
+    pub async fn with(options: Options) -> TestApp {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
+        std::fs::write(
+            dir.path().join("dist/index.html"),
+            "<!doctype html><title>Leads</title>",
+        )
+        .unwrap();
+        let config = Config {
+            addr: "127.0.0.1:0".into(),
+            db: dir.path().join("leads.db"),
+            dist: dir.path().join("dist"),
+            api_key: options.api_key.map(str::to_owned),
+            demo_leads: options.demo_leads,
+        };
+        let store = Store::open(&config.db).expect("open store");
+        store.seed_if_empty(config.demo_leads).await.expect("seed");
+        TestApp {
+            router: router(AppState::new(store, &config)),
+            dir,
+            key: options.api_key,
+        }
+    }
+
+    /// A request with the app's key (if any) already attached.
+    pub fn request(&self, method: Method, uri: &str) -> axum::http::request::Builder {
+        let builder = Request::builder().method(method).uri(uri);
+        match self.key {
+            Some(key) => builder.header(header::AUTHORIZATION, format!("Bearer {key}")),
+            None => builder,
+        }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("a response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.send(self.request(Method::GET, uri).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn send_json(&self, method: Method, uri: &str, body: &Value) -> Reply {
+        self.send(
+            self.request(method, uri)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post(&self, body: Value) -> Reply {
+        self.send_json(Method::POST, "/v1/leads", &body).await
+    }
+
+    pub async fn patch(&self, id: &str, body: Value) -> Reply {
+        self.send_json(Method::PATCH, &format!("/v1/leads/{id}"), &body)
+            .await
+    }
+
+    /// Every lead, in creation order.
+    pub async fn all(&self) -> Vec<Value> {
+        let mut leads = Vec::new();
+        for page in 1.. {
+            let reply = self
+                .get(&format!("/v1/leads?sort=created_at&limit=100&page={page}"))
+                .await;
+            let data = reply.body["data"].as_array().unwrap().clone();
+            if data.is_empty() {
+                break;
+            }
+            leads.extend(data);
+        }
+        leads
+    }
+}
+
+/// Builds create bodies without walls of JSON.
+#[derive(Default, Clone)]
+pub struct LeadBuilder {
+    body: serde_json::Map<String, Value>,
+}
+
+impl LeadBuilder {
+    pub fn new(name: &str) -> Self {
+        let mut body = serde_json::Map::new();
+        body.insert("name".into(), name.into());
+        Self { body }
+    }
+
+    pub fn phone(mut self, phone: &str) -> Self {
+        self.body.insert("phone".into(), phone.into());
+        self
+    }
+
+    pub fn email(mut self, email: &str) -> Self {
+        self.body.insert("email".into(), email.into());
+        self
+    }
+
+    pub fn source(mut self, source: &str) -> Self {
+        self.body.insert("source".into(), source.into());
+        self
+    }
+
+    pub fn tags<const N: usize>(mut self, tags: [&str; N]) -> Self {
+        self.body.insert("tags".into(), tags.to_vec().into());
+        self
+    }
+
+    pub fn build(self) -> Value {
+        Value::Object(self.body)
+    }
+}

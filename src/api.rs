@@ -1,0 +1,214 @@
+//! The API client: the only code in the console that knows URLs, headers and
+//! error bodies. Everything above it gets typed results and [`ApiError`]s
+//! whose messages are written for people.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use leads_core::{ApiErrorBody, ListQuery, Page, PartialLead};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use web_sys::AbortSignal;
+
+/// Where the server says the console's own settings live.
+const CONFIG_URL: &str = "/config.json";
+
+/// How the API wants to be called, from `/config.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ConsoleConfig {
+    pub api_base: String,
+    pub auth: AuthMode,
+}
+
+/// Whether requests need a bearer key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    None,
+    Bearer,
+}
+
+/// Why a request did not give the console what it asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// `401`: the key is missing or wrong.
+    Unauthorized,
+    /// The API answered with its JSON error body.
+    Api {
+        status: u16,
+        message: String,
+        param: Option<String>,
+    },
+    /// An error status without the API's JSON body (a proxy's HTML page, say).
+    Http { status: u16 },
+    /// The request never got an answer.
+    Network,
+    /// A success status with a body the console cannot read.
+    Unreadable,
+    /// The console cancelled the request because a newer one replaced it.
+    Superseded,
+}
+
+impl ApiError {
+    /// A sentence for the person at the screen: what happened, what to do.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Unauthorized => "The API key was rejected.".to_owned(),
+            Self::Api { message, .. } => message.clone(),
+            Self::Http { status } if *status >= 500 => {
+                format!("The server had a problem (HTTP {status}). Try again in a moment.")
+            }
+            Self::Http { status } => {
+                format!("The server refused the request (HTTP {status}). Reload the page and try again.")
+            }
+            Self::Network => {
+                "Could not reach the server. Check your connection and try again.".to_owned()
+            }
+            Self::Unreadable => {
+                "The server sent an answer the console cannot read. Try again, or reload the page."
+                    .to_owned()
+            }
+            Self::Superseded => "A newer request replaced this one.".to_owned(),
+        }
+    }
+
+    /// The field an error is about, when the API named one.
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            Self::Api { param, .. } => param.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Classifies a failed response from its status and raw body.
+///
+/// ```
+/// use leads_console::api::{error_from_response, ApiError};
+/// assert_eq!(error_from_response(502, "<html>Bad gateway</html>"), ApiError::Http { status: 502 });
+/// ```
+pub fn error_from_response(status: u16, body: &str) -> ApiError {
+    if status == 401 {
+        return ApiError::Unauthorized;
+    }
+    match serde_json::from_str::<ApiErrorBody>(body) {
+        Ok(ApiErrorBody { error }) => ApiError::Api {
+            status,
+            message: error.message,
+            param: error.param,
+        },
+        Err(_) => ApiError::Http { status },
+    }
+}
+
+/// Reads `/config.json`.
+pub async fn load_config() -> Result<ConsoleConfig, ApiError> {
+    let response = Request::get(CONFIG_URL)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    read_json(response).await
+}
+
+/// Talks to one API base with one (optional) key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiClient {
+    base: String,
+    key: Option<String>,
+}
+
+impl ApiClient {
+    /// A client for `config`'s API, sending `key` when there is one.
+    pub fn new(config: &ConsoleConfig, key: Option<String>) -> Self {
+        Self {
+            base: config.api_base.trim_end_matches('/').to_owned(),
+            key,
+        }
+    }
+
+    fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
+        match &self.key {
+            Some(key) => builder.header("Authorization", &format!("Bearer {key}")),
+            None => builder,
+        }
+    }
+
+    /// `GET /leads` for one view; `abort` cancels it when a newer view wins.
+    pub async fn list_leads(
+        &self,
+        query: &ListQuery,
+        abort: Option<&AbortSignal>,
+    ) -> Result<Page<PartialLead>, ApiError> {
+        let qs = query.to_query_string();
+        let url = if qs.is_empty() {
+            format!("{}/leads", self.base)
+        } else {
+            format!("{}/leads?{qs}", self.base)
+        };
+        let request = self.authorised(Request::get(&url)).abort_signal(abort);
+        let response = request.send().await.map_err(|_| {
+            if abort.is_some_and(AbortSignal::aborted) {
+                ApiError::Superseded
+            } else {
+                ApiError::Network
+            }
+        })?;
+        read_json(response).await
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let status = response.status();
+    let body = response.text().await.map_err(|_| ApiError::Network)?;
+    if !(200..300).contains(&status) {
+        return Err(error_from_response(status, &body));
+    }
+    serde_json::from_str(&body).map_err(|_| ApiError::Unreadable)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_error_body_keeps_message_and_param() {
+        let err = error_from_response(
+            400,
+            r#"{"error":{"type":"invalid_request","message":"phone must be in E.164 format, e.g. +15551234567","param":"phone"}}"#,
+        );
+        assert_eq!(err.param(), Some("phone"));
+        assert_eq!(
+            err.message(),
+            "phone must be in E.164 format, e.g. +15551234567"
+        );
+    }
+
+    #[test]
+    fn non_json_error_bodies_get_a_plain_sentence() {
+        let err = error_from_response(502, "<html><body>502 Bad Gateway</body></html>");
+        assert_eq!(err, ApiError::Http { status: 502 });
+        assert!(err.message().contains("Try again"));
+        assert_eq!(error_from_response(503, ""), ApiError::Http { status: 503 });
+        assert_eq!(
+            error_from_response(404, "{\"oops\":1}"),
+            ApiError::Http { status: 404 }
+        );
+    }
+
+    #[test]
+    fn unauthorised_is_recognised_whatever_the_body() {
+        assert_eq!(error_from_response(401, "nope"), ApiError::Unauthorized);
+        assert_eq!(
+            ApiError::Unauthorized.message(),
+            "The API key was rejected."
+        );
+    }
+
+    #[test]
+    fn config_parses_both_auth_modes() {
+        let open: ConsoleConfig =
+            serde_json::from_str(r#"{"api_base":"/v1","auth":"none"}"#).unwrap();
+        assert_eq!(open.auth, AuthMode::None);
+        let closed: ConsoleConfig =
+            serde_json::from_str(r#"{"api_base":"/v1/","auth":"bearer"}"#).unwrap();
+        assert_eq!(ApiClient::new(&closed, None).base, "/v1");
+    }
+}

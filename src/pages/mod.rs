@@ -1,0 +1,3 @@
+//! One file per page; each owns its resources.
+
+pub mod leads;

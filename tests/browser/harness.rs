@@ -1,0 +1,355 @@
+//! Starts the real `leads-server` on a fresh temporary database, chromedriver
+//! and headless Chromium, and tears all of it down when the test ends, even
+//! when it fails. It builds nothing: `make build` leaves `dist/` and the
+//! server binary where it looks.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// How long a person would wait before calling the page broken.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// How the server under test is started.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub demo_leads: u32,
+    pub api_key: Option<&'static str>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            demo_leads: 250,
+            api_key: None,
+        }
+    }
+}
+
+/// A reply from the API, as the test sees it.
+pub struct ApiReply {
+    pub status: u16,
+    pub body: Value,
+}
+
+/// A running server, browser and WebDriver session.
+pub struct Harness {
+    pub base: String,
+    pub browser: Client,
+    http: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
+    api_key: Option<&'static str>,
+    server: Child,
+    driver: Child,
+    server_log: Arc<Mutex<Vec<String>>>,
+    _dir: TempDir,
+}
+
+fn repo_path(relative: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn which(candidates: &[&str]) -> String {
+    for candidate in candidates {
+        if std::path::Path::new(candidate).is_file() {
+            return (*candidate).to_owned();
+        }
+    }
+    panic!(
+        "none of {candidates:?} exists; run `make setup-test` to install Chromium and chromedriver"
+    );
+}
+
+impl Harness {
+    /// A server with the default 250 demo leads and no key.
+    pub async fn start() -> Harness {
+        Self::with(ServerOptions::default()).await
+    }
+
+    /// A server started with `options`.
+    pub async fn with(options: ServerOptions) -> Harness {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let server_bin = std::env::var("LEADS_SERVER_BIN")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| repo_path("target/release/leads-server"));
+        let dist = repo_path("dist");
+        assert!(
+            server_bin.is_file() && dist.join("index.html").is_file(),
+            "browser tests need `make build` first ({} and {})",
+            server_bin.display(),
+            dist.display()
+        );
+        let mut command = Command::new(&server_bin);
+        command
+            .arg("--addr")
+            .arg("127.0.0.1:0")
+            .arg("--db")
+            .arg(dir.path().join("leads.db"))
+            .arg("--dist")
+            .arg(&dist)
+            .arg("--demo-leads")
+            .arg(options.demo_leads.to_string())
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .env_remove("LEADS_API_KEY")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0);
+        if let Some(key) = options.api_key {
+            command.arg("--api-key").arg(key);
+        }
+        let mut server = command.spawn().expect("start leads-server");
+        let server_log = Arc::new(Mutex::new(Vec::new()));
+        let (addr_tx, addr_rx) = mpsc::channel();
+        let stdout = server.stdout.take().expect("server stdout");
+        let log = Arc::clone(&server_log);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("http://127.0.0.1:") {
+                    let addr: String = line[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
+                        .collect();
+                    let _ = addr_tx.send(addr);
+                }
+                log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+            }
+        });
+        let base = addr_rx
+            .recv_timeout(PATIENCE)
+            .expect("leads-server should report its address");
+
+        let driver_port = free_port();
+        let driver = Command::new(which(&[
+            "/usr/bin/chromedriver",
+            "/usr/lib/chromium/chromedriver",
+        ]))
+        .arg(format!("--port={driver_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start chromedriver");
+        let profile = dir.path().join("chromium-profile");
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": which(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.display()),
+                ]
+            },
+            "goog:loggingPrefs": { "browser": "ALL" }
+        });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        let driver_url = format!("http://127.0.0.1:{driver_port}");
+        let started = Instant::now();
+        let browser = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&driver_url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(err) if started.elapsed() < PATIENCE => {
+                    let _ = err;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("chromedriver did not start a session: {err}"),
+            }
+        };
+        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .build(HttpConnector::new());
+        Harness {
+            base,
+            browser,
+            http,
+            api_key: options.api_key,
+            server,
+            driver,
+            server_log,
+            _dir: dir,
+        }
+    }
+
+    /// Opens a console URL (path and query) and waits for the first rows.
+    pub async fn open(&self, path: &str) {
+        self.browser
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigate");
+    }
+
+    /// Calls the API directly, with the server's key when it has one.
+    pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> ApiReply {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        if let Some(key) = self.api_key {
+            request = request.header("Authorization", format!("Bearer {key}"));
+        }
+        let payload = match body {
+            Some(body) => {
+                request = request.header("Content-Type", "application/json");
+                Bytes::from(body.to_string())
+            }
+            None => Bytes::new(),
+        };
+        let response = self
+            .http
+            .request(request.body(Full::new(payload)).expect("a request"))
+            .await
+            .expect("the API answers");
+        let status = response.status().as_u16();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        ApiReply {
+            status,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The ids the API returns for a list query string.
+    pub async fn api_ids(&self, query: &str) -> Vec<String> {
+        let reply = self.api("GET", &format!("/v1/leads?{query}"), None).await;
+        assert_eq!(reply.status, 200, "GET /v1/leads?{query}: {}", reply.body);
+        reply.body["data"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|lead| lead["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Waits for an element to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        self.browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|err| panic!("no element matches {css}: {err}"))
+    }
+
+    /// The lead ids in the table, top to bottom.
+    pub async fn table_ids(&self) -> Vec<String> {
+        let rows = self
+            .browser
+            .find_all(Locator::Css("tbody tr[data-lead-id]"))
+            .await
+            .expect("find rows");
+        let mut ids = Vec::with_capacity(rows.len());
+        for row in rows {
+            if let Ok(Some(id)) = row.attr("data-lead-id").await {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Waits until the table shows exactly `expected`, and returns what it
+    /// showed last, so a failure prints the difference.
+    pub async fn wait_for_rows(&self, expected: &[String]) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let ids = self.table_ids().await;
+            if ids == expected || started.elapsed() > PATIENCE {
+                return ids;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Messages the page wrote to the browser console at warning level or
+    /// above since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let entries = self
+            .browser
+            .issue_cmd(BrowserLog)
+            .await
+            .expect("read the browser log");
+        entries
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// What the server logged, for failure messages.
+    pub fn server_log(&self) -> String {
+        self.server_log
+            .lock()
+            .map(|l| l.join("\n"))
+            .unwrap_or_default()
+    }
+
+    /// Ends the browser session cleanly; processes go in `Drop`.
+    pub async fn finish(self) {
+        let _ = self.browser.clone().close().await;
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        for child in [&mut self.driver, &mut self.server] {
+            // Each child leads its own process group, so this also ends the
+            // Chromium processes chromedriver started.
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .arg(format!("-{}", child.id()))
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// chromedriver's log endpoint, which fantoccini does not wrap.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({"type": "browser"}).to_string()),
+        )
+    }
+}

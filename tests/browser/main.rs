@@ -1,0 +1,5 @@
+//! Browser tests: headless Chromium drives the built console against the real
+//! `leads-server`, and every assertion is on what a person or the API sees.
+
+mod harness;
+mod pipeline;
