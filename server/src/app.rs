@@ -5,10 +5,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::config::Config;
+use crate::faults::{self, Faults};
 use crate::store::Store;
 use crate::{api, request_log, static_files};
 
@@ -18,6 +19,8 @@ pub struct AppState {
     pub store: Store,
     pub api_key: Option<Arc<str>>,
     pub dist: PathBuf,
+    /// Present only when `--test-faults` is given.
+    pub faults: Option<Faults>,
 }
 
 impl AppState {
@@ -27,6 +30,7 @@ impl AppState {
             store,
             api_key: config.api_key.as_deref().map(Arc::from),
             dist: config.dist.clone(),
+            faults: config.test_faults.then(Faults::default),
         }
     }
 }
@@ -34,8 +38,19 @@ impl AppState {
 /// The whole HTTP surface of the server.
 pub fn router(state: AppState) -> Router {
     let console = static_files::console(&state.dist);
-    Router::new()
-        .nest("/v1", api::router(state.clone()))
+    let mut v1 = api::router(state.clone());
+    let mut app = Router::new();
+    if let Some(faults) = state.faults.clone() {
+        v1 = v1.layer(middleware::from_fn_with_state(
+            faults.clone(),
+            faults::inject,
+        ));
+        app = app.route(
+            "/_test/faults",
+            post(faults::add).delete(faults::clear).with_state(faults),
+        );
+    }
+    app.nest("/v1", v1)
         .route("/config.json", get(static_files::config_json))
         .fallback_service(console)
         .layer(middleware::from_fn(request_log::log_request))

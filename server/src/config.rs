@@ -27,4 +27,8 @@ pub struct Config {
     /// How many demo leads to seed into a new, empty database (0 for none).
     #[arg(long, env = "LEADS_DEMO_LEADS", default_value_t = 250)]
     pub demo_leads: u32,
+    /// Mounts `/_test/faults` so browser tests can make `/v1` fail or stall.
+    /// Never for production.
+    #[arg(long, hide = true)]
+    pub test_faults: bool,
 }

@@ -1,5 +1,6 @@
-//! One structured log line per request: method, path, status and time taken.
-//! Headers are never logged, so an API key cannot leak into the logs.
+//! One structured log line per request: method, path with query, status and
+//! time taken. Headers are never logged, and the key is never accepted in the
+//! URL, so a key cannot leak into the logs.
 
 use std::time::Instant;
 
@@ -10,7 +11,10 @@ use axum::response::Response;
 /// Logs the request once its response is ready.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
     let started = Instant::now();
     let response = next.run(request).await;
     tracing::info!(

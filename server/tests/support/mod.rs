@@ -66,6 +66,7 @@ impl TestApp {
             dist: dir.path().join("dist"),
             api_key: options.api_key.map(str::to_owned),
             demo_leads: options.demo_leads,
+            test_faults: false,
         };
         let store = Store::open(&config.db).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
