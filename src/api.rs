@@ -137,13 +137,13 @@ impl ApiClient {
         query: &ListQuery,
         abort: Option<&AbortSignal>,
     ) -> Result<Page<PartialLead>, ApiError> {
-        let qs = query.to_query_string();
-        let url = if qs.is_empty() {
-            format!("{}/leads", self.base)
-        } else {
-            format!("{}/leads?{qs}", self.base)
-        };
-        let request = self.authorised(Request::get(&url)).abort_signal(abort);
+        // Parameters go through `query()`: gloo-net appends a stray `&` to a
+        // URL that already carries a query string.
+        let url = format!("{}/leads", self.base);
+        let request = self
+            .authorised(Request::get(&url))
+            .query(query.to_pairs())
+            .abort_signal(abort);
         let response = request.send().await.map_err(|_| {
             if abort.is_some_and(AbortSignal::aborted) {
                 ApiError::Superseded

@@ -12,6 +12,7 @@ pub mod display;
 pub mod list_state;
 pub mod pages;
 pub mod panic_notice;
+pub mod session;
 
 /// Mounts the console. It goes into the element with id `leads-console` when
 /// the host page has one (a portal embedding it), else into `<body>`.

@@ -109,6 +109,7 @@ impl Harness {
             .arg(&dist)
             .arg("--demo-leads")
             .arg(options.demo_leads.to_string())
+            .arg("--test-faults")
             .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
             .env_remove("LEADS_API_KEY")
@@ -166,7 +167,7 @@ impl Harness {
         let caps = caps.as_object().cloned().unwrap_or_default();
         let driver_url = format!("http://127.0.0.1:{driver_port}");
         let started = Instant::now();
-        let browser = loop {
+        let browser: Client = loop {
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&driver_url)
@@ -304,6 +305,150 @@ impl Harness {
             .collect()
     }
 
+    /// Makes the server misbehave for matching `/v1` requests (see the
+    /// server's `faults` module for the rule's fields).
+    pub async fn inject(&self, rule: Value) {
+        let reply = self.api("POST", "/_test/faults", Some(rule)).await;
+        assert_eq!(reply.status, 204, "fault rule rejected: {}", reply.body);
+    }
+
+    /// Chooses `option` (its visible text) in the select labelled `label`.
+    pub async fn select(&self, label: &str, option: &str) {
+        let select = self.labelled(label).await;
+        select
+            .select_by_label(option)
+            .await
+            .unwrap_or_else(|err| panic!("select {option:?} in {label:?}: {err}"));
+    }
+
+    /// The form control whose `<label>` reads exactly `label`.
+    pub async fn labelled(&self, label: &str) -> Element {
+        let label_el = self
+            .browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&format!(
+                "//label[normalize-space()='{label}']"
+            )))
+            .await
+            .unwrap_or_else(|err| panic!("no label {label:?}: {err}"));
+        let id = label_el
+            .attr("for")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("label {label:?} names no control"));
+        self.find(&format!("#{id}")).await
+    }
+
+    /// The value the select labelled `label` currently shows.
+    pub async fn selected(&self, label: &str) -> String {
+        let select = self.labelled(label).await;
+        select
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// The button whose text is exactly `name`, once it is on the page.
+    pub async fn button(&self, name: &str) -> Element {
+        let found = self
+            .browser
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::XPath(&format!(
+                "//button[normalize-space()='{name}']"
+            )))
+            .await;
+        match found {
+            Ok(button) => button,
+            Err(err) => panic!(
+                "no button {name:?} ({err}); the page reads:\n{}",
+                self.text().await
+            ),
+        }
+    }
+
+    /// Clicks the button named `name`.
+    pub async fn click(&self, name: &str) {
+        self.button(name)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("click {name:?}: {err}"));
+    }
+
+    /// True when a button named `name` is on the page right now.
+    pub async fn has_button(&self, name: &str) -> bool {
+        self.browser
+            .find(Locator::XPath(&format!(
+                "//button[normalize-space()='{name}']"
+            )))
+            .await
+            .is_ok()
+    }
+
+    /// The query string of the page's URL, without `?`.
+    pub async fn query(&self) -> String {
+        let url = self.browser.current_url().await.expect("current url");
+        url.query().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the page's query string is `expected`.
+    pub async fn wait_for_query(&self, expected: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let query = self.query().await;
+            if query == expected || started.elapsed() > PATIENCE {
+                return query;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The page's visible text.
+    pub async fn text(&self) -> String {
+        match self.browser.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the page shows `text`; returns whether it did.
+    pub async fn wait_for_text(&self, text: &str) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            if self.text().await.contains(text) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.browser
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|err| panic!("script failed: {err}"))
+    }
+
+    /// How many list requests (`GET /v1/leads…`) the server has answered.
+    pub fn list_requests(&self) -> usize {
+        self.server_log
+            .lock()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter(|l| l.contains("method=GET") && l.contains("path=\"/v1/leads"))
+                    .count()
+            })
+            .unwrap_or(0)
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log
@@ -323,10 +468,12 @@ impl Drop for Harness {
         for child in [&mut self.driver, &mut self.server] {
             // Each child leads its own process group, so this also ends the
             // Chromium processes chromedriver started.
-            let _ = Command::new("kill")
-                .arg("-KILL")
-                .arg(format!("-{}", child.id()))
-                .status();
+            if let Ok(group) = libc::pid_t::try_from(child.id()) {
+                if group > 1 {
+                    // SAFETY: killpg only sends a signal; the group is our own child's.
+                    unsafe { libc::killpg(group, libc::SIGKILL) };
+                }
+            }
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -1,0 +1,53 @@
+//! The Connect flow when the server requires an API key.
+
+use crate::harness::{Harness, ServerOptions};
+
+const KEY: &str = "test-key-5f2a";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_key_is_rejected_and_a_good_key_connects() {
+    let h = Harness::with(ServerOptions {
+        api_key: Some(KEY),
+        ..ServerOptions::default()
+    })
+    .await;
+    h.open("/?status=new").await;
+    let input = h.labelled("API key").await;
+    input.send_keys("wrong-key").await.unwrap();
+    h.click("Connect").await;
+    assert!(
+        h.wait_for_text("The API key was rejected.").await,
+        "{}",
+        h.text().await
+    );
+    let stored = h.js("return sessionStorage.length").await;
+    assert_eq!(stored.as_u64(), Some(0), "a rejected key is forgotten");
+
+    let input = h.labelled("API key").await;
+    input.send_keys(KEY).await.unwrap();
+    h.click("Connect").await;
+    let expected = h.api_ids("status=new").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    let url = h.browser.current_url().await.unwrap();
+    assert!(
+        !url.as_str().contains(KEY),
+        "the key never goes into the URL"
+    );
+    assert_eq!(h.query().await, "status=new");
+    let in_storage = h.js("return Object.values(sessionStorage).includes(arguments.length === 0 ? 'test-key-5f2a' : '')").await;
+    assert_eq!(in_storage.as_bool(), Some(true));
+    let in_local = h.js("return localStorage.length").await;
+    assert_eq!(in_local.as_u64(), Some(0), "never in localStorage");
+
+    h.browser.refresh().await.unwrap();
+    assert_eq!(
+        h.wait_for_rows(&expected).await,
+        expected,
+        "the key survives a reload of this tab"
+    );
+
+    h.click("Disconnect").await;
+    h.labelled("API key").await;
+    assert_eq!(h.js("return sessionStorage.length").await.as_u64(), Some(0));
+    h.finish().await;
+}
