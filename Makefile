@@ -20,13 +20,14 @@ ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
 SERVER := target/release/leads-server
 
-.PHONY: help setup setup-test build run test lint bench clean
+.PHONY: help setup setup-test build run test lint screenshot clean
 
 help:
 	@echo "make run   - set up, build and start the console with demo data at http://$(ADDR)"
 	@echo "make test  - set up and run every test (unit, API contract, browser)"
 	@echo "make build - build dist/ (the console) and $(SERVER)"
 	@echo "make lint  - rustfmt and clippy, as CI runs them"
+	@echo "make screenshot - retake docs/screenshot.png for the README"
 
 ## Build tools: the wasm target, trunk, wasm-bindgen-cli and binaryen's wasm-opt.
 setup:
@@ -69,6 +70,10 @@ lint:
 
 test: setup-test build lint
 	cargo test --workspace -- --test-threads=2
+
+## The README's picture of the list, taken from the real build with demo data.
+screenshot: setup-test build
+	scripts/screenshot.sh docs/screenshot.png
 
 clean:
 	cargo clean
