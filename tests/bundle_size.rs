@@ -11,8 +11,12 @@ const GLUE_AND_CSS_BUDGET: u64 = 24 * 1024;
 
 fn compressed_sizes(ext: &str) -> u64 {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let entries = std::fs::read_dir(&dist)
-        .unwrap_or_else(|err| panic!("{} is missing ({err}); run `make build` first", dist.display()));
+    let entries = std::fs::read_dir(&dist).unwrap_or_else(|err| {
+        panic!(
+            "{} is missing ({err}); run `make build` first",
+            dist.display()
+        )
+    });
     let sizes: Vec<u64> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -26,11 +30,17 @@ fn compressed_sizes(ext: &str) -> u64 {
 #[test]
 fn compressed_wasm_fits_its_budget() {
     let wasm = compressed_sizes("wasm");
-    assert!(wasm <= WASM_BUDGET, "wasm is {wasm} bytes brotli'd, over {WASM_BUDGET}");
+    assert!(
+        wasm <= WASM_BUDGET,
+        "wasm is {wasm} bytes brotli'd, over {WASM_BUDGET}"
+    );
 }
 
 #[test]
 fn compressed_glue_and_styles_fit_their_budget() {
     let rest = compressed_sizes("js") + compressed_sizes("css");
-    assert!(rest <= GLUE_AND_CSS_BUDGET, "JS and CSS are {rest} bytes brotli'd, over {GLUE_AND_CSS_BUDGET}");
+    assert!(
+        rest <= GLUE_AND_CSS_BUDGET,
+        "JS and CSS are {rest} bytes brotli'd, over {GLUE_AND_CSS_BUDGET}"
+    );
 }
