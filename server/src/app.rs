@@ -45,10 +45,14 @@ pub fn router(state: AppState) -> Router {
             faults.clone(),
             faults::inject,
         ));
-        app = app.route(
-            "/_test/faults",
-            post(faults::add).delete(faults::clear).with_state(faults),
-        );
+        app = app
+            .route(
+                "/_test/faults",
+                post(faults::add)
+                    .delete(faults::clear)
+                    .with_state(faults.clone()),
+            )
+            .route("/_test/requests", get(faults::seen).with_state(faults));
     }
     app.nest("/v1", v1)
         .route("/config.json", get(static_files::config_json))

@@ -4,12 +4,14 @@
 //!
 //! `POST /_test/faults` with `{"matches": "status=new", "delay_ms": 1500}` or
 //! `{"matches": "/v1/leads", "status": 502, "html": true, "times": 1}` adds a
-//! rule; `DELETE /_test/faults` removes them all.
+//! rule; `DELETE /_test/faults` removes them all. `GET /_test/requests`
+//! lists every `/v1` request with its body, so a test can assert exactly
+//! what the console sent.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -37,12 +39,31 @@ pub struct FaultRule {
     /// How many requests it applies to; absent means every one.
     #[serde(default)]
     pub times: Option<u32>,
+    /// With a 400 `status`: the `param` of the API error to send.
+    #[serde(default)]
+    pub param: Option<String>,
+    /// The message of the API error to send.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Answer with this JSON body (and `status`, default 200) without
+    /// touching storage, e.g. the vendor's shorter reply shapes.
+    #[serde(default)]
+    pub reply: Option<serde_json::Value>,
+}
+
+/// A `/v1` request as the server received it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SeenRequest {
+    pub method: String,
+    pub uri: String,
+    pub body: String,
 }
 
 /// The active rules; shared by the control endpoint and the middleware.
 #[derive(Clone, Default)]
 pub struct Faults {
     rules: Arc<Mutex<Vec<FaultRule>>>,
+    seen: Arc<Mutex<Vec<SeenRequest>>>,
 }
 
 impl Faults {
@@ -79,14 +100,48 @@ pub async fn clear(State(faults): State<Faults>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-/// Applies the first matching rule to a `/v1` request.
+/// `GET /_test/requests`.
+pub async fn seen(State(faults): State<Faults>) -> Json<Vec<SeenRequest>> {
+    Json(
+        faults
+            .seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone(),
+    )
+}
+
+/// Records a `/v1` request, then applies the first matching rule to it.
 pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> Response {
-    let target = format!("{} {}", request.method(), request.uri());
+    // Nesting strips `/v1` from the URI; match and record the full one.
+    let uri = request
+        .extensions()
+        .get::<OriginalUri>()
+        .map_or_else(|| request.uri().clone(), |original| original.0.clone());
+    let target = format!("{} {uri}", request.method());
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, leads_core::limits::MAX_BODY_BYTES * 2).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    faults
+        .seen
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(SeenRequest {
+            method: parts.method.to_string(),
+            uri: uri.to_string(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        });
+    let request = Request::from_parts(parts, axum::body::Body::from(bytes));
     let Some(rule) = faults.take_matching(&target) else {
         return next.run(request).await;
     };
     tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
-    match rule.status.and_then(|s| StatusCode::from_u16(s).ok()) {
+    let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
+    if let Some(reply) = rule.reply {
+        return (status.unwrap_or(StatusCode::OK), Json(reply)).into_response();
+    }
+    match status {
         None => next.run(request).await,
         Some(status) if rule.html => (
             status,
@@ -95,8 +150,14 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         )
             .into_response(),
         Some(status) => {
-            let mut response =
-                AppError::new(ErrorType::Internal, "Injected failure for a test.").into_response();
+            let message = rule
+                .message
+                .unwrap_or_else(|| "Injected failure for a test.".to_owned());
+            let error = match rule.param {
+                Some(param) => AppError::from(leads_core::FieldError::new(param, message)),
+                None => AppError::new(ErrorType::Internal, message),
+            };
+            let mut response = error.into_response();
             *response.status_mut() = status;
             response
         }
