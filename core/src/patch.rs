@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::{self, JsonObject};
 use crate::error::{ApiError, ErrorType, FieldError};
-use crate::lead::LeadStatus;
+use crate::lead::{LeadStatus, PartialLead};
 use crate::validate;
 
 /// Fields an update body may carry, in the contract's validation order.
@@ -95,6 +95,28 @@ impl LeadPatch {
     }
 }
 
+impl PartialLead {
+    /// What a lead becomes once `patch` is stored, as far as the patch says;
+    /// used to show the truth after an update whose reply left fields out.
+    pub fn apply(&mut self, patch: &LeadPatch) {
+        if let Some(name) = &patch.name {
+            self.name = Some(name.clone());
+        }
+        if let Some(phone) = &patch.phone {
+            self.phone = Some(phone.clone());
+        }
+        if let Some(email) = &patch.email {
+            self.email = Some(email.clone());
+        }
+        if let Some(status) = patch.status {
+            self.status = Some(status);
+        }
+        if let Some(tags) = &patch.tags {
+            self.tags = Some(tags.clone());
+        }
+    }
+}
+
 fn invalid_status() -> FieldError {
     FieldError::new(
         "status",
@@ -138,6 +160,25 @@ mod tests {
                 "{json}"
             );
         }
+    }
+
+    #[test]
+    fn applying_a_patch_then_a_short_reply_keeps_every_field() {
+        let mut lead: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_001","name":"Jane","phone":"+15551234567","email":"j@example.com","tags":["a"]}"#,
+        )
+        .unwrap();
+        let patch = parse(r#"{"phone":null,"tags":["b"]}"#).unwrap();
+        lead.apply(&patch);
+        let reply: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_001","name":"Jane","status":"new","tags":["b"],"updated_at":"2025-03-21T09:00:00Z"}"#,
+        )
+        .unwrap();
+        lead.merge(reply);
+        assert_eq!(lead.phone, Some(None));
+        assert_eq!(lead.email, Some(Some("j@example.com".into())));
+        assert_eq!(lead.tags, Some(vec!["b".to_string()]));
+        assert_eq!(lead.status, Some(LeadStatus::New));
     }
 
     #[test]
