@@ -3,7 +3,7 @@
 //! whose messages are written for people.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use leads_core::{ApiErrorBody, ListQuery, Page, PartialLead};
+use leads_core::{ApiErrorBody, LeadPatch, ListQuery, NewLead, Page, PartialLead};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use web_sys::AbortSignal;
@@ -155,6 +155,44 @@ impl ApiClient {
     }
 }
 
+impl ApiClient {
+    /// `POST /leads`. The answer may be the vendor's short shape; the caller
+    /// merges it with what it sent.
+    pub async fn create_lead(&self, lead: &NewLead) -> Result<PartialLead, ApiError> {
+        let url = format!("{}/leads", self.base);
+        let request = self
+            .authorised(Request::post(&url))
+            .json(lead)
+            .map_err(|_| ApiError::Unreadable)?;
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
+        read_json(response).await
+    }
+
+    /// `PATCH /leads/{id}` with only the fields in `patch`.
+    pub async fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<PartialLead, ApiError> {
+        let url = format!("{}/leads/{}", self.base, encode_path_segment(id));
+        let request = self
+            .authorised(Request::patch(&url))
+            .json(patch)
+            .map_err(|_| ApiError::Unreadable)?;
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
+        read_json(response).await
+    }
+}
+
+/// Ids are opaque: escape anything that is not URL-safe so an odd id can
+/// never change the path.
+fn encode_path_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let body = response.text().await.map_err(|_| ApiError::Network)?;
@@ -200,6 +238,12 @@ mod tests {
             ApiError::Unauthorized.message(),
             "The API key was rejected."
         );
+    }
+
+    #[test]
+    fn ids_are_escaped_in_paths() {
+        assert_eq!(encode_path_segment("lead_001"), "lead_001");
+        assert_eq!(encode_path_segment("a/b?c"), "a%2Fb%3Fc");
     }
 
     #[test]

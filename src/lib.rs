@@ -5,10 +5,13 @@
 //! [`list_state`] (the only code that knows the URL query) →
 //! [`pages`] and [`components`] (render and dispatch).
 
+pub mod announcer;
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod display;
+pub mod lead_edits;
+pub mod lead_form;
 pub mod list_state;
 pub mod pages;
 pub mod panic_notice;

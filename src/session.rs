@@ -49,6 +49,12 @@ impl Session {
         self.config.with_value(|config| ApiClient::new(config, key))
     }
 
+    /// A client with the current key, for event handlers and actions.
+    pub fn client_untracked(&self) -> ApiClient {
+        let key = self.key.get_untracked();
+        self.config.with_value(|config| ApiClient::new(config, key))
+    }
+
     /// Keeps `key` for this tab and uses it from now on.
     pub fn connect(&self, key: String) {
         store_key(Some(&key));

@@ -1,9 +1,16 @@
 //! Small view pieces, one per file; they render and dispatch, nothing more.
 
+pub mod announcements;
 pub mod connect_form;
 pub mod empty_state;
+pub mod lead_edit_row;
+pub mod lead_fields;
+pub mod lead_row;
 pub mod leads_table;
 pub mod list_filters;
 pub mod load_error;
+pub mod new_lead_dialog;
 pub mod pager;
 pub mod table_skeleton;
+pub mod tag_editor;
+pub mod text_field;

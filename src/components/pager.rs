@@ -25,32 +25,36 @@ pub fn page_count(meta: PageMeta) -> u32 {
     u32::try_from(pages).unwrap_or(u32::MAX)
 }
 
-/// Previous/next buttons and the page position.
+/// Previous/next buttons and the page position, for the page on screen.
 #[component]
-pub fn Pager(meta: PageMeta, shown: usize, on_page: Callback<u32>) -> impl IntoView {
-    let pages = page_count(meta);
-    let page = meta.page;
+pub fn Pager(
+    meta: Signal<PageMeta>,
+    shown: Signal<usize>,
+    on_page: Callback<u32>,
+) -> impl IntoView {
+    let pages = move || page_count(meta.get());
+    let page = move || meta.get().page;
     view! {
         <nav class="pager" aria-label="Pages">
             <p class="pager__where">
-                <span class="range" data-testid="range">{range_text(meta, shown)}</span>
+                <span class="range">{move || range_text(meta.get(), shown.get())}</span>
                 " · "
-                <span>{format!("Page {page} of {pages}")}</span>
+                <span>{move || format!("Page {} of {}", page(), pages())}</span>
             </p>
             <div class="pager__buttons">
                 <button
                     class="button"
                     type="button"
-                    disabled={page <= 1}
-                    on:click=move |_| on_page.run(page.saturating_sub(1).clamp(1, pages))
+                    disabled=move || { page() <= 1 }
+                    on:click=move |_| on_page.run(page().saturating_sub(1).clamp(1, pages()))
                 >
                     "Previous page"
                 </button>
                 <button
                     class="button"
                     type="button"
-                    disabled={page >= pages}
-                    on:click=move |_| on_page.run(page + 1)
+                    disabled=move || { page() >= pages() }
+                    on:click=move |_| on_page.run(page() + 1)
                 >
                     "Next page"
                 </button>

@@ -1,25 +1,39 @@
-//! The leads list: the view from the URL, exactly one fetch per view, and
-//! what to show while it loads, when it is empty and when it fails.
+//! The leads list: the view from the URL, exactly one fetch per view, what
+//! to show while it loads, when it is empty and when it fails, and the
+//! create dialog and row editors that change it.
 
-use leads_core::{Page, PartialLead};
+use leads_core::{ListQuery, Page, PageMeta, PartialLead};
+use leptos::html;
 use leptos::prelude::*;
 use web_sys::AbortController;
 
+use crate::announcer::Announcer;
 use crate::api::ApiError;
+use crate::components::announcements::Announcements;
 use crate::components::empty_state::{Emptiness, EmptyState};
 use crate::components::leads_table::LeadsTable;
 use crate::components::list_filters::ListFilters;
 use crate::components::load_error::LoadError;
+use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
 use crate::components::table_skeleton::TableSkeleton;
+use crate::lead_edits::LeadEdits;
+use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
 use crate::session::Session;
+
+/// A loaded view: the query it answers, and the answer.
+type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
 
 /// The leads list page.
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let list = use_list_state();
+    let edits = LeadEdits::new();
+    provide_context(edits);
+    provide_context(Announcer::new());
+
     // The request for the previous view; aborted as soon as a newer view is
     // asked for, so a slow old answer can never land on top of a new one.
     let in_flight = StoredValue::new_local(None::<AbortController>);
@@ -41,8 +55,38 @@ pub fn LeadsPage() -> impl IntoView {
             session.reject();
         }
     });
+    // A reload makes the server's rows the truth again.
+    Effect::new(move |_| {
+        page.track();
+        edits.forget_saved();
+    });
     // Busy while the rows on screen belong to another view than the URL's.
     let pending = Memo::new(move |_| page.get().map(|(shown, _)| shown) != Some(list.query.get()));
+
+    let new_lead_open = RwSignal::new(false);
+    let new_lead_form = RwSignal::new(LeadForm::default());
+    let new_lead_button = NodeRef::<html::Button>::new();
+    let on_created = Callback::new(move |lead: PartialLead| {
+        edits.highlight(lead.id);
+        page.refetch();
+    });
+
+    // Leaving with unsaved typing asks first; nothing typed is lost silently.
+    let rows_now = move |id: &str| {
+        page.get_untracked()
+            .and_then(|(_, result)| result.ok())
+            .and_then(|page| page.data.into_iter().find(|l| l.id == id))
+    };
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        let unsaved = edits.has_unsaved(rows_now)
+            || new_lead_form.with_untracked(|f| *f != LeadForm::default());
+        if unsaved {
+            ev.prevent_default();
+            ev.set_return_value("You have unsaved changes.");
+        }
+    });
+    on_cleanup(move || guard.remove());
+
     view! {
         <section class="leads" aria-labelledby="leads-heading">
             <header class="topbar">
@@ -57,45 +101,69 @@ pub fn LeadsPage() -> impl IntoView {
                             "Disconnect"
                         </button>
                     </Show>
+                    <button
+                        class="button button--primary"
+                        type="button"
+                        node_ref=new_lead_button
+                        aria-haspopup="dialog"
+                        on:click=move |_| new_lead_open.set(true)
+                    >
+                        "New lead"
+                    </button>
                 </div>
             </header>
             <ListFilters list />
             <div class="results" aria-busy=move || pending.get().to_string()>
                 <Transition fallback=TableSkeleton>
-                    {move || {
-                        page.get()
-                            .map(|(_, result)| {
-                                results_view(result, list, move || page.refetch())
-                            })
-                    }}
+                    <Results page list />
                 </Transition>
             </div>
+            <NewLeadDialog
+                open=new_lead_open
+                form=new_lead_form
+                opener=new_lead_button
+                on_created
+            />
+            <Announcements />
         </section>
     }
 }
 
-/// The rows and pager, an empty state, or an error with Retry.
-fn results_view(
-    result: Result<Page<PartialLead>, ApiError>,
-    list: ListState,
-    retry: impl Fn() + Send + Sync + 'static,
-) -> AnyView {
-    // Actions read the view at click time: while a new view loads, the old
-    // rows stay on screen, and a click on them must build on the new view.
-    let current = move || list.query.get_untracked();
-    let on_page = Callback::new(move |page: u32| list.navigate(current().with_page(page)));
-    let on_clear = Callback::new(move |()| list.navigate(current().cleared()));
-    let query = current();
-    let page = match result {
-        Ok(page) => page,
-        Err(ApiError::Superseded) => return ().into_any(),
-        Err(err) => {
-            return view! { <LoadError message=err.message() on_retry=Callback::new(move |()| retry()) /> }
-                .into_any()
-        }
-    };
-    if page.data.is_empty() {
-        let why = if page.meta.total > 0 {
+/// What the results area shows; it changes only when the kind of answer
+/// changes, so the table and its rows stay mounted across reloads.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    Rows,
+    Empty(Emptiness),
+    Failed(String),
+    Nothing,
+}
+
+/// The rows and pager, an empty state, or an error with Retry. Rendered
+/// inside the `Transition`, so reading the resource here is what keeps the
+/// old rows on screen while the next view loads.
+#[component]
+fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
+    let loaded = Memo::new(move |_| page.get());
+    let rows = Memo::new(move |_| match loaded.get() {
+        Some((_, Ok(page))) => page.data,
+        _ => Vec::new(),
+    });
+    let meta = Memo::new(move |_| match loaded.get() {
+        Some((query, Ok(page))) => (query, page.meta),
+        _ => (
+            ListQuery::default(),
+            PageMeta {
+                page: 1,
+                limit: 1,
+                total: 0,
+            },
+        ),
+    });
+    let shown = Memo::new(move |_| match loaded.get() {
+        None | Some((_, Err(ApiError::Superseded))) => Shown::Nothing,
+        Some((_, Err(err))) => Shown::Failed(err.message()),
+        Some((query, Ok(page))) if page.data.is_empty() => Shown::Empty(if page.meta.total > 0 {
             Emptiness::PastEnd {
                 last_page: page_count(page.meta),
             }
@@ -103,14 +171,30 @@ fn results_view(
             Emptiness::NoMatches
         } else {
             Emptiness::NoLeads
-        };
-        return view! { <EmptyState why on_clear on_page /> }.into_any();
-    }
-    let shown = page.data.len();
+        }),
+        Some(_) => Shown::Rows,
+    });
+    // Actions read the view at click time: while a new view loads the old
+    // rows stay on screen, and a click on them must build on the new view.
+    let current = move || list.query.get_untracked();
+    let on_page = Callback::new(move |n: u32| list.navigate(current().with_page(n)));
+    let on_clear = Callback::new(move |()| list.navigate(current().cleared()));
     let on_sort = Callback::new(move |sort| list.navigate(current().with_sort(sort)));
-    view! {
-        <LeadsTable leads=page.data sort=query.sort on_sort />
-        <Pager meta=page.meta shown on_page />
+    let on_retry = Callback::new(move |()| page.refetch());
+    let sort = Signal::derive(move || meta.get().0.sort);
+    let filter = Signal::derive(move || list.query.get().status);
+    move || match shown.get() {
+        Shown::Nothing => ().into_any(),
+        Shown::Failed(message) => view! { <LoadError message on_retry /> }.into_any(),
+        Shown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
+        Shown::Rows => view! {
+            <LeadsTable rows sort filter on_sort />
+            <Pager
+                meta=Signal::derive(move || meta.get().1)
+                shown=Signal::derive(move || rows.with(Vec::len))
+                on_page
+            />
+        }
+        .into_any(),
     }
-    .into_any()
 }

@@ -58,6 +58,16 @@ pub struct Harness {
     _dir: TempDir,
 }
 
+/// The text WebDriver sends for one special key.
+pub fn key(key: fantoccini::key::Key) -> String {
+    char::from(key).to_string()
+}
+
+/// A button by its accessible name: its text, or its `aria-label`.
+fn button_xpath(name: &str) -> String {
+    format!("//button[normalize-space()='{name}' or @aria-label='{name}']")
+}
+
 fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
@@ -162,7 +172,10 @@ impl Harness {
                     format!("--user-data-dir={}", profile.display()),
                 ]
             },
-            "goog:loggingPrefs": { "browser": "ALL" }
+            "goog:loggingPrefs": { "browser": "ALL" },
+            // A page with unsaved edits asks before it unloads; the harness
+            // must still be able to close it.
+            "unhandledPromptBehavior": "accept"
         });
         let caps = caps.as_object().cloned().unwrap_or_default();
         let driver_url = format!("http://127.0.0.1:{driver_port}");
@@ -352,15 +365,13 @@ impl Harness {
             .unwrap_or_default()
     }
 
-    /// The button whose text is exactly `name`, once it is on the page.
+    /// The button named `name` (text or `aria-label`), once it is on the page.
     pub async fn button(&self, name: &str) -> Element {
         let found = self
             .browser
             .wait()
             .at_most(PATIENCE)
-            .for_element(Locator::XPath(&format!(
-                "//button[normalize-space()='{name}']"
-            )))
+            .for_element(Locator::XPath(&button_xpath(name)))
             .await;
         match found {
             Ok(button) => button,
@@ -383,9 +394,7 @@ impl Harness {
     /// True when a button named `name` is on the page right now.
     pub async fn has_button(&self, name: &str) -> bool {
         self.browser
-            .find(Locator::XPath(&format!(
-                "//button[normalize-space()='{name}']"
-            )))
+            .find(Locator::XPath(&button_xpath(name)))
             .await
             .is_ok()
     }
@@ -449,6 +458,74 @@ impl Harness {
             .unwrap_or(0)
     }
 
+    /// The bodies of the `method` requests to `/v1` the server has received,
+    /// oldest first, parsed as JSON.
+    pub async fn sent(&self, method: &str) -> Vec<Value> {
+        let reply = self.api("GET", "/_test/requests", None).await;
+        reply
+            .body
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r["method"] == method)
+            .map(|r| {
+                serde_json::from_str(r["body"].as_str().unwrap_or_default()).unwrap_or(Value::Null)
+            })
+            .collect()
+    }
+
+    /// The control labelled `label` inside the element matching `scope`.
+    pub async fn field(&self, scope: &str, label: &str) -> Element {
+        let container = self.find(scope).await;
+        let label_el = container
+            .find(Locator::XPath(&format!(
+                ".//label[normalize-space()='{label}']"
+            )))
+            .await
+            .unwrap_or_else(|err| panic!("no label {label:?} in {scope}: {err}"));
+        let id = label_el
+            .attr("for")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("label {label:?} names no control"));
+        self.find(&format!("#{id}")).await
+    }
+
+    /// The element with this `aria-label`.
+    pub async fn named(&self, name: &str) -> Element {
+        self.find(&format!("[aria-label='{name}']")).await
+    }
+
+    /// One lead as the API has it now.
+    pub async fn lead(&self, id: &str) -> Value {
+        let reply = self.api("GET", &format!("/v1/leads/{id}"), None).await;
+        assert_eq!(reply.status, 200, "GET {id}: {}", reply.body);
+        reply.body
+    }
+
+    /// Waits until `check` holds for the lead as stored, returning it.
+    pub async fn wait_for_lead(&self, id: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let lead = self.lead(id).await;
+            if check(&lead) || started.elapsed() > PATIENCE {
+                return lead;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The `id` of the element that has focus.
+    pub async fn focused_id(&self) -> String {
+        self.js("return document.activeElement ? document.activeElement.id : ''")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log
@@ -457,9 +534,9 @@ impl Harness {
             .unwrap_or_default()
     }
 
-    /// Ends the browser session cleanly; processes go in `Drop`.
+    /// Ends the browser session; processes go in `Drop` either way.
     pub async fn finish(self) {
-        let _ = self.browser.clone().close().await;
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.clone().close()).await;
     }
 }
 

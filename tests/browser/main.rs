@@ -2,6 +2,8 @@
 //! `leads-server`, and every assertion is on what a person or the API sees.
 
 mod connect;
+mod create;
+mod edit;
 mod harness;
 mod list;
 mod pipeline;

@@ -1,0 +1,156 @@
+//! A row turned into a form: Name, Phone, Email and tags. Save sends a PATCH
+//! of only what changed; Escape or Cancel sends nothing. On failure the row
+//! stays open with everything typed, and the server's message sits next to
+//! the field it names.
+
+use leads_core::{LeadPatch, PartialLead};
+use leptos::prelude::*;
+
+use crate::announcer::Announcer;
+use crate::api::ApiError;
+use crate::components::lead_fields::LeadFields;
+use crate::components::leads_table::COLUMNS;
+use crate::lead_edits::LeadEdits;
+use crate::lead_form::{Field, FieldErrors, LeadForm};
+use crate::session::Session;
+
+/// The editor row for lead `id`; what was typed lives in [`LeadEdits`], so
+/// it outlives this component.
+#[component]
+pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
+    let edits = expect_context::<LeadEdits>();
+    let session = expect_context::<Session>();
+    let announcer = expect_context::<Announcer>();
+    let initial = edits
+        .draft(&id)
+        .unwrap_or_else(|| LeadForm::from_lead(&lead.get_untracked()));
+    let form = RwSignal::new(initial);
+    let errors = RwSignal::new(FieldErrors::new());
+    let failure = RwSignal::new(None::<String>);
+    let first_input = NodeRef::<leptos::html::Input>::new();
+
+    {
+        let id = id.clone();
+        // Mirror the typing into the shared drafts; untracked, since writing
+        // the drafts must not re-run this.
+        Effect::new(move |_| {
+            let typed = form.get();
+            untrack(|| {
+                if edits.is_editing(&id) {
+                    edits.set_draft(&id, typed);
+                }
+            });
+        });
+    }
+    Effect::new(move |_| {
+        if let Some(input) = first_input.get() {
+            let _ = input.focus();
+        }
+    });
+
+    let save = {
+        let id = id.clone();
+        Action::new_local(move |patch: &LeadPatch| {
+            let client = session.client_untracked();
+            let (id, patch) = (id.clone(), patch.clone());
+            async move {
+                let result = client.update_lead(&id, &patch).await;
+                (patch, result)
+            }
+        })
+    };
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            let Some((patch, result)) = save.value().get() else {
+                return;
+            };
+            match result {
+                Ok(reply) => {
+                    let mut known = lead.get_untracked();
+                    known.apply(&patch);
+                    edits.record(&known, reply);
+                    edits.close_draft(&id);
+                    announcer.success("Lead updated", None);
+                }
+                Err(ApiError::Unauthorized) => session.reject(),
+                Err(err) => match err.param().and_then(Field::from_param) {
+                    Some(field) => errors.update(|e| {
+                        e.insert(field, err.message());
+                    }),
+                    None => failure.set(Some(format!(
+                        "Not saved. {} Your changes are still here; press Save to try again.",
+                        err.message()
+                    ))),
+                },
+            }
+        });
+    }
+
+    let submit = {
+        let id = id.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if save.pending().get_untracked() {
+                return;
+            }
+            failure.set(None);
+            match form.with_untracked(|f| f.to_patch(&lead.get_untracked())) {
+                Err(found) => errors.set(found),
+                Ok(patch) if patch.is_empty() => edits.close_draft(&id),
+                Ok(patch) => {
+                    errors.set(FieldErrors::new());
+                    save.dispatch(patch);
+                }
+            }
+        }
+    };
+    let cancel = {
+        let id = id.clone();
+        move || {
+            if !save.pending().get_untracked() {
+                edits.close_draft(&id);
+            }
+        }
+    };
+    let cancel_on_escape = cancel.clone();
+    let saving = save.pending();
+    let name = move || lead.with(|l| l.name.clone()).unwrap_or_default();
+    view! {
+        <tr data-lead-id=id.clone() class="row--editing">
+            <td colspan=COLUMNS.len()>
+                <form
+                    class="row-editor"
+                    aria-label=move || format!("Edit {}", name())
+                    novalidate
+                    on:submit=submit
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            ev.prevent_default();
+                            cancel_on_escape();
+                        }
+                    }
+                >
+                    <div class="row-editor__fields">
+                        <LeadFields id=format!("edit-{id}") form errors first_input />
+                    </div>
+                    <Show when=move || failure.with(Option::is_some)>
+                        <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+                    </Show>
+                    <div class="row-editor__actions">
+                        <button
+                            class="button button--primary"
+                            type="submit"
+                            disabled=move || saving.get()
+                        >
+                            {move || if saving.get() { "Saving…" } else { "Save" }}
+                        </button>
+                        <button class="button" type="button" on:click=move |_| cancel()>
+                            "Cancel"
+                        </button>
+                    </div>
+                </form>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,304 @@
+//! One lead in the table: its cells, the status select that saves on change,
+//! and the switch into the row editor. Status saves for a row run one at a
+//! time, so quick changes end in the last choice on the server and on screen.
+
+use leads_core::{Channel, LeadPatch, LeadStatus, PartialLead};
+use leptos::prelude::*;
+
+use crate::announcer::{Announcer, NoticeAction};
+use crate::api::ApiError;
+use crate::components::lead_edit_row::LeadEditRow;
+use crate::display::{self, ScoreBand, MISSING};
+use crate::lead_edits::LeadEdits;
+use crate::lead_form::LeadForm;
+use crate::session::Session;
+
+/// Why a status is being sent, which decides what to announce after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusChange {
+    Chosen(LeadStatus),
+    Undo(LeadStatus),
+}
+
+impl StatusChange {
+    fn status(self) -> LeadStatus {
+        match self {
+            Self::Chosen(s) | Self::Undo(s) => s,
+        }
+    }
+}
+
+/// The PATCH body for a status change: exactly `{"status": …}`.
+fn status_patch(change: StatusChange) -> LeadPatch {
+    LeadPatch {
+        status: Some(change.status()),
+        ..LeadPatch::default()
+    }
+}
+
+/// The row. `base` is the lead as the loaded page has it.
+#[component]
+pub fn LeadRow(
+    id: String,
+    base: Signal<PartialLead>,
+    filter: Signal<Option<LeadStatus>>,
+) -> impl IntoView {
+    let edits = expect_context::<LeadEdits>();
+    let session = expect_context::<Session>();
+    let announcer = expect_context::<Announcer>();
+    let lead = Memo::new(move |_| edits.lead(&base.get()));
+    let name = Signal::derive(move || {
+        lead.with(|l| l.name.clone())
+            .unwrap_or_else(|| MISSING.to_owned())
+    });
+
+    // The person's latest choice while it is being saved; `None` shows the
+    // server's value, which is also how a failed save reverts.
+    let desired = RwSignal::new(None::<LeadStatus>);
+    let queued = StoredValue::new(None::<StatusChange>);
+    let status_before = StoredValue::new(None::<LeadStatus>);
+    let save = {
+        let id = id.clone();
+        Action::new_local(move |change: &StatusChange| {
+            let client = session.client_untracked();
+            let id = id.clone();
+            let change = *change;
+            async move { (change, client.update_lead(&id, &status_patch(change)).await) }
+        })
+    };
+    let send = move |change: StatusChange| {
+        if desired.get_untracked().is_none() {
+            status_before.set_value(lead.with_untracked(|l| l.status));
+        }
+        desired.set(Some(change.status()));
+        if save.pending().get_untracked() {
+            queued.set_value(Some(change));
+        } else {
+            save.dispatch(change);
+        }
+    };
+    Effect::new(move |_| {
+        let Some((change, result)) = save.value().get() else {
+            return;
+        };
+        match result {
+            Ok(reply) => {
+                let mut known = lead.get_untracked();
+                known.apply(&status_patch(change));
+                edits.record(&known, reply);
+                if let Some(next) = queued.try_update_value(Option::take).flatten() {
+                    save.dispatch(next);
+                    return;
+                }
+                desired.set(None);
+                let before = status_before.try_update_value(Option::take).flatten();
+                match (change, before) {
+                    (StatusChange::Chosen(now), Some(before)) if before != now => announcer
+                        .success(
+                            "Status updated",
+                            Some(NoticeAction {
+                                label: "Undo",
+                                run: Callback::new(move |()| send(StatusChange::Undo(before))),
+                            }),
+                        ),
+                    (StatusChange::Chosen(_), _) => announcer.success("Status updated", None),
+                    (StatusChange::Undo(_), _) => announcer.success("Status change undone", None),
+                }
+            }
+            Err(ApiError::Unauthorized) => session.reject(),
+            Err(err) => {
+                queued.set_value(None);
+                desired.set(None);
+                status_before.set_value(None);
+                let who = name.get_untracked();
+                announcer.error(
+                    format!("The status of {who} was not saved. {}", err.message()),
+                    Some(NoticeAction {
+                        label: "Retry",
+                        run: Callback::new(move |()| send(change)),
+                    }),
+                );
+            }
+        }
+    });
+
+    let editing = {
+        let id = id.clone();
+        Memo::new(move |_| edits.is_editing(&id))
+    };
+    let start_edit = {
+        let id = id.clone();
+        Callback::new(move |()| edits.set_draft(&id, LeadForm::from_lead(&lead.get_untracked())))
+    };
+    let saving = save.pending();
+    let shown_status = Signal::derive(move || desired.get().or_else(|| lead.with(|l| l.status)));
+    let row_id = id.clone();
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || {
+                view! {
+                    <LeadCells
+                        id=row_id.clone()
+                        lead
+                        name
+                        filter
+                        shown_status
+                        saving
+                        on_status=Callback::new(move |s| send(StatusChange::Chosen(s)))
+                        on_edit=start_edit
+                    />
+                }
+            }
+        >
+            <LeadEditRow id=id.clone() lead />
+        </Show>
+    }
+}
+
+/// A cell's contact value: a link when the value passes the rule, plain text
+/// when it does not, a dash when there is none.
+fn contact_view(value: Option<String>, href: fn(&str) -> Option<String>) -> AnyView {
+    match value {
+        Some(text) => match href(&text) {
+            Some(href) => view! { <a href=href>{text}</a> }.into_any(),
+            None => view! { <span>{text}</span> }.into_any(),
+        },
+        None => missing(),
+    }
+}
+
+fn missing() -> AnyView {
+    view! { <span class="missing">{MISSING}</span> }.into_any()
+}
+
+/// The read-only cells, with the status select and the Edit button. Every
+/// field may be missing (the vendor's API sends fewer) and then reads as a
+/// dash, never as a blank.
+#[component]
+fn LeadCells(
+    id: String,
+    lead: Memo<PartialLead>,
+    name: Signal<String>,
+    filter: Signal<Option<LeadStatus>>,
+    shown_status: Signal<Option<LeadStatus>>,
+    saving: Memo<bool>,
+    on_status: Callback<LeadStatus>,
+    on_edit: Callback<()>,
+) -> impl IntoView {
+    let edits = expect_context::<LeadEdits>();
+    let status_id = format!("{id}-status");
+    let no_longer_matches = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            filter.get().is_some_and(|wanted| {
+                edits.changed_here(&id) && lead.with(|l| l.status) != Some(wanted)
+            })
+        })
+    };
+    let highlighted = {
+        let id = id.clone();
+        move || edits.is_highlighted(&id)
+    };
+    let status_class = move || {
+        shown_status
+            .get()
+            .map(|s| format!("status-select status-select--{}", s.as_str()))
+            .unwrap_or_else(|| "status-select".to_owned())
+    };
+    let created = move || {
+        let created = lead.with(|l| l.created_at.clone());
+        match created.as_deref().and_then(display::created_texts) {
+            Some((local, hint)) => view! {
+                <time datetime=created.clone() title=created.clone()>
+                    {local}
+                    <span class="hint">{hint}</span>
+                </time>
+            }
+            .into_any(),
+            None => missing(),
+        }
+    };
+    view! {
+        <tr
+            data-lead-id=id
+            class:row--saving=move || saving.get()
+            class:row--stale=no_longer_matches
+            class:row--new=highlighted
+            aria-busy=move || saving.get().to_string()
+        >
+            <td class="cell-name" data-label="Name">
+                <div class="cell-name__line">
+                    <span>{move || name.get()}</span>
+                    <button
+                        class="icon-button"
+                        type="button"
+                        aria-label=move || format!("Edit {}", name.get())
+                        title=move || format!("Edit {}", name.get())
+                        on:click=move |_| on_edit.run(())
+                    >
+                        <span aria-hidden="true">"✎"</span>
+                    </button>
+                </div>
+                <Show when=move || no_longer_matches.get()>
+                    <span class="row-note">"No longer matches the filter"</span>
+                </Show>
+            </td>
+            <td data-label="Phone">
+                {move || contact_view(lead.with(|l| l.phone.clone().flatten()), display::tel_href)}
+            </td>
+            <td data-label="Email">
+                {move || contact_view(lead.with(|l| l.email.clone().flatten()), display::mailto_href)}
+            </td>
+            <td data-label="Status">
+                <select
+                    id=status_id
+                    class=status_class
+                    aria-label=move || format!("Status for {}", name.get())
+                    prop:value=move || shown_status.get().map(LeadStatus::as_str).unwrap_or("")
+                    on:change=move |ev| {
+                        if let Ok(status) = event_target_value(&ev).parse::<LeadStatus>() {
+                            on_status.run(status);
+                        }
+                    }
+                >
+                    <Show when=move || shown_status.get().is_none()>
+                        <option value="">{MISSING}</option>
+                    </Show>
+                    {LeadStatus::ALL
+                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+                <Show when=move || saving.get()>
+                    <span class="saving-hint">"Saving…"</span>
+                </Show>
+            </td>
+            <td data-label="Source">
+                {move || match lead.with(|l| l.source.clone()) {
+                    Some(source) => Channel::display_source(&source).to_owned().into_any(),
+                    None => missing(),
+                }}
+            </td>
+            <td data-label="Score">
+                {move || match lead.with(|l| l.score.flatten()) {
+                    Some(score) => {
+                        view! { <span class=ScoreBand::of(score).class()>{score}</span> }.into_any()
+                    }
+                    None => missing(),
+                }}
+            </td>
+            <td data-label="Tags">
+                <ul class="tags">
+                    {move || {
+                        lead.with(|l| l.tags.clone())
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|tag| view! { <li class="tag">{tag}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+            </td>
+            <td data-label="Created">{created}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,122 @@
+//! What the console knows about leads beyond the loaded page: the merged
+//! answers to its own creates and updates, the rows being edited with what
+//! was typed, and the lead to highlight. Shared through context by the
+//! leads page; the rows read and write it.
+
+use std::collections::HashMap;
+
+use leads_core::PartialLead;
+use leptos::prelude::*;
+
+use crate::lead_form::LeadForm;
+
+/// Edit state for the leads page.
+#[derive(Clone, Copy)]
+pub struct LeadEdits {
+    /// Leads as the console last learned them from its own writes, merged
+    /// over the page's copy; forgotten when the view reloads.
+    saved: RwSignal<HashMap<String, PartialLead>>,
+    /// Rows in edit mode, with what was typed; kept across reloads so no
+    /// typing is lost.
+    drafts: RwSignal<HashMap<String, LeadForm>>,
+    /// A lead to draw attention to, such as one just created.
+    highlight: RwSignal<Option<String>>,
+}
+
+impl Default for LeadEdits {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LeadEdits {
+    /// Empty edit state.
+    pub fn new() -> Self {
+        Self {
+            saved: RwSignal::new(HashMap::new()),
+            drafts: RwSignal::new(HashMap::new()),
+            highlight: RwSignal::new(None),
+        }
+    }
+
+    /// `base` with whatever the console's own writes taught it (tracked).
+    pub fn lead(&self, base: &PartialLead) -> PartialLead {
+        self.saved
+            .with(|saved| saved.get(&base.id).cloned())
+            .unwrap_or_else(|| base.clone())
+    }
+
+    /// True when this lead was changed here since the view loaded (tracked).
+    pub fn changed_here(&self, id: &str) -> bool {
+        self.saved.with(|saved| saved.contains_key(id))
+    }
+
+    /// Records a write's answer: what was known, overlaid with the reply.
+    pub fn record(&self, known: &PartialLead, reply: PartialLead) {
+        let mut merged = known.clone();
+        merged.merge(reply);
+        self.saved.update(|saved| {
+            saved.insert(merged.id.clone(), merged);
+        });
+    }
+
+    /// The view reloaded: its rows are the truth again.
+    pub fn forget_saved(&self) {
+        self.saved.update(HashMap::clear);
+    }
+
+    /// The draft for a row in edit mode (tracked).
+    pub fn draft(&self, id: &str) -> Option<LeadForm> {
+        self.drafts.with(|drafts| drafts.get(id).cloned())
+    }
+
+    /// True when the row is in edit mode (tracked).
+    pub fn is_editing(&self, id: &str) -> bool {
+        self.drafts.with(|drafts| drafts.contains_key(id))
+    }
+
+    /// Puts a row in edit mode, or updates what was typed in it.
+    pub fn set_draft(&self, id: &str, form: LeadForm) {
+        self.drafts.update(|drafts| {
+            drafts.insert(id.to_owned(), form);
+        });
+    }
+
+    /// Leaves edit mode for a row.
+    pub fn close_draft(&self, id: &str) {
+        self.drafts.update(|drafts| {
+            drafts.remove(id);
+        });
+    }
+
+    /// True when any row in edit mode holds typing that is not saved.
+    pub fn has_unsaved(&self, base: impl Fn(&str) -> Option<PartialLead>) -> bool {
+        self.drafts.with_untracked(|drafts| {
+            drafts.iter().any(|(id, form)| match base(id) {
+                Some(lead) => form.is_dirty(&self.lead_untracked(&lead)),
+                None => true,
+            })
+        })
+    }
+
+    fn lead_untracked(&self, base: &PartialLead) -> PartialLead {
+        self.saved
+            .with_untracked(|saved| saved.get(&base.id).cloned())
+            .unwrap_or_else(|| base.clone())
+    }
+
+    /// Marks `id` for a brief highlight.
+    pub fn highlight(&self, id: String) {
+        self.highlight.set(Some(id));
+        let highlight = self.highlight;
+        set_timeout(
+            move || highlight.set(None),
+            std::time::Duration::from_secs(3),
+        );
+    }
+
+    /// True while `id` is highlighted (tracked).
+    pub fn is_highlighted(&self, id: &str) -> bool {
+        self.highlight.with(|h| h.as_deref() == Some(id))
+    }
+}
