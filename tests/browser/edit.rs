@@ -300,3 +300,49 @@ async fn the_vendors_short_update_reply_never_blanks_the_row() {
     }
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leaving_with_unsaved_typing_asks_first() {
+    let h = Harness::start().await;
+    let (id, name) = first_lead(&h, "/", "").await;
+    // The console's beforeunload handler cancels the event when leaving
+    // would lose typing; the browser turns that into its "Leave site?" prompt.
+    let leaving_is_stopped = "const e = new Event('beforeunload', {cancelable: true}); \
+                              window.dispatchEvent(e); return e.defaultPrevented";
+    assert_eq!(
+        h.js(leaving_is_stopped).await,
+        json!(false),
+        "nothing typed yet"
+    );
+    h.click(&format!("Edit {name}")).await;
+    assert_eq!(
+        h.js(leaving_is_stopped).await,
+        json!(false),
+        "an editor alone loses nothing"
+    );
+    row_field(&h, &id, "Email")
+        .await
+        .send_keys("x")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.js(leaving_is_stopped).await,
+        json!(true),
+        "typed but not saved"
+    );
+    h.click("Cancel").await;
+    h.named(&format!("Edit {name}")).await;
+    assert_eq!(h.js(leaving_is_stopped).await, json!(false));
+    h.click("New lead").await;
+    h.field("dialog[open]", "Name")
+        .await
+        .send_keys("Half typed")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.js(leaving_is_stopped).await,
+        json!(true),
+        "a half-typed new lead counts too"
+    );
+    h.finish().await;
+}
