@@ -336,22 +336,7 @@ impl Harness {
 
     /// The form control whose `<label>` reads exactly `label`.
     pub async fn labelled(&self, label: &str) -> Element {
-        let label_el = self
-            .browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&format!(
-                "//label[normalize-space()='{label}']"
-            )))
-            .await
-            .unwrap_or_else(|err| panic!("no label {label:?}: {err}"));
-        let id = label_el
-            .attr("for")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("label {label:?} names no control"));
-        self.find(&format!("#{id}")).await
+        self.field("body", label).await
     }
 
     /// The value the select labelled `label` currently shows.
@@ -475,15 +460,27 @@ impl Harness {
             .collect()
     }
 
-    /// The control labelled `label` inside the element matching `scope`.
+    /// The control labelled `label` inside the element matching `scope`,
+    /// once both are on the page.
     pub async fn field(&self, scope: &str, label: &str) -> Element {
-        let container = self.find(scope).await;
-        let label_el = container
-            .find(Locator::XPath(&format!(
-                ".//label[normalize-space()='{label}']"
-            )))
-            .await
-            .unwrap_or_else(|err| panic!("no label {label:?} in {scope}: {err}"));
+        let xpath = format!(".//label[normalize-space()='{label}']");
+        let started = Instant::now();
+        let label_el = loop {
+            let found = match self.browser.find(Locator::Css(scope)).await {
+                Ok(container) => container.find(Locator::XPath(&xpath)).await.ok(),
+                Err(_) => None,
+            };
+            match found {
+                Some(label_el) => break label_el,
+                None if started.elapsed() < PATIENCE => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                None => panic!(
+                    "no label {label:?} in {scope}; the page reads:\n{}",
+                    self.text().await
+                ),
+            }
+        };
         let id = label_el
             .attr("for")
             .await
