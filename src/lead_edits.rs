@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use leads_core::PartialLead;
+use leads_core::{LeadPatch, PartialLead};
 use leptos::prelude::*;
 
 use crate::lead_form::LeadForm;
@@ -51,9 +51,11 @@ impl LeadEdits {
         self.saved.with(|saved| saved.contains_key(id))
     }
 
-    /// Records a write's answer: what was known, overlaid with the reply.
-    pub fn record(&self, known: &PartialLead, reply: PartialLead) {
+    /// Records a saved update: what was known, with what was sent, overlaid
+    /// with the reply (which may leave fields out).
+    pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) {
         let mut merged = known.clone();
+        merged.apply(sent);
         merged.merge(reply);
         self.saved.update(|saved| {
             saved.insert(merged.id.clone(), merged);

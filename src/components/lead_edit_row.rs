@@ -8,10 +8,10 @@ use leptos::prelude::*;
 
 use crate::announcer::Announcer;
 use crate::api::ApiError;
-use crate::components::lead_fields::LeadFields;
+use crate::components::lead_fields::{show_save_error, LeadFields};
 use crate::components::leads_table::COLUMNS;
 use crate::lead_edits::LeadEdits;
-use crate::lead_form::{Field, FieldErrors, LeadForm};
+use crate::lead_form::{FieldErrors, LeadForm};
 use crate::session::Session;
 
 /// The editor row for lead `id`; what was typed lives in [`LeadEdits`], so
@@ -67,22 +67,14 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
             };
             match result {
                 Ok(reply) => {
-                    let mut known = lead.get_untracked();
-                    known.apply(&patch);
-                    edits.record(&known, reply);
+                    edits.record(&lead.get_untracked(), &patch, reply);
                     edits.close_draft(&id);
                     announcer.success("Lead updated", None);
                 }
                 Err(ApiError::Unauthorized) => session.reject(),
-                Err(err) => match err.param().and_then(Field::from_param) {
-                    Some(field) => errors.update(|e| {
-                        e.insert(field, err.message());
-                    }),
-                    None => failure.set(Some(format!(
-                        "Not saved. {} Your changes are still here; press Save to try again.",
-                        err.message()
-                    ))),
-                },
+                Err(err) => show_save_error(&err, errors, failure, |message| {
+                    format!("Not saved. {message} Your changes are still here; press Save to try again.")
+                }),
             }
         });
     }

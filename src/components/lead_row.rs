@@ -83,9 +83,7 @@ pub fn LeadRow(
         };
         match result {
             Ok(reply) => {
-                let mut known = lead.get_untracked();
-                known.apply(&status_patch(change));
-                edits.record(&known, reply);
+                edits.record(&lead.get_untracked(), &status_patch(change), reply);
                 if let Some(next) = queued.try_update_value(Option::take).flatten() {
                     save.dispatch(next);
                     return;
@@ -107,7 +105,12 @@ pub fn LeadRow(
             }
             Err(ApiError::Unauthorized) => session.reject(),
             Err(err) => {
-                queued.set_value(None);
+                // Retry offers the person's latest choice, even if it was
+                // still waiting behind the save that failed.
+                let latest = queued
+                    .try_update_value(Option::take)
+                    .flatten()
+                    .unwrap_or(change);
                 desired.set(None);
                 status_before.set_value(None);
                 let who = name.get_untracked();
@@ -115,7 +118,7 @@ pub fn LeadRow(
                     format!("The status of {who} was not saved. {}", err.message()),
                     Some(NoticeAction {
                         label: "Retry",
-                        run: Callback::new(move |()| send(change)),
+                        run: Callback::new(move |()| send(latest)),
                     }),
                 );
             }

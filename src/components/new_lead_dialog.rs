@@ -8,8 +8,8 @@ use leptos::prelude::*;
 
 use crate::announcer::Announcer;
 use crate::api::ApiError;
-use crate::components::lead_fields::{LeadFields, LeadFieldsOptions};
-use crate::lead_form::{Field, FieldErrors, LeadForm};
+use crate::components::lead_fields::{show_save_error, LeadFields, LeadFieldsOptions};
+use crate::lead_form::{FieldErrors, LeadForm};
 use crate::session::Session;
 
 /// What is known of a new lead once the server has answered: what was sent,
@@ -84,16 +84,12 @@ pub fn NewLeadDialog(
                 on_created.run(lead);
             }
             Err(ApiError::Unauthorized) => session.reject(),
-            Err(err) => match err.param().and_then(Field::from_param) {
-                Some(field) => errors.update(|e| {
-                    e.insert(field, err.message());
-                }),
-                None => failure.set(Some(format!(
-                    "The lead was not created. {} Everything you typed is still here; \
-                     press Create lead to try again.",
-                    err.message()
-                ))),
-            },
+            Err(err) => show_save_error(&err, errors, failure, |message| {
+                format!(
+                    "The lead was not created. {message} Everything you typed is still here; \
+                     press Create lead to try again."
+                )
+            }),
         }
     });
 

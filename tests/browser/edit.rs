@@ -346,3 +346,34 @@ async fn leaving_with_unsaved_typing_asks_first() {
     );
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn when_a_save_fails_with_a_choice_waiting_retry_sends_the_latest_choice() {
+    let h = Harness::start().await;
+    let (id, name) = first_lead(&h, "/?status=new", "status=new").await;
+    h.inject(json!({"matches": "PATCH", "delay_ms": 700, "status": 503, "times": 1}))
+        .await;
+    choose_status(&h, &name, "Contacted").await;
+    choose_status(&h, &name, "Converted").await;
+    assert!(
+        h.wait_for_text(&format!("The status of {name} was not saved."))
+            .await
+    );
+    let select = h.named(&format!("Status for {name}")).await;
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some("new"),
+        "reverted to the server's value"
+    );
+    assert_eq!(h.lead(&id).await["status"], "new");
+    h.click("Retry").await;
+    h.wait_for_lead(&id, |l| l["status"] == "converted").await;
+    assert_eq!(
+        h.sent("PATCH").await,
+        vec![
+            json!({"status": "contacted"}),
+            json!({"status": "converted"})
+        ]
+    );
+    h.finish().await;
+}
