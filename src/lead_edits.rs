@@ -109,10 +109,15 @@ impl LeadEdits {
 
     /// Marks `id` for a brief highlight.
     pub fn highlight(&self, id: String) {
-        self.highlight.set(Some(id));
+        self.highlight.set(Some(id.clone()));
         let highlight = self.highlight;
         set_timeout(
-            move || highlight.set(None),
+            move || {
+                // A newer highlight keeps its own full time on screen.
+                if highlight.with_untracked(|h| h.as_deref() == Some(id.as_str())) {
+                    highlight.set(None);
+                }
+            },
             std::time::Duration::from_secs(3),
         );
     }
