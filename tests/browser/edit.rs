@@ -31,6 +31,15 @@ async fn choose_status(h: &Harness, name: &str, label: &str) {
         .unwrap();
 }
 
+/// The status the row's select shows right now.
+async fn shown_status(h: &Harness, name: &str) -> Option<String> {
+    h.named(&format!("Status for {name}"))
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+}
+
 async fn row_field(h: &Harness, id: &str, label: &str) -> fantoccini::elements::Element {
     h.field(&format!("tr[data-lead-id='{id}'] form"), label)
         .await
@@ -59,12 +68,8 @@ async fn a_status_change_sends_one_patch_with_only_the_status_and_undo_restores_
     let restored = h.wait_for_lead(&id, |l| l["status"] == old.as_str()).await;
     assert_eq!(restored["status"], old.as_str());
     assert_eq!(h.sent("PATCH").await.len(), 2);
-    let select = h.named(&format!("Status for {name}")).await;
     assert!(h.wait_for_text("Status change undone").await);
-    assert_eq!(
-        select.prop("value").await.unwrap().as_deref(),
-        Some(old.as_str())
-    );
+    assert_eq!(shown_status(&h, &name).await.as_deref(), Some(old.as_str()));
     h.finish().await;
 }
 
@@ -81,16 +86,15 @@ async fn a_failed_status_change_reverts_and_retry_saves_it() {
         h.wait_for_text(&format!("The status of {name} was not saved."))
             .await
     );
-    let select = h.named(&format!("Status for {name}")).await;
     assert_eq!(
-        select.prop("value").await.unwrap().as_deref(),
+        shown_status(&h, &name).await.as_deref(),
         Some(old.as_str()),
         "reverted"
     );
     assert_eq!(h.lead(&id).await["status"], old.as_str());
     h.click("Retry").await;
     h.wait_for_lead(&id, |l| l["status"] == new).await;
-    assert_eq!(select.prop("value").await.unwrap().as_deref(), Some(new));
+    assert_eq!(shown_status(&h, &name).await.as_deref(), Some(new));
     h.finish().await;
 }
 
@@ -113,11 +117,7 @@ async fn two_quick_status_changes_end_in_the_last_choice() {
         ],
         "saves ran one after the other, in order"
     );
-    let select = h.named(&format!("Status for {name}")).await;
-    assert_eq!(
-        select.prop("value").await.unwrap().as_deref(),
-        Some("converted")
-    );
+    assert_eq!(shown_status(&h, &name).await.as_deref(), Some("converted"));
     let row = h.find(&format!("tr[data-lead-id='{id}']")).await;
     assert!(
         row.text()
@@ -268,24 +268,21 @@ async fn a_second_editor_does_not_drop_the_first_ones_typing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_vendors_short_update_reply_never_blanks_the_row() {
     let h = Harness::start().await;
-    let ids = h.api_ids("").await;
-    h.open("/").await;
-    assert_eq!(h.wait_for_rows(&ids).await, ids);
-    let lead = h.lead(&ids[0]).await;
-    let name = lead["name"].as_str().unwrap().to_owned();
+    let (id, name) = first_lead(&h, "/", "").await;
+    let lead = h.lead(&id).await;
     h.inject(json!({"matches": "PATCH", "times": 1, "reply": {
-        "id": ids[0], "name": name, "status": lead["status"], "tags": ["from-reply"],
+        "id": id, "name": name, "status": lead["status"], "tags": ["from-reply"],
         "updated_at": "2025-03-21T09:00:00Z"}}))
         .await;
     h.click(&format!("Edit {name}")).await;
-    let email = row_field(&h, &ids[0], "Email").await;
+    let email = row_field(&h, &id, "Email").await;
     email.clear().await.unwrap();
     email
         .send_keys(&format!("short@example.com{}", key(Key::Enter)))
         .await
         .unwrap();
     assert!(h.wait_for_text("Lead updated").await);
-    let row = h.find(&format!("tr[data-lead-id='{}']", ids[0])).await;
+    let row = h.find(&format!("tr[data-lead-id='{}']", id)).await;
     let text = row.text().await.unwrap();
     assert!(
         text.contains("short@example.com"),
@@ -359,9 +356,8 @@ async fn when_a_save_fails_with_a_choice_waiting_retry_sends_the_latest_choice()
         h.wait_for_text(&format!("The status of {name} was not saved."))
             .await
     );
-    let select = h.named(&format!("Status for {name}")).await;
     assert_eq!(
-        select.prop("value").await.unwrap().as_deref(),
+        shown_status(&h, &name).await.as_deref(),
         Some("new"),
         "reverted to the server's value"
     );

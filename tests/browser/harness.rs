@@ -430,28 +430,29 @@ impl Harness {
             .unwrap_or_else(|err| panic!("script failed: {err}"))
     }
 
-    /// How many list requests (`GET /v1/leads…`) the server has answered.
-    pub fn list_requests(&self) -> usize {
-        self.server_log
-            .lock()
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter(|l| l.contains("method=GET") && l.contains("path=\"/v1/leads"))
-                    .count()
-            })
-            .unwrap_or(0)
+    /// How many list requests (`GET /v1/leads`, with or without a query) the
+    /// server has received, its test's own calls included.
+    pub async fn list_requests(&self) -> usize {
+        self.recorded()
+            .await
+            .iter()
+            .filter(|r| r["method"] == "GET")
+            .filter_map(|r| r["uri"].as_str())
+            .filter(|uri| *uri == "/v1/leads" || uri.starts_with("/v1/leads?"))
+            .count()
+    }
+
+    /// Every `/v1` request the server has received, oldest first.
+    async fn recorded(&self) -> Vec<Value> {
+        let reply = self.api("GET", "/_test/requests", None).await;
+        reply.body.as_array().cloned().unwrap_or_default()
     }
 
     /// The bodies of the `method` requests to `/v1` the server has received,
     /// oldest first, parsed as JSON.
     pub async fn sent(&self, method: &str) -> Vec<Value> {
-        let reply = self.api("GET", "/_test/requests", None).await;
-        reply
-            .body
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+        self.recorded()
+            .await
             .iter()
             .filter(|r| r["method"] == method)
             .map(|r| {

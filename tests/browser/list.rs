@@ -263,12 +263,12 @@ async fn a_failed_load_shows_the_reason_and_retry_repeats_that_view() {
         "{}",
         h.text().await
     );
-    let before = h.list_requests();
+    let before = h.list_requests().await;
     h.click("Retry").await;
     let expected = h.api_ids("status=converted&sort=name").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     assert_eq!(
-        h.list_requests(),
+        h.list_requests().await,
         before + 2,
         "one retry GET, plus the test's own API call"
     );
@@ -290,14 +290,14 @@ async fn a_failed_load_shows_the_reason_and_retry_repeats_that_view() {
 async fn each_view_change_sends_exactly_one_get() {
     let h = Harness::start().await;
     open_and_expect(&h, "/", "").await;
-    let settled = h.list_requests();
+    let settled = h.list_requests().await;
     assert_eq!(settled, 2, "the page's first load and the test's own call");
     h.select("Status", "Contacted").await;
     let expected = h.api_ids("status=contacted").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        h.list_requests(),
+        h.list_requests().await,
         settled + 2,
         "one GET from the page, one from the test"
     );
