@@ -21,6 +21,9 @@ pub struct LeadEdits {
     drafts: RwSignal<HashMap<String, LeadForm>>,
     /// A lead to draw attention to, such as one just created.
     highlight: RwSignal<Option<String>>,
+    /// The row whose editor just closed: its Edit button takes focus back,
+    /// so a keyboard user stays where they were.
+    return_focus: StoredValue<Option<String>>,
 }
 
 impl Default for LeadEdits {
@@ -36,6 +39,7 @@ impl LeadEdits {
             saved: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
             highlight: RwSignal::new(None),
+            return_focus: StoredValue::new(None),
         }
     }
 
@@ -84,11 +88,25 @@ impl LeadEdits {
         });
     }
 
-    /// Leaves edit mode for a row.
+    /// Leaves edit mode for a row; its Edit button takes focus back.
     pub fn close_draft(&self, id: &str) {
+        self.return_focus.set_value(Some(id.to_owned()));
         self.drafts.update(|drafts| {
             drafts.remove(id);
         });
+    }
+
+    /// True, once, for the row whose editor just closed.
+    pub fn take_return_focus(&self, id: &str) -> bool {
+        self.return_focus
+            .try_update_value(|wanted| {
+                let mine = wanted.as_deref() == Some(id);
+                if mine {
+                    *wanted = None;
+                }
+                mine
+            })
+            .unwrap_or(false)
     }
 
     /// True when any row in edit mode holds typing that is not saved.

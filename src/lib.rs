@@ -13,6 +13,7 @@ pub mod display;
 pub mod lead_edits;
 pub mod lead_form;
 pub mod list_state;
+pub mod mounted;
 pub mod pages;
 pub mod panic_notice;
 pub mod session;

@@ -191,6 +191,17 @@ fn LeadCells(
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let status_id = format!("{id}-status");
+    let edit_button = NodeRef::<leptos::html::Button>::new();
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if let Some(button) = edit_button.get() {
+                if edits.take_return_focus(&id) {
+                    let _ = button.focus();
+                }
+            }
+        });
+    }
     let no_longer_matches = {
         let id = id.clone();
         Memo::new(move |_| {
@@ -236,6 +247,7 @@ fn LeadCells(
                     <button
                         class="icon-button"
                         type="button"
+                        node_ref=edit_button
                         aria-label=move || format!("Edit {}", name.get())
                         title=move || format!("Edit {}", name.get())
                         on:click=move |_| on_edit.run(())

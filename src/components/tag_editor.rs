@@ -6,6 +6,8 @@ use leads_core::validate;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use crate::mounted::Mounted;
+
 /// The editor. `tags` and `pending` are the form's state; the callbacks
 /// change them, so the form keeps the single copy of what was typed.
 #[component]
@@ -20,6 +22,7 @@ pub fn TagEditor(
     #[prop(into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let mounted = Mounted::until_cleanup();
     let input_id = format!("{id}-tag-input");
     let error_id = format!("{id}-tags-error");
     let add = move |raw: &str| {
@@ -103,7 +106,7 @@ pub fn TagEditor(
                 prop:value=move || pending.get()
                 on:keydown=on_keydown
                 on:input=on_input
-                on:blur=move |_| add(&pending.get_untracked())
+                on:blur=mounted.only(move |_| add(&pending.get_untracked()))
             />
             <Show when=move || error.with(Option::is_some)>
                 <span id=error_id.clone() class="field-error">{move || error.get()}</span>

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::mounted::Mounted;
+
 /// Options for a [`TextField`] beyond its label and value.
 #[derive(Clone, Default)]
 pub struct FieldOptions {
@@ -29,6 +31,7 @@ pub fn TextField(
     #[prop(optional)] options: FieldOptions,
     #[prop(optional)] node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
+    let mounted = Mounted::until_cleanup();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {
@@ -64,12 +67,12 @@ pub fn TextField(
                 aria-describedby=described_by
                 prop:value=move || value.get()
                 on:input=move |ev| on_input.run(event_target_value(&ev))
-                on:change=move |ev| on_input.run(event_target_value(&ev))
-                on:blur=move |_| {
+                on:change=mounted.only(move |ev| on_input.run(event_target_value(&ev)))
+                on:blur=mounted.only(move |_| {
                     if let Some(on_blur) = on_blur {
                         on_blur.run(());
                     }
-                }
+                })
             />
             {options.hint.map(|hint| view! { <span id=hint_id class="field-hint">{hint}</span> })}
             <Show when=move || error.with(Option::is_some)>

@@ -55,6 +55,10 @@ pub struct Harness {
     server: Child,
     driver: Child,
     server_log: Arc<Mutex<Vec<String>>>,
+    /// Every browser-log entry read so far; chromedriver hands each out once.
+    page_log: Mutex<Vec<Value>>,
+    /// Set by [`Harness::finish`]; a harness dropped without it fails the test.
+    finished: bool,
     _dir: TempDir,
 }
 
@@ -204,6 +208,8 @@ impl Harness {
             server,
             driver,
             server_log,
+            page_log: Mutex::new(Vec::new()),
+            finished: false,
             _dir: dir,
         }
     }
@@ -300,20 +306,44 @@ impl Harness {
         }
     }
 
-    /// Messages the page wrote to the browser console at warning level or
-    /// above since the last call.
-    pub async fn console_errors(&self) -> Vec<String> {
+    /// Reads the browser log entries chromedriver has gathered since the
+    /// last read, keeps them for [`Harness::finish`], and returns them.
+    async fn read_page_log(&self) -> Vec<Value> {
         let entries = self
             .browser
             .issue_cmd(BrowserLog)
             .await
             .expect("read the browser log");
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        self.page_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(entries.iter().cloned());
         entries
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    }
+
+    /// Messages the page wrote to the browser console at warning level or
+    /// above since the last call.
+    pub async fn console_errors(&self) -> Vec<String> {
+        self.read_page_log()
+            .await
             .iter()
             .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Every panic and uncaught error the page has logged since the test
+    /// began. Failed requests (a fault the test injected) are not among
+    /// them: the browser logs those too, but they are the server's answers,
+    /// not the page's failures.
+    pub async fn page_failures(&self) -> Vec<String> {
+        self.read_page_log().await;
+        self.page_log
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|e| is_page_failure(e))
             .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
@@ -524,6 +554,25 @@ impl Harness {
             .to_owned()
     }
 
+    /// Waits until the focused element's accessible name (its
+    /// `aria-label`, else its text) is `name`; returns the last one seen.
+    pub async fn wait_for_focus(&self, name: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let focused = self
+                .js("const e = document.activeElement; \
+                     return e ? (e.getAttribute('aria-label') || e.textContent.trim()) : ''")
+                .await
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if focused == name || started.elapsed() > PATIENCE {
+                return focused;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log
@@ -532,14 +581,33 @@ impl Harness {
             .unwrap_or_default()
     }
 
-    /// Ends the browser session; processes go in `Drop` either way.
-    pub async fn finish(self) {
+    /// Ends the test: fails it if the page logged a panic or an uncaught
+    /// error at any point, then closes the browser. Every test calls it
+    /// last; processes go in `Drop` either way.
+    pub async fn finish(mut self) {
+        let failures = self.page_failures().await;
+        self.finished = true;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.clone().close()).await;
+        assert!(
+            failures.is_empty(),
+            "the page logged {} panic(s) or uncaught error(s):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
+}
+
+/// True for a browser-log entry that means the page itself broke: a wasm
+/// panic (printed with `console.error`), an uncaught exception or an
+/// unhandled rejection. Network entries are the server's answers.
+fn is_page_failure(entry: &Value) -> bool {
+    entry["level"] == "SEVERE" && entry["source"] != "network"
 }
 
 impl Drop for Harness {
     fn drop(&mut self) {
+        // A test that forgot `finish` would never look at the page's log.
+        let forgot_finish = !self.finished && !std::thread::panicking();
         for child in [&mut self.driver, &mut self.server] {
             // Each child leads its own process group, so this also ends the
             // Chromium processes chromedriver started.
@@ -552,6 +620,10 @@ impl Drop for Harness {
             let _ = child.kill();
             let _ = child.wait();
         }
+        assert!(
+            !forgot_finish,
+            "a browser test must end with `h.finish().await`, which checks the page for panics"
+        );
     }
 }
 

@@ -1,6 +1,8 @@
 //! The whole path works: SQLite, the API, the wasm console, the DOM.
 
-use crate::harness::Harness;
+use std::time::{Duration, Instant};
+
+use crate::harness::{Harness, PATIENCE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_page_matches_the_api_with_no_console_errors() {
@@ -26,4 +28,41 @@ async fn first_page_matches_the_api_with_no_console_errors() {
     );
     assert_eq!(h.console_errors().await, Vec::<String>::new());
     h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_panics_or_throws_fails_its_test() {
+    let h = Harness::start().await;
+    h.open("/").await;
+    h.find("tbody tr[data-lead-id]").await;
+    // What a wasm panic prints (console_error_panic_hook), an uncaught
+    // exception and an unhandled rejection.
+    h.js(
+        "console.error('panicked at src/deliberate.rs:1:1:\\ndeliberate panic'); \
+          setTimeout(() => { throw new Error('deliberate uncaught error'); }, 0); \
+          Promise.reject(new Error('deliberate rejection'));",
+    )
+    .await;
+    let expected = [
+        "deliberate panic",
+        "deliberate uncaught error",
+        "deliberate rejection",
+    ];
+    let started = Instant::now();
+    let mut all = String::new();
+    while started.elapsed() < PATIENCE {
+        all = h.page_failures().await.join("\n");
+        if expected.iter().all(|e| all.contains(e)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for e in expected {
+        assert!(all.contains(e), "{e:?} not caught in:\n{all}");
+    }
+    let finished = tokio::spawn(h.finish()).await;
+    assert!(
+        finished.is_err_and(|e| e.is_panic()),
+        "finish passed a page that panicked"
+    );
 }
