@@ -11,6 +11,10 @@ export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 TRUNK_VERSION := 0.21.14
 BINARYEN_VERSION := 132
+# axe-core: the accessibility checker the browser tests run on each view.
+AXE_VERSION := 4.14.1
+# One npm install for both: a second `npm install --no-save` would prune the first.
+NPM_TOOLS := binaryen@$(BINARYEN_VERSION) axe-core@$(AXE_VERSION)
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly, or trunk
 # refuses to build offline.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -29,7 +33,8 @@ help:
 	@echo "make lint  - rustfmt and clippy, as CI runs them"
 	@echo "make screenshot - retake docs/screenshot.png for the README"
 
-## Build tools: the wasm target, trunk, wasm-bindgen-cli and binaryen's wasm-opt.
+## Build tools: the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt
+## (and axe-core, which comes from npm with it).
 setup:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
@@ -37,8 +42,9 @@ setup:
 	  || cargo install trunk --version $(TRUNK_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
-	@wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
-	  || npm install --prefix "$(TOOLS)" --no-save --no-audit --no-fund binaryen@$(BINARYEN_VERSION)
+	@{ wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
+	   && grep -qF '"version": "$(AXE_VERSION)"' "$(TOOLS)/node_modules/axe-core/package.json" 2>/dev/null; } \
+	  || npm install --prefix "$(TOOLS)" --no-save --no-audit --no-fund $(NPM_TOOLS)
 	@command -v brotli >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=brotli
 	@echo "setup: build tools ready"
 

@@ -30,9 +30,11 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
     };
+    // The console is the page's main content, whatever it shows; screen
+    // readers jump to it as the `main` landmark.
     view! {
         <Router>
-            <div class="console">{body}</div>
+            <main class="console">{body}</main>
         </Router>
     }
 }

@@ -56,6 +56,9 @@ pub fn LeadsTable(
                             on:click=move |_| on_sort.run(next())
                         >
                             {column}
+                            // The arrow is drawn, not read: the sort state is
+                            // in `aria-sort`, and the name stays the word.
+                            <span class="sort-icon" aria-hidden="true"></span>
                         </button>
                     </th>
                 }

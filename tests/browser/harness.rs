@@ -573,6 +573,45 @@ impl Harness {
         }
     }
 
+    /// The accessible name Chromium computes for `element`: what a screen
+    /// reader announces, CSS-generated text included.
+    pub async fn accessible_name(&self, element: &Element) -> String {
+        let label = self
+            .browser
+            .issue_cmd(ComputedLabel(element.element_id().to_string()))
+            .await
+            .expect("read the computed label");
+        label.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// What axe-core (installed by `make setup-test`) finds wrong with the
+    /// page as it is now: one line per rule broken, with the elements.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let path = repo_path(".tools/node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&path)
+            .unwrap_or_else(|err| panic!("{}: {err}; run `make setup-test`", path.display()));
+        self.js(&axe).await;
+        let found = self
+            .browser
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document).then(
+                   r => done(r.violations.map(v => v.id + ': ' + v.help + ' at ' +
+                                                   v.nodes.map(n => n.target.join(' ')).join(', '))),
+                   e => done(['axe failed: ' + e]));",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|err| panic!("run axe: {err}"));
+        found
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log
@@ -645,5 +684,27 @@ impl WebDriverCompatibleCommand for BrowserLog {
             http::Method::POST,
             Some(json!({"type": "browser"}).to_string()),
         )
+    }
+}
+
+/// WebDriver's computed-label endpoint, which fantoccini does not wrap.
+#[derive(Debug)]
+struct ComputedLabel(String);
+
+impl WebDriverCompatibleCommand for ComputedLabel {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/element/{}/computedlabel",
+            session.unwrap_or_default(),
+            self.0
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::GET, None)
     }
 }

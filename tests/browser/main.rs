@@ -1,6 +1,7 @@
 //! Browser tests: headless Chromium drives the built console against the real
 //! `leads-server`, and every assertion is on what a person or the API sees.
 
+mod accessibility;
 mod closing;
 mod connect;
 mod create;

@@ -19,13 +19,29 @@ async fn first_page_matches_the_api_with_no_console_errors() {
         .await
         .unwrap();
     let mut texts = Vec::new();
+    let mut names = Vec::new();
     for th in headers {
         texts.push(th.text().await.unwrap());
+        names.push(h.accessible_name(&th).await);
     }
+    let columns = [
+        "Name", "Phone", "Email", "Status", "Source", "Score", "Tags", "Created",
+    ];
+    assert_eq!(texts, columns);
     assert_eq!(
-        texts,
-        ["Name", "Phone", "Email", "Status", "Source", "Score", "Tags", "Created"]
+        names, columns,
+        "a screen reader hears the words, not the arrows"
     );
+    let buttons = h
+        .browser
+        .find_all(fantoccini::Locator::Css("thead th button"))
+        .await
+        .unwrap();
+    let mut button_names = Vec::new();
+    for button in buttons {
+        button_names.push(h.accessible_name(&button).await);
+    }
+    assert_eq!(button_names, ["Name", "Status", "Score", "Created"]);
     assert_eq!(h.console_errors().await, Vec::<String>::new());
     h.finish().await;
 }
