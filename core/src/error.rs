@@ -1,7 +1,11 @@
 //! The API's error vocabulary: the JSON error body both sides speak, and the
 //! field-level validation error that becomes a `400` with `param`.
 
+use std::fmt::Display;
+
 use serde::{Deserialize, Serialize};
+
+use crate::field::Field;
 
 /// One invalid field or query parameter, with a message meant for a person.
 ///
@@ -25,6 +29,31 @@ impl FieldError {
             param: param.into(),
             message: message.into(),
         }
+    }
+
+    /// `param` must be one of `allowed`; the message lists them, so adding a
+    /// value to an enum changes the message too.
+    ///
+    /// ```
+    /// use leads_core::{FieldError, LeadStatus};
+    /// let err = FieldError::one_of("status", LeadStatus::ALL);
+    /// assert_eq!(err.message, "status must be one of new, contacted, qualified, converted");
+    /// ```
+    pub fn one_of<T: Display>(
+        param: impl Into<String>,
+        allowed: impl IntoIterator<Item = T>,
+    ) -> Self {
+        let param = param.into();
+        let allowed: Vec<String> = allowed.into_iter().map(|v| v.to_string()).collect();
+        let message = format!("{param} must be one of {}", allowed.join(", "));
+        Self::new(param, message)
+    }
+}
+
+impl ApiError {
+    /// The body field the error is about, when it names one.
+    pub fn field(&self) -> Option<Field> {
+        self.param.as_deref()?.parse().ok()
     }
 }
 

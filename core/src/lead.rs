@@ -6,6 +6,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::limits::DEFAULT_SOURCE;
+use crate::new_lead::NewLead;
+use crate::patch::LeadPatch;
+
 /// Where a lead stands in the sales pipeline, in pipeline order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -230,6 +234,88 @@ impl PartialLead {
         take(&mut self.tags, newer.tags);
         take(&mut self.created_at, newer.created_at);
         take(&mut self.updated_at, newer.updated_at);
+    }
+}
+
+impl Lead {
+    /// Overlays what `newer` says onto the whole lead; fields it leaves out
+    /// stay as they are.
+    pub fn merge(&mut self, newer: PartialLead) {
+        fn take<T>(slot: &mut T, newer: Option<T>) {
+            if let Some(value) = newer {
+                *slot = value;
+            }
+        }
+        take(&mut self.name, newer.name);
+        take(&mut self.phone, newer.phone);
+        take(&mut self.email, newer.email);
+        take(&mut self.status, newer.status);
+        take(&mut self.source, newer.source);
+        take(&mut self.score, newer.score);
+        take(&mut self.tags, newer.tags);
+        take(&mut self.created_at, newer.created_at);
+        take(&mut self.updated_at, newer.updated_at);
+    }
+
+    /// What an update makes of the lead at time `now` (RFC 3339 UTC):
+    /// the patched fields change, and `updated_at` moves to `now`, never
+    /// back, even if the clock does.
+    ///
+    /// ```
+    /// use leads_core::{LeadPatch, LeadStatus, NewLead};
+    /// let mut lead = NewLead { name: "Jane".into(), ..NewLead::default() }
+    ///     .into_lead("lead_001".into(), "2025-03-20T10:00:00Z");
+    /// let patch = LeadPatch { status: Some(LeadStatus::Qualified), ..LeadPatch::default() };
+    /// lead.apply(&patch, "2025-03-21T09:00:00Z");
+    /// assert_eq!((lead.status, lead.updated_at.as_str()), (LeadStatus::Qualified, "2025-03-21T09:00:00Z"));
+    /// ```
+    pub fn apply(&mut self, patch: &LeadPatch, now: &str) {
+        self.merge(patch.changes(&self.id));
+        if now > self.updated_at.as_str() {
+            now.clone_into(&mut self.updated_at);
+        }
+    }
+}
+
+impl NewLead {
+    /// The lead a create stores at time `now`: status `new`, the default
+    /// source when none was given, no score yet.
+    pub fn into_lead(self, id: String, now: &str) -> Lead {
+        Lead {
+            id,
+            name: self.name,
+            phone: self.phone,
+            email: self.email,
+            status: LeadStatus::New,
+            source: self.source.unwrap_or_else(|| DEFAULT_SOURCE.to_owned()),
+            score: None,
+            tags: self.tags,
+            created_at: now.to_owned(),
+            updated_at: now.to_owned(),
+        }
+    }
+}
+
+impl PartialLead {
+    /// What an update makes of the lead, as far as the patch says; used to
+    /// show the truth after an update whose reply left fields out.
+    pub fn apply(&mut self, patch: &LeadPatch) {
+        self.merge(patch.changes(&self.id));
+    }
+}
+
+impl LeadPatch {
+    /// The fields this patch sets, as a partial lead to merge.
+    pub fn changes(&self, id: &str) -> PartialLead {
+        PartialLead {
+            id: id.to_owned(),
+            name: self.name.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            status: self.status,
+            tags: self.tags.clone(),
+            ..PartialLead::default()
+        }
     }
 }
 

@@ -2,7 +2,9 @@
 //! and the server (native). Nothing here knows about HTTP, storage or the DOM.
 
 pub mod body;
+pub mod config;
 pub mod error;
+pub mod field;
 pub mod lead;
 pub mod limits;
 pub mod new_lead;
@@ -10,7 +12,9 @@ pub mod patch;
 pub mod query;
 pub mod validate;
 
+pub use config::{AuthMode, ConsoleConfig};
 pub use error::{ApiError, ApiErrorBody, ErrorType, FieldError};
+pub use field::Field;
 pub use lead::{Channel, Lead, LeadStatus, Page, PageMeta, PartialLead};
 pub use new_lead::NewLead;
 pub use patch::LeadPatch;

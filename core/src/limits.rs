@@ -21,7 +21,5 @@ pub const PAGE_SIZES: [u32; 4] = [10, 20, 50, 100];
 pub const MAX_LIMIT: u32 = 100;
 /// Highest page number the API accepts.
 pub const MAX_PAGE: u32 = 1_000_000;
-/// Largest lead score.
-pub const MAX_SCORE: u8 = 100;
 /// Source label stored when a create omits `source`.
 pub const DEFAULT_SOURCE: &str = "manual";

@@ -4,10 +4,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::{self, JsonObject};
 use crate::error::FieldError;
+use crate::field::Field;
 use crate::validate;
 
 /// Fields a create body may carry, in the contract's validation order.
-pub const CREATE_FIELDS: [&str; 5] = ["name", "phone", "email", "source", "tags"];
+pub const CREATE_FIELDS: [Field; 5] = [
+    Field::Name,
+    Field::Phone,
+    Field::Email,
+    Field::Source,
+    Field::Tags,
+];
 
 /// A lead to create. Optional fields left out of the JSON take the server's
 /// defaults (`source` becomes `manual`, `tags` empty).
@@ -36,13 +43,13 @@ impl NewLead {
     /// ```
     pub fn from_body(body: &JsonObject) -> Result<NewLead, FieldError> {
         body::reject_unknown(body, &CREATE_FIELDS)?;
-        let name = match body::string(body, "name")? {
+        let name = match body::string(body, Field::Name)? {
             Some(Some(raw)) => validate::name(&raw)?,
-            _ => return Err(FieldError::new("name", "name is required")),
+            _ => return Err(FieldError::new(Field::Name, "name is required")),
         };
-        let phone = body::contact(body, "phone", validate::phone)?.flatten();
-        let email = body::contact(body, "email", validate::email)?.flatten();
-        let source = match body::string(body, "source")? {
+        let phone = body::contact(body, Field::Phone, validate::phone)?.flatten();
+        let email = body::contact(body, Field::Email, validate::email)?.flatten();
+        let source = match body::string(body, Field::Source)? {
             Some(Some(raw)) => Some(validate::source(&raw)?),
             _ => None,
         };

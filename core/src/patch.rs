@@ -5,11 +5,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::body::{self, JsonObject};
 use crate::error::{ApiError, ErrorType, FieldError};
-use crate::lead::{LeadStatus, PartialLead};
+use crate::field::Field;
+use crate::lead::LeadStatus;
 use crate::validate;
 
 /// Fields an update body may carry, in the contract's validation order.
-pub const PATCH_FIELDS: [&str; 5] = ["name", "phone", "email", "status", "tags"];
+pub const PATCH_FIELDS: [Field; 5] = [
+    Field::Name,
+    Field::Phone,
+    Field::Email,
+    Field::Status,
+    Field::Tags,
+];
 
 /// A partial update. `None` leaves a field alone; for `phone` and `email`,
 /// `Some(None)` clears it and is sent as `null`.
@@ -54,7 +61,7 @@ impl LeadPatch {
                 ErrorType::InvalidRequest,
                 format!(
                     "The update changes nothing; send at least one of {}.",
-                    PATCH_FIELDS.join(", ")
+                    body::list(&PATCH_FIELDS)
                 ),
             ));
         }
@@ -63,14 +70,14 @@ impl LeadPatch {
 
     fn fields(body: &JsonObject) -> Result<LeadPatch, FieldError> {
         body::reject_unknown(body, &PATCH_FIELDS)?;
-        let name = match body::string(body, "name")? {
+        let name = match body::string(body, Field::Name)? {
             None => None,
             Some(Some(raw)) => Some(validate::name(&raw)?),
-            Some(None) => return Err(FieldError::new("name", "name cannot be null")),
+            Some(None) => return Err(FieldError::new(Field::Name, "name cannot be null")),
         };
-        let phone = body::contact(body, "phone", validate::phone)?;
-        let email = body::contact(body, "email", validate::email)?;
-        let status = match body::string(body, "status")? {
+        let phone = body::contact(body, Field::Phone, validate::phone)?;
+        let email = body::contact(body, Field::Email, validate::email)?;
+        let status = match body::string(body, Field::Status)? {
             None => None,
             Some(Some(raw)) => Some(raw.trim().parse().map_err(|()| invalid_status())?),
             Some(None) => return Err(invalid_status()),
@@ -80,7 +87,7 @@ impl LeadPatch {
             Some(Some(tags)) => Some(tags),
             Some(None) => {
                 return Err(FieldError::new(
-                    "tags",
+                    Field::Tags,
                     "tags cannot be null; send [] to remove every tag",
                 ))
             }
@@ -95,38 +102,14 @@ impl LeadPatch {
     }
 }
 
-impl PartialLead {
-    /// What a lead becomes once `patch` is stored, as far as the patch says;
-    /// used to show the truth after an update whose reply left fields out.
-    pub fn apply(&mut self, patch: &LeadPatch) {
-        if let Some(name) = &patch.name {
-            self.name = Some(name.clone());
-        }
-        if let Some(phone) = &patch.phone {
-            self.phone = Some(phone.clone());
-        }
-        if let Some(email) = &patch.email {
-            self.email = Some(email.clone());
-        }
-        if let Some(status) = patch.status {
-            self.status = Some(status);
-        }
-        if let Some(tags) = &patch.tags {
-            self.tags = Some(tags.clone());
-        }
-    }
-}
-
 fn invalid_status() -> FieldError {
-    FieldError::new(
-        "status",
-        "status must be one of new, contacted, qualified, converted",
-    )
+    FieldError::one_of(Field::Status, LeadStatus::ALL)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lead::PartialLead;
 
     fn parse(json: &str) -> Result<LeadPatch, ApiError> {
         LeadPatch::from_body(&body::object(json.as_bytes()).unwrap())

@@ -41,6 +41,12 @@ impl SortField {
     }
 }
 
+impl fmt::Display for SortField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A sort order: a field and a direction. The default is newest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Sort {
@@ -218,28 +224,25 @@ impl ListQuery {
     fn set(&mut self, param: &str, value: &str) -> Result<(), FieldError> {
         match param {
             "status" => {
-                self.status = Some(value.parse().map_err(|()| {
-                    FieldError::new(
-                        param,
-                        "status must be one of new, contacted, qualified, converted",
-                    )
-                })?)
+                self.status = Some(
+                    value
+                        .parse()
+                        .map_err(|()| FieldError::one_of(param, LeadStatus::ALL))?,
+                )
             }
             "source" => {
-                self.source = Some(value.parse().map_err(|()| {
-                    FieldError::new(
-                        param,
-                        "source must be one of call, sms, form, facebook, google",
-                    )
-                })?)
+                self.source = Some(
+                    value
+                        .parse()
+                        .map_err(|()| FieldError::one_of(param, Channel::ALL))?,
+                )
             }
             "sort" => {
                 self.sort = value.parse().map_err(|()| {
-                    FieldError::new(
-                        param,
-                        "sort must be one of created_at, updated_at, name, score, status, \
-                         with a leading - for descending order",
-                    )
+                    let mut err = FieldError::one_of(param, SortField::ALL);
+                    err.message
+                        .push_str(", with a leading - for descending order");
+                    err
                 })?
             }
             "limit" => self.limit = bounded(param, value, MAX_LIMIT)?,

@@ -3,6 +3,7 @@
 //! the field. The console runs the same functions before it sends anything.
 
 use crate::error::FieldError;
+use crate::field::Field;
 use crate::limits::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
 
 /// Longest E.164 number: a plus sign and at most 15 digits.
@@ -17,11 +18,11 @@ const MAX_E164_DIGITS: usize = 15;
 pub fn name(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(FieldError::new("name", "name is required"));
+        return Err(FieldError::new(Field::Name, "name is required"));
     }
     if value.chars().count() > MAX_NAME_CHARS {
         return Err(FieldError::new(
-            "name",
+            Field::Name,
             format!("name must be at most {MAX_NAME_CHARS} characters"),
         ));
     }
@@ -40,7 +41,7 @@ pub fn phone(raw: &str) -> Result<String, FieldError> {
         Ok(value.to_owned())
     } else {
         Err(FieldError::new(
-            "phone",
+            Field::Phone,
             "phone must be in E.164 format, e.g. +15551234567",
         ))
     }
@@ -77,7 +78,7 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.chars().count() > MAX_EMAIL_CHARS {
         return Err(FieldError::new(
-            "email",
+            Field::Email,
             format!("email must be at most {MAX_EMAIL_CHARS} characters"),
         ));
     }
@@ -85,7 +86,7 @@ pub fn email(raw: &str) -> Result<String, FieldError> {
         Ok(value.to_owned())
     } else {
         Err(FieldError::new(
-            "email",
+            Field::Email,
             "email must be a valid address, e.g. jane@example.com",
         ))
     }
@@ -115,7 +116,7 @@ pub fn source(raw: &str) -> Result<String, FieldError> {
     let len = value.chars().count();
     if len == 0 || len > MAX_SOURCE_CHARS {
         return Err(FieldError::new(
-            "source",
+            Field::Source,
             format!("source must be 1–{MAX_SOURCE_CHARS} characters"),
         ));
     }
@@ -129,7 +130,7 @@ pub fn tag(raw: &str) -> Result<String, FieldError> {
     let len = value.chars().count();
     if len == 0 || len > MAX_TAG_CHARS {
         return Err(FieldError::new(
-            "tags",
+            Field::Tags,
             format!("each tag must be 1–{MAX_TAG_CHARS} characters"),
         ));
     }
@@ -158,7 +159,7 @@ where
     }
     if kept.len() > MAX_TAGS {
         return Err(FieldError::new(
-            "tags",
+            Field::Tags,
             format!("a lead can have at most {MAX_TAGS} tags"),
         ));
     }

@@ -8,26 +8,19 @@ use axum::http::header::CACHE_CONTROL;
 use axum::http::HeaderValue;
 use axum::response::IntoResponse;
 use axum::Json;
-use serde::Serialize;
+use leads_core::{AuthMode, ConsoleConfig};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::app::AppState;
 
-/// Where the API lives and how to authenticate, for the console.
-#[derive(Debug, Serialize)]
-pub struct ConsoleConfig {
-    pub api_base: &'static str,
-    pub auth: &'static str,
-}
-
 /// `GET /config.json`.
 pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
     let config = ConsoleConfig {
-        api_base: "/v1",
+        api_base: "/v1".to_owned(),
         auth: if state.api_key.is_some() {
-            "bearer"
+            AuthMode::Bearer
         } else {
-            "none"
+            AuthMode::None
         },
     };
     (

@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, SortField};
+use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::error::AppError;
 use crate::seed;
@@ -27,14 +27,6 @@ CREATE TABLE IF NOT EXISTS leads (
     updated_at TEXT NOT NULL
 );";
 
-/// Sort keys as SQL expressions; the index on each matches the ORDER BY.
-const SORT_KEYS: [(&str, &str); 5] = [
-    ("created", "created_at"),
-    ("updated", "updated_at"),
-    ("name", "name_key"),
-    ("status", "status"),
-    ("score", "score IS NULL, score"),
-];
 /// Filter prefixes, so each filter-and-sort combination has an index.
 const FILTER_KEYS: [(&str, &str); 4] = [
     ("all", ""),
@@ -43,8 +35,22 @@ const FILTER_KEYS: [(&str, &str); 4] = [
     ("both", "status, source, "),
 ];
 
-const COLUMNS: &str =
-    "seq, name, phone, email, status, source, score, tags, created_at, updated_at";
+/// How a sort orders rows: the name of the index that serves it, the SQL
+/// before its column, and the column the direction applies to. Both the
+/// indexes and `ORDER BY` are built from this, so they always match (a test
+/// asks SQLite's query plan). Null scores come last either way: SQLite puts
+/// NULL first in ascending order, so only the ascending score sort needs
+/// `score IS NULL` in front.
+fn sort_key(sort: Sort) -> (&'static str, &'static str, &'static str) {
+    match sort.field {
+        SortField::CreatedAt => ("created_at", "", "created_at"),
+        SortField::UpdatedAt => ("updated_at", "", "updated_at"),
+        SortField::Name => ("name", "", "name_key"),
+        SortField::Status => ("status", "", "status"),
+        SortField::Score if sort.descending => ("score_desc", "", "score"),
+        SortField::Score => ("score", "score IS NULL, ", "score"),
+    }
+}
 
 /// The lead table behind a lock; cheap to clone.
 #[derive(Clone)]
@@ -62,14 +68,18 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        for (sort_name, sort_sql) in SORT_KEYS {
+        let sorts = SortField::ALL
+            .into_iter()
+            .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
+        for sort in sorts {
+            let (name, before, column) = sort_key(sort);
             for (filter_name, filter_sql) in FILTER_KEYS {
-                if filter_sql.contains(sort_sql) {
+                if filter_sql.contains(column) {
                     continue;
                 }
                 conn.execute_batch(&format!(
-                    "CREATE INDEX IF NOT EXISTS leads_{filter_name}_by_{sort_name} \
-                     ON leads ({filter_sql}{sort_sql}, seq);"
+                    "CREATE INDEX IF NOT EXISTS leads_{filter_name}_by_{name} \
+                     ON leads ({filter_sql}{before}{column}, seq);"
                 ))?;
             }
         }
@@ -121,7 +131,7 @@ impl Store {
                 |r| r.get(0),
             )?;
             let sql = format!(
-                "SELECT {COLUMNS} FROM leads{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+                "SELECT * FROM leads{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
                 order_by(&query),
                 query.limit,
                 query.offset()
@@ -146,28 +156,12 @@ impl Store {
     /// Stores a validated new lead and returns it as stored.
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
         self.with_conn(move |conn| {
-            let now = time::now();
-            let lead = Lead {
-                id: String::new(),
-                name: new.name,
-                phone: new.phone,
-                email: new.email,
-                status: LeadStatus::New,
-                source: new
-                    .source
-                    .unwrap_or_else(|| leads_core::limits::DEFAULT_SOURCE.to_owned()),
-                score: None,
-                tags: new.tags,
-                created_at: now.clone(),
-                updated_at: now,
-            };
+            let mut lead = new.into_lead(String::new(), &time::now());
             let tx = conn.transaction()?;
             let seq = insert(&tx, &lead)?;
             tx.commit()?;
-            Ok(Lead {
-                id: id_from_seq(seq),
-                ..lead
-            })
+            lead.id = id_from_seq(seq);
+            Ok(lead)
         })
         .await
     }
@@ -182,36 +176,8 @@ impl Store {
             let Some(mut lead) = select_one(&tx, seq)? else {
                 return Ok(None);
             };
-            if let Some(name) = patch.name {
-                lead.name = name;
-            }
-            if let Some(phone) = patch.phone {
-                lead.phone = phone;
-            }
-            if let Some(email) = patch.email {
-                lead.email = email;
-            }
-            if let Some(status) = patch.status {
-                lead.status = status;
-            }
-            if let Some(tags) = patch.tags {
-                lead.tags = tags;
-            }
-            lead.updated_at = lead.updated_at.max(time::now());
-            tx.execute(
-                "UPDATE leads SET name = ?1, name_key = ?2, phone = ?3, email = ?4, status = ?5, \
-                 tags = ?6, updated_at = ?7 WHERE seq = ?8",
-                params![
-                    lead.name,
-                    lead.name.to_lowercase(),
-                    lead.phone,
-                    lead.email,
-                    lead.status.rank(),
-                    tags_json(&lead.tags),
-                    lead.updated_at,
-                    seq
-                ],
-            )?;
+            lead.apply(&patch, &time::now());
+            update(&tx, seq, &lead)?;
             tx.commit()?;
             Ok(Some(lead))
         })
@@ -238,55 +204,94 @@ pub fn seq_from_id(id: &str) -> Option<i64> {
 }
 
 fn insert(conn: &Connection, lead: &Lead) -> rusqlite::Result<i64> {
-    conn.execute(
-        "INSERT INTO leads (name, name_key, phone, email, status, source, score, tags, \
-         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            lead.name,
-            lead.name.to_lowercase(),
-            lead.phone,
-            lead.email,
-            lead.status.rank(),
-            lead.source,
-            lead.score,
-            tags_json(&lead.tags),
-            lead.created_at,
-            lead.updated_at
-        ],
-    )?;
+    let values = stored_values(lead);
+    let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+    let sql = format!(
+        "INSERT INTO leads ({}) VALUES ({})",
+        columns.join(", "),
+        placeholders(columns.len())
+    );
+    conn.execute(&sql, params_from_iter(values.iter().map(|(_, v)| v)))?;
     Ok(conn.last_insert_rowid())
 }
 
+fn update(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
+    let values = stored_values(lead);
+    let assignments: Vec<String> = values
+        .iter()
+        .enumerate()
+        .map(|(i, (column, _))| format!("{column} = ?{}", i + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE leads SET {} WHERE seq = ?{}",
+        assignments.join(", "),
+        values.len() + 1
+    );
+    let seq = SqlValue::Integer(seq);
+    conn.execute(
+        &sql,
+        params_from_iter(values.iter().map(|(_, v)| v).chain([&seq])),
+    )?;
+    Ok(())
+}
+
+/// `?1, ?2, …, ?count`.
+fn placeholders(count: usize) -> String {
+    let list: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
+    list.join(", ")
+}
+
+/// Every stored column but `seq`, with its value for `lead`: the one list
+/// both the INSERT and the UPDATE are built from.
+fn stored_values(lead: &Lead) -> [(&'static str, SqlValue); 10] {
+    let text = |s: &str| SqlValue::Text(s.to_owned());
+    let optional = |s: &Option<String>| s.as_deref().map_or(SqlValue::Null, text);
+    [
+        ("name", text(&lead.name)),
+        ("name_key", text(&lead.name.to_lowercase())),
+        ("phone", optional(&lead.phone)),
+        ("email", optional(&lead.email)),
+        ("status", SqlValue::Integer(i64::from(lead.status.rank()))),
+        ("source", text(&lead.source)),
+        (
+            "score",
+            lead.score
+                .map_or(SqlValue::Null, |s| SqlValue::Integer(i64::from(s))),
+        ),
+        ("tags", text(&tags_json(&lead.tags))),
+        ("created_at", text(&lead.created_at)),
+        ("updated_at", text(&lead.updated_at)),
+    ]
+}
+
 fn select_one(conn: &Connection, seq: i64) -> rusqlite::Result<Option<Lead>> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM leads WHERE seq = ?1"),
-        [seq],
-        lead_from_row,
-    )
-    .optional()
+    conn.query_row("SELECT * FROM leads WHERE seq = ?1", [seq], lead_from_row)
+        .optional()
 }
 
 fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
 }
 
+/// Reads a `SELECT *` row by column name, so the column order of the table
+/// never matters.
 fn lead_from_row(row: &Row<'_>) -> rusqlite::Result<Lead> {
-    let rank: u8 = row.get(4)?;
-    let tags: String = row.get(7)?;
+    let rank: u8 = row.get("status")?;
+    let tags: String = row.get("tags")?;
     Ok(Lead {
-        id: id_from_seq(row.get(0)?),
-        name: row.get(1)?,
-        phone: row.get(2)?,
-        email: row.get(3)?,
+        id: id_from_seq(row.get("seq")?),
+        name: row.get("name")?,
+        phone: row.get("phone")?,
+        email: row.get("email")?,
         status: LeadStatus::from_rank(rank)
-            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(4, i64::from(rank)))?,
-        source: row.get(5)?,
-        score: row.get(6)?,
+            .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, i64::from(rank)))?,
+        source: row.get("source")?,
+        score: row.get("score")?,
         tags: serde_json::from_str(&tags).map_err(|err| {
-            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, Box::new(err))
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
         })?,
-        created_at: row.get(8)?,
-        updated_at: row.get(9)?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
     })
 }
 
@@ -313,14 +318,8 @@ fn filter(query: &ListQuery) -> (String, Vec<SqlValue>) {
 /// reversed by a descending sort, with null scores last either way.
 fn order_by(query: &ListQuery) -> String {
     let dir = if query.sort.descending { "DESC" } else { "ASC" };
-    let key = match query.sort.field {
-        SortField::CreatedAt => format!("created_at {dir}"),
-        SortField::UpdatedAt => format!("updated_at {dir}"),
-        SortField::Name => format!("name_key {dir}"),
-        SortField::Status => format!("status {dir}"),
-        SortField::Score => format!("score IS NULL, score {dir}"),
-    };
-    format!("{key}, seq {dir}")
+    let (_, before, column) = sort_key(query.sort);
+    format!("{before}{column} {dir}, seq {dir}")
 }
 
 #[cfg(test)]
@@ -343,6 +342,45 @@ mod tests {
             "lead_+01",
         ] {
             assert_eq!(seq_from_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_filter_and_sort_is_served_by_an_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let conn = lock(&store.conn);
+        let filters = [
+            ListQuery::default(),
+            ListQuery::default().with_status(Some(LeadStatus::New)),
+            ListQuery::default().with_source(Some(leads_core::Channel::Sms)),
+            ListQuery::default()
+                .with_status(Some(LeadStatus::New))
+                .with_source(Some(leads_core::Channel::Sms)),
+        ];
+        for base in filters {
+            for field in SortField::ALL {
+                for sort in [Sort::asc(field), Sort::desc(field)] {
+                    let query = base.with_sort(sort);
+                    let (where_sql, args) = filter(&query);
+                    let sql = format!(
+                        "EXPLAIN QUERY PLAN SELECT * FROM leads{where_sql} ORDER BY {}",
+                        order_by(&query)
+                    );
+                    let mut stmt = conn.prepare(&sql).unwrap();
+                    let plan: Vec<String> = stmt
+                        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+                        .unwrap()
+                        .collect::<rusqlite::Result<_>>()
+                        .unwrap();
+                    let plan = plan.join("; ");
+                    assert!(
+                        plan.contains("USING INDEX") && !plan.contains("TEMP B-TREE"),
+                        "{} sorts without an index: {plan}",
+                        query.to_query_string()
+                    );
+                }
+            }
         }
     }
 }
