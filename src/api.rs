@@ -2,29 +2,18 @@
 //! error bodies. Everything above it gets typed results and [`ApiError`]s
 //! whose messages are written for people.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use gloo_net::http::{Request, RequestBuilder, Response};
-use leads_core::{ApiErrorBody, LeadPatch, ListQuery, NewLead, Page, PartialLead};
+use leads_core::{
+    ApiErrorBody, ConsoleConfig, Field, LeadPatch, ListQuery, NewLead, Page, PartialLead,
+};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use web_sys::AbortSignal;
+use web_sys::AbortController;
 
 /// Where the server says the console's own settings live.
 const CONFIG_URL: &str = "/config.json";
-
-/// How the API wants to be called, from `/config.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ConsoleConfig {
-    pub api_base: String,
-    pub auth: AuthMode,
-}
-
-/// Whether requests need a bearer key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthMode {
-    None,
-    Bearer,
-}
 
 /// Why a request did not give the console what it asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +22,8 @@ pub enum ApiError {
     Unauthorized,
     /// The API answered with its JSON error body.
     Api {
-        status: u16,
         message: String,
-        param: Option<String>,
+        field: Option<Field>,
     },
     /// An error status without the API's JSON body (a proxy's HTML page, say).
     Http { status: u16 },
@@ -70,10 +58,10 @@ impl ApiError {
         }
     }
 
-    /// The field an error is about, when the API named one.
-    pub fn param(&self) -> Option<&str> {
+    /// The body field an error is about, when the API named one.
+    pub fn field(&self) -> Option<Field> {
         match self {
-            Self::Api { param, .. } => param.as_deref(),
+            Self::Api { field, .. } => *field,
             _ => None,
         }
     }
@@ -91,9 +79,8 @@ pub fn error_from_response(status: u16, body: &str) -> ApiError {
     }
     match serde_json::from_str::<ApiErrorBody>(body) {
         Ok(ApiErrorBody { error }) => ApiError::Api {
-            status,
+            field: error.field(),
             message: error.message,
-            param: error.param,
         },
         Err(_) => ApiError::Http { status },
     }
@@ -108,73 +95,92 @@ pub async fn load_config() -> Result<ConsoleConfig, ApiError> {
     read_json(response).await
 }
 
+/// The state one session's clients share; see [`ApiClient::new`].
+pub type SharedRequests = Rc<RefCell<Option<AbortController>>>;
+
 /// Talks to one API base with one (optional) key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ApiClient {
     base: String,
     key: Option<String>,
+    /// The list request in flight, shared by every client of one session:
+    /// a newer view aborts it, so a superseded answer never arrives.
+    list_in_flight: SharedRequests,
+}
+
+impl PartialEq for ApiClient {
+    fn eq(&self, other: &Self) -> bool {
+        self.base == other.base && self.key == other.key
+    }
 }
 
 impl ApiClient {
-    /// A client for `config`'s API, sending `key` when there is one.
-    pub fn new(config: &ConsoleConfig, key: Option<String>) -> Self {
+    /// A client for `config`'s API, sending `key` when there is one. Clients
+    /// made with the same `shared` state supersede each other's list requests.
+    pub fn new(config: &ConsoleConfig, key: Option<String>, shared: SharedRequests) -> Self {
         Self {
             base: config.api_base.trim_end_matches('/').to_owned(),
             key,
+            list_in_flight: shared,
         }
     }
 
-    fn authorised(&self, builder: RequestBuilder) -> RequestBuilder {
-        match &self.key {
-            Some(key) => builder.header("Authorization", &format!("Bearer {key}")),
-            None => builder,
+    /// `GET /leads` for one view. Asking for a view aborts the request for
+    /// the previous one, which then ends as [`ApiError::Superseded`].
+    pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
+        let controller = AbortController::new().ok();
+        let abort = controller.as_ref().map(AbortController::signal);
+        if let Some(previous) = self.list_in_flight.replace(controller) {
+            previous.abort();
         }
-    }
-
-    /// `GET /leads` for one view; `abort` cancels it when a newer view wins.
-    pub async fn list_leads(
-        &self,
-        query: &ListQuery,
-        abort: Option<&AbortSignal>,
-    ) -> Result<Page<PartialLead>, ApiError> {
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
         // URL that already carries a query string.
-        let url = format!("{}/leads", self.base);
-        let request = self
-            .authorised(Request::get(&url))
+        let request = Request::get(&self.url("/leads"))
             .query(query.to_pairs())
-            .abort_signal(abort);
-        let response = request.send().await.map_err(|_| {
-            if abort.is_some_and(AbortSignal::aborted) {
-                ApiError::Superseded
-            } else {
-                ApiError::Network
-            }
-        })?;
-        read_json(response).await
+            .abort_signal(abort.as_ref());
+        let result = self.send(request, None).await;
+        if abort.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
+            return Err(ApiError::Superseded);
+        }
+        result
     }
-}
 
-impl ApiClient {
     /// `POST /leads`. The answer may be the vendor's short shape; the caller
     /// merges it with what it sent.
     pub async fn create_lead(&self, lead: &NewLead) -> Result<PartialLead, ApiError> {
-        let url = format!("{}/leads", self.base);
-        let request = self
-            .authorised(Request::post(&url))
-            .json(lead)
-            .map_err(|_| ApiError::Unreadable)?;
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
-        read_json(response).await
+        self.send(Request::post(&self.url("/leads")), Some(json(lead)?))
+            .await
     }
 
     /// `PATCH /leads/{id}` with only the fields in `patch`.
     pub async fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<PartialLead, ApiError> {
-        let url = format!("{}/leads/{}", self.base, encode_path_segment(id));
-        let request = self
-            .authorised(Request::patch(&url))
-            .json(patch)
-            .map_err(|_| ApiError::Unreadable)?;
+        let path = format!("/leads/{}", encode_path_segment(id));
+        self.send(Request::patch(&self.url(&path)), Some(json(patch)?))
+            .await
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Adds the key and the JSON body, sends, and reads the answer: every
+    /// call goes through here.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        builder: RequestBuilder,
+        body: Option<String>,
+    ) -> Result<T, ApiError> {
+        let builder = match &self.key {
+            Some(key) => builder.header("Authorization", &format!("Bearer {key}")),
+            None => builder,
+        };
+        let request = match body {
+            Some(body) => builder
+                .header("Content-Type", "application/json")
+                .body(body),
+            None => builder.build(),
+        }
+        .map_err(|_| ApiError::Unreadable)?;
         let response = request.send().await.map_err(|_| ApiError::Network)?;
         read_json(response).await
     }
@@ -191,6 +197,10 @@ fn encode_path_segment(id: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|_| ApiError::Unreadable)
 }
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
@@ -212,7 +222,7 @@ mod tests {
             400,
             r#"{"error":{"type":"invalid_request","message":"phone must be in E.164 format, e.g. +15551234567","param":"phone"}}"#,
         );
-        assert_eq!(err.param(), Some("phone"));
+        assert_eq!(err.field(), Some(Field::Phone));
         assert_eq!(
             err.message(),
             "phone must be in E.164 format, e.g. +15551234567"
@@ -247,12 +257,12 @@ mod tests {
     }
 
     #[test]
-    fn config_parses_both_auth_modes() {
-        let open: ConsoleConfig =
-            serde_json::from_str(r#"{"api_base":"/v1","auth":"none"}"#).unwrap();
-        assert_eq!(open.auth, AuthMode::None);
-        let closed: ConsoleConfig =
+    fn the_base_loses_its_trailing_slash() {
+        let config: ConsoleConfig =
             serde_json::from_str(r#"{"api_base":"/v1/","auth":"bearer"}"#).unwrap();
-        assert_eq!(ApiClient::new(&closed, None).base, "/v1");
+        assert_eq!(
+            ApiClient::new(&config, None, SharedRequests::default()).base,
+            "/v1"
+        );
     }
 }

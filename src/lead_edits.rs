@@ -5,10 +5,26 @@
 
 use std::collections::HashMap;
 
-use leads_core::{LeadPatch, PartialLead};
+use leads_core::{LeadPatch, NewLead, PartialLead};
 use leptos::prelude::*;
 
 use crate::lead_form::LeadForm;
+
+/// How long a highlighted lead, such as one just created, stays marked.
+pub const HIGHLIGHT_TIME: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What is known of a new lead once the server has answered: the lead the
+/// create makes of what was sent, overlaid with the reply (which may be the
+/// vendor's short shape).
+pub fn created_lead(sent: &NewLead, reply: PartialLead) -> PartialLead {
+    let created_at = reply
+        .created_at
+        .clone()
+        .unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
+    let mut lead = PartialLead::from(sent.clone().into_lead(reply.id.clone(), &created_at));
+    lead.merge(reply);
+    lead
+}
 
 /// Edit state for the leads page.
 #[derive(Clone, Copy)]
@@ -136,12 +152,38 @@ impl LeadEdits {
                     highlight.set(None);
                 }
             },
-            std::time::Duration::from_secs(3),
+            HIGHLIGHT_TIME,
         );
     }
 
     /// True while `id` is highlighted (tracked).
     pub fn is_highlighted(&self, id: &str) -> bool {
         self.highlight.with(|h| h.as_deref() == Some(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vendors_short_create_reply_keeps_what_was_sent() {
+        let sent = NewLead {
+            name: "John Doe".into(),
+            phone: Some("+15559876543".into()),
+            email: Some("john@example.com".into()),
+            source: Some("crm-import".into()),
+            tags: vec!["hvac-repair".into()],
+        };
+        let reply: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_002","name":"John Doe","status":"new","created_at":"2025-03-20T11:30:00Z"}"#,
+        )
+        .unwrap();
+        let lead = created_lead(&sent, reply);
+        assert_eq!(lead.id, "lead_002");
+        assert_eq!(lead.phone, Some(Some("+15559876543".into())));
+        assert_eq!(lead.email, Some(Some("john@example.com".into())));
+        assert_eq!(lead.tags, Some(vec!["hvac-repair".to_string()]));
+        assert_eq!(lead.created_at.as_deref(), Some("2025-03-20T11:30:00Z"));
     }
 }

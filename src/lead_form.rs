@@ -4,31 +4,8 @@
 
 use std::collections::BTreeMap;
 
+pub use leads_core::Field;
 use leads_core::{validate, FieldError, LeadPatch, NewLead, PartialLead};
-
-/// A form field, named as the API names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
-    Name,
-    Phone,
-    Email,
-    Source,
-    Tags,
-}
-
-impl Field {
-    /// The field an API error's `param` names, if it is one of the form's.
-    pub fn from_param(param: &str) -> Option<Field> {
-        match param {
-            "name" => Some(Self::Name),
-            "phone" => Some(Self::Phone),
-            "email" => Some(Self::Email),
-            "source" => Some(Self::Source),
-            "tags" => Some(Self::Tags),
-            _ => None,
-        }
-    }
-}
 
 /// Messages per field; an empty map means the form is valid.
 pub type FieldErrors = BTreeMap<Field, String>;
@@ -93,6 +70,8 @@ impl LeadForm {
             Field::Source if self.source.trim().is_empty() => Ok(()),
             Field::Source => validate::source(&self.source).map(drop),
             Field::Tags => validate::tags(self.all_tags()).map(drop),
+            // Status is never typed: it has its own select.
+            Field::Status => Ok(()),
         };
         result.err().map(sentence)
     }
@@ -254,11 +233,5 @@ mod tests {
         }
         .lacks_contact());
         assert!(!LeadForm::from_lead(&lead()).lacks_contact());
-    }
-
-    #[test]
-    fn api_params_map_to_fields() {
-        assert_eq!(Field::from_param("email"), Some(Field::Email));
-        assert_eq!(Field::from_param("status"), None);
     }
 }

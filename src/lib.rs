@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod display;
+pub mod form_feedback;
 pub mod lead_edits;
 pub mod lead_form;
 pub mod list_state;
@@ -17,6 +18,7 @@ pub mod mounted;
 pub mod pages;
 pub mod panic_notice;
 pub mod session;
+pub mod status_save;
 
 /// Mounts the console. It goes into the element with id `leads-console` when
 /// the host page has one (a portal embedding it), else into `<body>`.

@@ -4,7 +4,9 @@
 
 use leptos::prelude::*;
 
-use crate::api::{ApiClient, AuthMode, ConsoleConfig};
+use leads_core::{AuthMode, ConsoleConfig};
+
+use crate::api::{ApiClient, ApiError, SharedRequests};
 
 /// Where the key is kept in `sessionStorage`.
 const KEY_STORAGE: &str = "leads-console.api-key";
@@ -13,6 +15,7 @@ const KEY_STORAGE: &str = "leads-console.api-key";
 #[derive(Clone, Copy)]
 pub struct Session {
     config: StoredValue<ConsoleConfig>,
+    requests: StoredValue<SharedRequests, LocalStorage>,
     key: RwSignal<Option<String>>,
     rejected: RwSignal<bool>,
 }
@@ -23,6 +26,7 @@ impl Session {
         let key = (config.auth == AuthMode::Bearer).then(stored_key).flatten();
         Session {
             config: StoredValue::new(config),
+            requests: StoredValue::new_local(SharedRequests::default()),
             key: RwSignal::new(key),
             rejected: RwSignal::new(false),
         }
@@ -45,14 +49,32 @@ impl Session {
 
     /// A client with the current key (tracked, so a new key refetches).
     pub fn client(&self) -> ApiClient {
-        let key = self.key.get();
-        self.config.with_value(|config| ApiClient::new(config, key))
+        self.client_with(self.key.get())
     }
 
     /// A client with the current key, for event handlers and actions.
     pub fn client_untracked(&self) -> ApiClient {
-        let key = self.key.get_untracked();
-        self.config.with_value(|config| ApiClient::new(config, key))
+        self.client_with(self.key.get_untracked())
+    }
+
+    fn client_with(&self, key: Option<String>) -> ApiClient {
+        let shared = self.requests.get_value();
+        self.config
+            .with_value(|config| ApiClient::new(config, key, shared))
+    }
+
+    /// Every API answer passes through here: a `401` sends the person back
+    /// to Connect, in this one place. The caller still gets the error, so it
+    /// can stop; it has nothing more to show.
+    ///
+    /// ```ignore
+    /// let reply = session.checked(client.update_lead(&id, &patch).await);
+    /// ```
+    pub fn checked<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
+        if matches!(result, Err(ApiError::Unauthorized)) {
+            self.reject();
+        }
+        result
     }
 
     /// Keeps `key` for this tab and uses it from now on.
@@ -70,7 +92,7 @@ impl Session {
     }
 
     /// The API answered `401`: forget the key and say so.
-    pub fn reject(&self) {
+    fn reject(&self) {
         if self.uses_key() {
             store_key(None);
             self.rejected.set(true);

@@ -7,11 +7,11 @@ use leads_core::{LeadPatch, PartialLead};
 use leptos::prelude::*;
 
 use crate::announcer::Announcer;
-use crate::api::ApiError;
-use crate::components::lead_fields::{show_save_error, LeadFields};
+use crate::components::lead_fields::LeadFields;
 use crate::components::leads_table::COLUMNS;
+use crate::form_feedback::FormFeedback;
 use crate::lead_edits::LeadEdits;
-use crate::lead_form::{FieldErrors, LeadForm};
+use crate::lead_form::LeadForm;
 use crate::session::Session;
 
 /// The editor row for lead `id`; what was typed lives in [`LeadEdits`], so
@@ -25,8 +25,8 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
         .draft(&id)
         .unwrap_or_else(|| LeadForm::from_lead(&lead.get_untracked()));
     let form = RwSignal::new(initial);
-    let errors = RwSignal::new(FieldErrors::new());
-    let failure = RwSignal::new(None::<String>);
+    let feedback = FormFeedback::new();
+    let FormFeedback { errors, failure } = feedback;
     let first_input = NodeRef::<leptos::html::Input>::new();
 
     {
@@ -54,7 +54,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
             let client = session.client_untracked();
             let (id, patch) = (id.clone(), patch.clone());
             async move {
-                let result = client.update_lead(&id, &patch).await;
+                let result = session.checked(client.update_lead(&id, &patch).await);
                 (patch, result)
             }
         })
@@ -71,8 +71,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
                     edits.close_draft(&id);
                     announcer.success("Lead updated", None);
                 }
-                Err(ApiError::Unauthorized) => session.reject(),
-                Err(err) => show_save_error(&err, errors, failure, |message| {
+                Err(err) => feedback.show_failed_save(&err, |message| {
                     format!("Not saved. {message} Your changes are still here; press Save to try again.")
                 }),
             }
@@ -86,12 +85,11 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
             if save.pending().get_untracked() {
                 return;
             }
-            failure.set(None);
+            feedback.clear();
             match form.with_untracked(|f| f.to_patch(&lead.get_untracked())) {
                 Err(found) => errors.set(found),
                 Ok(patch) if patch.is_empty() => edits.close_draft(&id),
                 Ok(patch) => {
-                    errors.set(FieldErrors::new());
                     save.dispatch(patch);
                 }
             }

@@ -5,7 +5,6 @@
 use leads_core::validate;
 use leptos::prelude::*;
 
-use crate::api::ApiError;
 use crate::components::tag_editor::TagEditor;
 use crate::components::text_field::{FieldOptions, TextField};
 use crate::lead_form::{Field, FieldErrors, LeadForm};
@@ -20,22 +19,6 @@ const SOURCE_LIST_ID: &str = "source-suggestions";
 type Getter = fn(&LeadForm) -> &String;
 /// Writes one text field of the form.
 type Setter = fn(&mut LeadForm, String);
-
-/// Shows a failed save where it belongs: on the field the API named, or as
-/// a sentence that `describe` builds from the error's message.
-pub fn show_save_error(
-    err: &ApiError,
-    errors: RwSignal<FieldErrors>,
-    failure: RwSignal<Option<String>>,
-    describe: impl FnOnce(String) -> String,
-) {
-    match err.param().and_then(Field::from_param) {
-        Some(field) => errors.update(|e| {
-            e.insert(field, err.message());
-        }),
-        None => failure.set(Some(describe(err.message()))),
-    }
-}
 
 /// Which inputs to show; the row editor has no Source (the API cannot
 /// change it).

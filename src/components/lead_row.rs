@@ -1,40 +1,14 @@
-//! One lead in the table: its cells, the status select that saves on change,
-//! and the switch into the row editor. Status saves for a row run one at a
-//! time, so quick changes end in the last choice on the server and on screen.
+//! One lead in the table: its cells, the status select (saved by
+//! [`crate::status_save`]) and the switch into the row editor.
 
-use leads_core::{Channel, LeadPatch, LeadStatus, PartialLead};
+use leads_core::{Channel, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
-use crate::announcer::{Announcer, NoticeAction};
-use crate::api::ApiError;
 use crate::components::lead_edit_row::LeadEditRow;
 use crate::display::{self, ScoreBand, MISSING};
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
-use crate::session::Session;
-
-/// Why a status is being sent, which decides what to announce after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StatusChange {
-    Chosen(LeadStatus),
-    Undo(LeadStatus),
-}
-
-impl StatusChange {
-    fn status(self) -> LeadStatus {
-        match self {
-            Self::Chosen(s) | Self::Undo(s) => s,
-        }
-    }
-}
-
-/// The PATCH body for a status change: exactly `{"status": …}`.
-fn status_patch(change: StatusChange) -> LeadPatch {
-    LeadPatch {
-        status: Some(change.status()),
-        ..LeadPatch::default()
-    }
-}
+use crate::status_save::use_status_save;
 
 /// The row. `base` is the lead as the loaded page has it.
 #[component]
@@ -44,86 +18,13 @@ pub fn LeadRow(
     filter: Signal<Option<LeadStatus>>,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
-    let session = expect_context::<Session>();
-    let announcer = expect_context::<Announcer>();
     let lead = Memo::new(move |_| edits.lead(&base.get()));
     let name = Signal::derive(move || {
         lead.with(|l| l.name.clone())
             .unwrap_or_else(|| MISSING.to_owned())
     });
 
-    // The person's latest choice while it is being saved; `None` shows the
-    // server's value, which is also how a failed save reverts.
-    let desired = RwSignal::new(None::<LeadStatus>);
-    let queued = StoredValue::new(None::<StatusChange>);
-    let status_before = StoredValue::new(None::<LeadStatus>);
-    let save = {
-        let id = id.clone();
-        Action::new_local(move |change: &StatusChange| {
-            let client = session.client_untracked();
-            let id = id.clone();
-            let change = *change;
-            async move { (change, client.update_lead(&id, &status_patch(change)).await) }
-        })
-    };
-    let send = move |change: StatusChange| {
-        if desired.get_untracked().is_none() {
-            status_before.set_value(lead.with_untracked(|l| l.status));
-        }
-        desired.set(Some(change.status()));
-        if save.pending().get_untracked() {
-            queued.set_value(Some(change));
-        } else {
-            save.dispatch(change);
-        }
-    };
-    Effect::new(move |_| {
-        let Some((change, result)) = save.value().get() else {
-            return;
-        };
-        match result {
-            Ok(reply) => {
-                edits.record(&lead.get_untracked(), &status_patch(change), reply);
-                if let Some(next) = queued.try_update_value(Option::take).flatten() {
-                    save.dispatch(next);
-                    return;
-                }
-                desired.set(None);
-                let before = status_before.try_update_value(Option::take).flatten();
-                match (change, before) {
-                    (StatusChange::Chosen(now), Some(before)) if before != now => announcer
-                        .success(
-                            "Status updated",
-                            Some(NoticeAction {
-                                label: "Undo",
-                                run: Callback::new(move |()| send(StatusChange::Undo(before))),
-                            }),
-                        ),
-                    (StatusChange::Chosen(_), _) => announcer.success("Status updated", None),
-                    (StatusChange::Undo(_), _) => announcer.success("Status change undone", None),
-                }
-            }
-            Err(ApiError::Unauthorized) => session.reject(),
-            Err(err) => {
-                // Retry offers the person's latest choice, even if it was
-                // still waiting behind the save that failed.
-                let latest = queued
-                    .try_update_value(Option::take)
-                    .flatten()
-                    .unwrap_or(change);
-                desired.set(None);
-                status_before.set_value(None);
-                let who = name.get_untracked();
-                announcer.error(
-                    format!("The status of {who} was not saved. {}", err.message()),
-                    Some(NoticeAction {
-                        label: "Retry",
-                        run: Callback::new(move |()| send(latest)),
-                    }),
-                );
-            }
-        }
-    });
+    let status = use_status_save(id.clone(), lead, name);
 
     let editing = {
         let id = id.clone();
@@ -133,8 +34,6 @@ pub fn LeadRow(
         let id = id.clone();
         Callback::new(move |()| edits.set_draft(&id, LeadForm::from_lead(&lead.get_untracked())))
     };
-    let saving = save.pending();
-    let shown_status = Signal::derive(move || desired.get().or_else(|| lead.with(|l| l.status)));
     let row_id = id.clone();
     view! {
         <Show
@@ -146,9 +45,9 @@ pub fn LeadRow(
                         lead
                         name
                         filter
-                        shown_status
-                        saving
-                        on_status=Callback::new(move |s| send(StatusChange::Chosen(s)))
+                        shown_status=status.shown
+                        saving=status.saving
+                        on_status=status.choose
                         on_edit=start_edit
                     />
                 }
@@ -185,7 +84,7 @@ fn LeadCells(
     name: Signal<String>,
     filter: Signal<Option<LeadStatus>>,
     shown_status: Signal<Option<LeadStatus>>,
-    saving: Memo<bool>,
+    saving: Signal<bool>,
     on_status: Callback<LeadStatus>,
     on_edit: Callback<()>,
 ) -> impl IntoView {

@@ -7,26 +7,11 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::announcer::Announcer;
-use crate::api::ApiError;
-use crate::components::lead_fields::{show_save_error, LeadFields, LeadFieldsOptions};
-use crate::lead_form::{FieldErrors, LeadForm};
+use crate::components::lead_fields::{LeadFields, LeadFieldsOptions};
+use crate::form_feedback::FormFeedback;
+use crate::lead_edits::created_lead;
+use crate::lead_form::LeadForm;
 use crate::session::Session;
-
-/// What is known of a new lead once the server has answered: what was sent,
-/// overlaid with the reply (which may be the vendor's short shape).
-fn created_lead(sent: &NewLead, reply: PartialLead) -> PartialLead {
-    let mut lead = PartialLead {
-        id: reply.id.clone(),
-        name: Some(sent.name.clone()),
-        phone: Some(sent.phone.clone()),
-        email: Some(sent.email.clone()),
-        source: sent.source.clone(),
-        tags: Some(sent.tags.clone()),
-        ..PartialLead::default()
-    };
-    lead.merge(reply);
-    lead
-}
 
 /// The dialog. `open` shows and hides it; `form` is owned by the page so
 /// that leaving the page with a half-typed lead can be caught.
@@ -39,8 +24,8 @@ pub fn NewLeadDialog(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let announcer = expect_context::<Announcer>();
-    let errors = RwSignal::new(FieldErrors::new());
-    let failure = RwSignal::new(None::<String>);
+    let feedback = FormFeedback::new();
+    let FormFeedback { errors, failure } = feedback;
     let dialog = NodeRef::<html::Dialog>::new();
     let name_input = NodeRef::<html::Input>::new();
 
@@ -48,7 +33,7 @@ pub fn NewLeadDialog(
         let client = session.client_untracked();
         let new = new.clone();
         async move {
-            let reply = client.create_lead(&new).await;
+            let reply = session.checked(client.create_lead(&new).await);
             reply.map(|reply| created_lead(&new, reply))
         }
     });
@@ -82,14 +67,12 @@ pub fn NewLeadDialog(
         match result {
             Ok(lead) => {
                 form.set(LeadForm::default());
-                errors.set(FieldErrors::new());
-                failure.set(None);
+                feedback.clear();
                 open.set(false);
                 announcer.success("Lead created", None);
                 on_created.run(lead);
             }
-            Err(ApiError::Unauthorized) => session.reject(),
-            Err(err) => show_save_error(&err, errors, failure, |message| {
+            Err(err) => feedback.show_failed_save(&err, |message| {
                 format!(
                     "The lead was not created. {message} Everything you typed is still here; \
                      press Create lead to try again."
@@ -103,10 +86,9 @@ pub fn NewLeadDialog(
         if create.pending().get_untracked() {
             return;
         }
-        failure.set(None);
+        feedback.clear();
         match form.with_untracked(LeadForm::to_new_lead) {
             Ok(new) => {
-                errors.set(FieldErrors::new());
                 form.update(|f| {
                     f.tags = new.tags.clone();
                     f.tag_input.clear();
@@ -169,31 +151,5 @@ pub fn NewLeadDialog(
                 </div>
             </form>
         </dialog>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_vendors_short_create_reply_keeps_what_was_sent() {
-        let sent = NewLead {
-            name: "John Doe".into(),
-            phone: Some("+15559876543".into()),
-            email: Some("john@example.com".into()),
-            source: Some("crm-import".into()),
-            tags: vec!["hvac-repair".into()],
-        };
-        let reply: PartialLead = serde_json::from_str(
-            r#"{"id":"lead_002","name":"John Doe","status":"new","created_at":"2025-03-20T11:30:00Z"}"#,
-        )
-        .unwrap();
-        let lead = created_lead(&sent, reply);
-        assert_eq!(lead.id, "lead_002");
-        assert_eq!(lead.phone, Some(Some("+15559876543".into())));
-        assert_eq!(lead.email, Some(Some("john@example.com".into())));
-        assert_eq!(lead.tags, Some(vec!["hvac-repair".to_string()]));
-        assert_eq!(lead.created_at.as_deref(), Some("2025-03-20T11:30:00Z"));
     }
 }

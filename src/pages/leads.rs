@@ -5,7 +5,6 @@
 use leads_core::{ListQuery, Page, PageMeta, PartialLead};
 use leptos::html;
 use leptos::prelude::*;
-use web_sys::AbortController;
 
 use crate::announcer::Announcer;
 use crate::api::ApiError;
@@ -34,26 +33,12 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(edits);
     provide_context(Announcer::new());
 
-    // The request for the previous view; aborted as soon as a newer view is
-    // asked for, so a slow old answer can never land on top of a new one.
-    let in_flight = StoredValue::new_local(None::<AbortController>);
+    // The client aborts the request for an older view when a newer one is
+    // asked for, so a slow old answer never lands on top of a new one.
     let page = LocalResource::new(move || {
         let query = list.query.get();
         let client = session.client();
-        let controller = AbortController::new().ok();
-        let signal = controller.as_ref().map(AbortController::signal);
-        in_flight.update_value(|previous| {
-            if let Some(previous) = previous.take() {
-                previous.abort();
-            }
-            *previous = controller;
-        });
-        async move { (query, client.list_leads(&query, signal.as_ref()).await) }
-    });
-    Effect::new(move |_| {
-        if let Some((_, Err(ApiError::Unauthorized))) = page.get() {
-            session.reject();
-        }
+        async move { (query, session.checked(client.list_leads(&query).await)) }
     });
     // A reload makes the server's rows the truth again.
     Effect::new(move |_| {
