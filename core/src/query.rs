@@ -62,7 +62,7 @@ impl Sort {
     };
 
     /// Ascending order on `field`.
-    pub fn asc(field: SortField) -> Sort {
+    pub const fn asc(field: SortField) -> Sort {
         Sort {
             field,
             descending: false,
@@ -70,7 +70,7 @@ impl Sort {
     }
 
     /// Descending order on `field`.
-    pub fn desc(field: SortField) -> Sort {
+    pub const fn desc(field: SortField) -> Sort {
         Sort {
             field,
             descending: true,

@@ -7,22 +7,18 @@ use leptos::prelude::*;
 
 use crate::components::lead_row::LeadRow;
 
-/// Column headers, in order.
-pub const COLUMNS: [&str; 8] = [
-    "Name", "Phone", "Email", "Status", "Source", "Score", "Tags", "Created",
-];
-
-/// The field a column header sorts by, and the direction a first click
+/// Column headers, in order, with the sort a first click on a sortable one
 /// picks: A–Z for words, highest and newest first for numbers and dates.
-fn column_sort(column: &str) -> Option<Sort> {
-    match column {
-        "Name" => Some(Sort::asc(SortField::Name)),
-        "Status" => Some(Sort::asc(SortField::Status)),
-        "Score" => Some(Sort::desc(SortField::Score)),
-        "Created" => Some(Sort::desc(SortField::CreatedAt)),
-        _ => None,
-    }
-}
+pub const COLUMNS: [(&str, Option<Sort>); 8] = [
+    ("Name", Some(Sort::asc(SortField::Name))),
+    ("Phone", None),
+    ("Email", None),
+    ("Status", Some(Sort::asc(SortField::Status))),
+    ("Source", None),
+    ("Score", Some(Sort::desc(SortField::Score))),
+    ("Tags", None),
+    ("Created", Some(Sort::desc(SortField::CreatedAt))),
+];
 
 /// The leads table.
 #[component]
@@ -33,7 +29,7 @@ pub fn LeadsTable(
     on_sort: Callback<Sort>,
 ) -> impl IntoView {
     let headers = COLUMNS
-        .map(|column| match column_sort(column) {
+        .map(|(column, sort_on_click)| match sort_on_click {
             Some(first) => {
                 let active = move || sort.get().field == first.field;
                 let aria_sort = move || match (active(), sort.get().descending) {

@@ -8,14 +8,14 @@ use leptos::prelude::*;
 use crate::list_state::ListState;
 
 /// The Sort by options: visible text and the order they stand for.
-const SORT_OPTIONS: [(&str, &str); 7] = [
-    ("Newest first", "-created_at"),
-    ("Oldest first", "created_at"),
-    ("Name A–Z", "name"),
-    ("Name Z–A", "-name"),
-    ("Highest score", "-score"),
-    ("Lowest score", "score"),
-    ("Recently updated", "-updated_at"),
+const SORT_OPTIONS: [(&str, Sort); 7] = [
+    ("Newest first", Sort::desc(SortField::CreatedAt)),
+    ("Oldest first", Sort::asc(SortField::CreatedAt)),
+    ("Name A–Z", Sort::asc(SortField::Name)),
+    ("Name Z–A", Sort::desc(SortField::Name)),
+    ("Highest score", Sort::desc(SortField::Score)),
+    ("Lowest score", Sort::asc(SortField::Score)),
+    ("Recently updated", Sort::desc(SortField::UpdatedAt)),
 ];
 
 /// A name for orders that only a column header or a URL can choose, so the
@@ -54,9 +54,8 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
     let sort_value = move || query.get().sort.to_string();
     let unlisted_sort = move || {
         let sort = query.get().sort;
-        let value = sort.to_string();
-        (!SORT_OPTIONS.iter().any(|(_, v)| *v == value)).then(|| {
-            view! { <option value=value>{other_sort_label(sort)}</option> }
+        (!SORT_OPTIONS.iter().any(|(_, listed)| *listed == sort)).then(|| {
+            view! { <option value=sort.to_string()>{other_sort_label(sort)}</option> }
         })
     };
     view! {
@@ -91,7 +90,9 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
                 <label for="filter-sort">"Sort by"</label>
                 <select id="filter-sort" on:change=on_sort prop:value=sort_value>
                     {SORT_OPTIONS
-                        .map(|(label, value)| view! { <option value=value>{label}</option> })
+                        .map(|(label, sort)| {
+                            view! { <option value=sort.to_string()>{label}</option> }
+                        })
                         .collect_view()}
                     {unlisted_sort}
                 </select>

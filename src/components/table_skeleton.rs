@@ -15,7 +15,7 @@ pub fn TableSkeleton() -> impl IntoView {
         <div class="table-scroll" aria-hidden="true">
             <table class="leads-table">
                 <thead>
-                    <tr>{COLUMNS.map(|name| view! { <th>{name}</th> }).collect_view()}</tr>
+                    <tr>{COLUMNS.map(|(name, _)| view! { <th>{name}</th> }).collect_view()}</tr>
                 </thead>
                 <tbody>
                     {(0..ROWS)
