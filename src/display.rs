@@ -45,12 +45,13 @@ pub fn mailto_href(email: &str) -> Option<String> {
     validate::is_email(email).then(|| format!("mailto:{email}"))
 }
 
-/// "3 days ago" and friends, from whole seconds elapsed.
+/// The relative hint as `Intl.RelativeTimeFormat` takes it: whole units of
+/// the largest unit that fits, negative for the past, `0 second` for "now".
 ///
 /// ```
-/// assert_eq!(leads_console::display::relative_hint(3 * 86_400 + 5), "3 days ago");
+/// assert_eq!(leads_console::display::relative_parts(3 * 86_400 + 5), (-3.0, "day"));
 /// ```
-pub fn relative_hint(seconds_ago: i64) -> String {
+pub fn relative_parts(seconds_ago: i64) -> (f64, &'static str) {
     const MINUTE: i64 = 60;
     const HOUR: i64 = 60 * MINUTE;
     const DAY: i64 = 24 * HOUR;
@@ -58,51 +59,55 @@ pub fn relative_hint(seconds_ago: i64) -> String {
     const YEAR: i64 = 365 * DAY;
     let ago = seconds_ago.max(0);
     let (count, unit) = match ago {
-        0..MINUTE => return "just now".to_owned(),
+        0..MINUTE => (0, "second"),
         MINUTE..HOUR => (ago / MINUTE, "minute"),
         HOUR..DAY => (ago / HOUR, "hour"),
         DAY..MONTH => (ago / DAY, "day"),
         MONTH..YEAR => (ago / MONTH, "month"),
         _ => (ago / YEAR, "year"),
     };
-    if count == 1 {
-        format!("1 {unit} ago")
-    } else {
-        format!("{count} {unit}s ago")
-    }
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// A local date and time as people read it: `Mar 20, 2025, 10:05`.
-pub fn local_date_time(year: u32, month0: u32, day: u32, hour: u32, minute: u32) -> String {
-    let month = MONTHS.get(month0 as usize).copied().unwrap_or("?");
-    format!("{month} {day}, {year}, {hour:02}:{minute:02}")
+    // Whole units of at most a few thousand: exact as f64.
+    (-(count as f64), unit)
 }
 
 /// The Created cell's texts for an RFC 3339 timestamp, in the browser's
-/// time zone: the local date and time, and the relative hint.
+/// locale and time zone: the date and time (`Mar 20, 2025, 10:05 AM` in
+/// English, `20.03.2025, 10:05` in German), and the relative hint (`3 days
+/// ago`, `vor 3 Tagen`). The browser's `Intl` does the wording, so every
+/// locale reads naturally and the wasm carries no tables.
 #[cfg(target_arch = "wasm32")]
 pub fn created_texts(timestamp: &str) -> Option<(String, String)> {
-    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(timestamp));
+    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    let options = |pairs: &[(&str, &str)]| {
+        let object = Object::new();
+        for (key, value) in pairs {
+            let _ = Reflect::set(&object, &(*key).into(), &(*value).into());
+        }
+        object
+    };
+    let date = Date::new(&JsValue::from_str(timestamp));
     let millis = date.get_time();
     if millis.is_nan() {
         return None;
     }
-    let local = local_date_time(
-        date.get_full_year(),
-        date.get_month(),
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes(),
-    );
-    let seconds_ago = ((js_sys::Date::now() - millis) / 1000.0) as i64;
-    Some((local, relative_hint(seconds_ago)))
+    let local = Intl::DateTimeFormat::new(
+        &Array::new(),
+        &options(&[("dateStyle", "medium"), ("timeStyle", "short")]),
+    )
+    .format()
+    .call1(&JsValue::UNDEFINED, &date)
+    .ok()?
+    .as_string()?;
+    let seconds_ago = ((Date::now() - millis) / 1000.0) as i64;
+    let (value, unit) = relative_parts(seconds_ago);
+    let hint = Intl::RelativeTimeFormat::new(&Array::new(), &options(&[("numeric", "auto")]))
+        .format(value, unit);
+    Some((local, hint.into()))
 }
 
-/// Host builds (unit tests) have no browser clock; dates read as given.
+/// Host builds (unit tests) have no browser; dates read as given.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn created_texts(timestamp: &str) -> Option<(String, String)> {
     Some((timestamp.to_owned(), String::new()))
@@ -139,18 +144,13 @@ mod tests {
     }
 
     #[test]
-    fn relative_hints_read_naturally() {
-        assert_eq!(relative_hint(-5), "just now");
-        assert_eq!(relative_hint(59), "just now");
-        assert_eq!(relative_hint(60), "1 minute ago");
-        assert_eq!(relative_hint(2 * 3600 + 10), "2 hours ago");
-        assert_eq!(relative_hint(86_400), "1 day ago");
-        assert_eq!(relative_hint(45 * 86_400), "1 month ago");
-        assert_eq!(relative_hint(800 * 86_400), "2 years ago");
-    }
-
-    #[test]
-    fn local_dates_are_readable() {
-        assert_eq!(local_date_time(2025, 2, 20, 9, 5), "Mar 20, 2025, 09:05");
+    fn relative_hints_take_the_largest_unit_that_fits() {
+        assert_eq!(relative_parts(-5), (0.0, "second"));
+        assert_eq!(relative_parts(59), (0.0, "second"));
+        assert_eq!(relative_parts(60), (-1.0, "minute"));
+        assert_eq!(relative_parts(2 * 3600 + 10), (-2.0, "hour"));
+        assert_eq!(relative_parts(86_400), (-1.0, "day"));
+        assert_eq!(relative_parts(45 * 86_400), (-1.0, "month"));
+        assert_eq!(relative_parts(800 * 86_400), (-2.0, "year"));
     }
 }

@@ -612,6 +612,18 @@ impl Harness {
             .collect()
     }
 
+    /// Makes the page's locale `locale` (e.g. `de-DE`) for what it
+    /// formats with `Intl`, as if the browser were set to that language.
+    pub async fn set_locale(&self, locale: &str) {
+        self.browser
+            .issue_cmd(Cdp(json!({
+                "cmd": "Emulation.setLocaleOverride",
+                "params": {"locale": locale}
+            })))
+            .await
+            .expect("override the locale");
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log
@@ -706,5 +718,27 @@ impl WebDriverCompatibleCommand for ComputedLabel {
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
         (http::Method::GET, None)
+    }
+}
+
+/// chromedriver's passage to the DevTools protocol, for what WebDriver
+/// cannot do.
+#[derive(Debug)]
+struct Cdp(Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.0.to_string()))
     }
 }

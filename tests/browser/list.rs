@@ -356,3 +356,32 @@ async fn at_360_pixels_the_page_does_not_scroll_sideways() {
     assert_eq!(overflow.as_i64(), Some(0));
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dates_read_in_the_browsers_language() {
+    let h = Harness::start().await;
+    let ids = h.api_ids("").await;
+    h.set_locale("de-DE").await;
+    h.open("/").await;
+    assert_eq!(h.wait_for_rows(&ids).await, ids);
+    let mut texts = Vec::new();
+    for id in &ids {
+        let cell = h.find(&format!("tr[data-lead-id='{id}'] time")).await;
+        texts.push(cell.text().await.unwrap());
+    }
+    for text in &texts {
+        // "26.11.2026, 09:53" and "vor 3 Tagen" (or "vorgestern", "jetzt", …).
+        let (date, hint) = text.split_once('\n').unwrap_or((text, ""));
+        let digits: String = date.chars().filter(char::is_ascii_digit).collect();
+        assert!(
+            date.len() >= 17 && date[2..3] == *"." && date[5..6] == *"." && digits.len() == 12,
+            "a German date and time: {text:?}"
+        );
+        assert!(
+            hint.starts_with("vor")
+                || ["gestern", "jetzt", "letzten Monat", "letztes Jahr"].contains(&hint),
+            "a German relative time: {text:?}"
+        );
+    }
+    h.finish().await;
+}
