@@ -1,5 +1,6 @@
 //! The router: `/v1` (behind the key check), `/config.json`, and the console
-//! with SPA fallback for everything else.
+//! with SPA fallback for everything else. The one decision of what answers
+//! `/v1/leads…` is made here.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,14 +10,24 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::config::Config;
+use crate::events::LeadEvents;
 use crate::faults::{self, Faults};
 use crate::store::Store;
 use crate::{api, request_log, static_files};
 
+/// What answers `/v1/leads…`. The SQLite store today; forwarding to the
+/// vendor's API is the second way, and it is chosen here and nowhere else.
+#[derive(Clone)]
+pub enum LeadsBackend {
+    Store(Store),
+}
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Store,
+    pub backend: LeadsBackend,
+    /// Lead created / updated, announced by the layer around `/v1/leads…`.
+    pub events: LeadEvents,
     pub api_key: Option<Arc<str>>,
     pub dist: PathBuf,
     /// Present only when `--test-faults` is given.
@@ -27,7 +38,8 @@ impl AppState {
     /// State for `store`, with the key and console folder from `config`.
     pub fn new(store: Store, config: &Config) -> Self {
         Self {
-            store,
+            backend: LeadsBackend::Store(store),
+            events: LeadEvents::default(),
             api_key: config.api_key.as_deref().map(Arc::from),
             dist: config.dist.clone(),
             faults: config.test_faults.then(Faults::default),
@@ -38,7 +50,10 @@ impl AppState {
 /// The whole HTTP surface of the server.
 pub fn router(state: AppState) -> Router {
     let console = static_files::console(&state.dist);
-    let mut v1 = api::router(state.clone());
+    let leads = match &state.backend {
+        LeadsBackend::Store(store) => api::leads::routes(store.clone()),
+    };
+    let mut v1 = api::router(state.clone(), leads);
     let mut app = Router::new();
     if let Some(faults) = state.faults.clone() {
         v1 = v1.layer(middleware::from_fn_with_state(

@@ -580,3 +580,38 @@ async fn stored_rows_survive_a_restart() {
         ("Durable", &["kept".to_string()][..])
     );
 }
+
+#[tokio::test]
+async fn successful_creates_and_updates_are_announced_once_each() {
+    let app = TestApp::new().await;
+    let mut events = app.events.subscribe();
+    let created = app.post(json!({"name": "Event Lead"})).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let rejected = app.patch(&id, json!({"status": "won"})).await;
+    assert_eq!(rejected.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.patch("lead_999", json!({"status": "contacted"}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let updated = app.patch(&id, json!({"status": "contacted"})).await;
+    assert_eq!(updated.status, StatusCode::OK);
+    app.get(&format!("/v1/leads/{id}")).await;
+
+    let first = events.try_recv().expect("the create was announced");
+    assert_eq!(first.name(), "lead.created");
+    assert_eq!(first.lead().id, id);
+    assert_eq!(first.lead().name.as_deref(), Some("Event Lead"));
+    let second = events.try_recv().expect("the update was announced");
+    assert_eq!(second.name(), "lead.updated");
+    assert_eq!(
+        second.lead().status,
+        Some(leads_core::LeadStatus::Contacted)
+    );
+    assert!(
+        events.try_recv().is_err(),
+        "failed writes and reads announce nothing"
+    );
+}

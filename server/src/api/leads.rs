@@ -1,21 +1,31 @@
-//! Handlers for `/v1/leads` and `/v1/leads/{id}`: decode, validate with
-//! `leads-core`, call the store, answer.
+//! Handlers for `/v1/leads` and `/v1/leads/{id}` on the SQLite store:
+//! decode, validate with `leads-core`, call the store, answer.
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use leads_core::{Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
 
 use super::body::json_object;
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::store::Store;
+
+/// `/leads` and `/leads/{id}` answered from the SQLite store.
+pub fn routes(store: Store) -> Router<AppState> {
+    Router::new()
+        .route("/leads", get(list).post(create))
+        .route("/leads/{id}", get(get_one).patch(update))
+        .with_state(store)
+}
 
 /// `GET /v1/leads`.
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<Store>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<Lead>>, AppError> {
     let raw = raw.unwrap_or_default();
@@ -23,7 +33,7 @@ pub async fn list(
         .into_owned()
         .collect();
     let query = ListQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let (data, total) = state.store.list(query).await?;
+    let (data, total) = store.list(query).await?;
     Ok(Json(Page {
         data,
         meta: PageMeta {
@@ -36,24 +46,23 @@ pub async fn list(
 
 /// `POST /v1/leads`.
 pub async fn create(
-    State(state): State<AppState>,
+    State(store): State<Store>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<impl IntoResponse, AppError> {
     let body = json_object(&headers, body).await?;
     let new = NewLead::from_body(&body)?;
-    let lead = state.store.create(new).await?;
+    let lead = store.create(new).await?;
     let location = format!("/v1/leads/{}", lead.id);
     Ok((StatusCode::CREATED, [(LOCATION, location)], Json(lead)))
 }
 
 /// `GET /v1/leads/{id}`.
 pub async fn get_one(
-    State(state): State<AppState>,
+    State(store): State<Store>,
     Path(id): Path<String>,
 ) -> Result<Json<Lead>, AppError> {
-    state
-        .store
+    store
         .get(&id)
         .await?
         .map(Json)
@@ -63,15 +72,14 @@ pub async fn get_one(
 /// `PATCH /v1/leads/{id}`: validation comes before the id lookup, as the
 /// contract orders errors.
 pub async fn update(
-    State(state): State<AppState>,
+    State(store): State<Store>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Lead>, AppError> {
     let body = json_object(&headers, body).await?;
     let patch = LeadPatch::from_body(&body)?;
-    state
-        .store
+    store
         .update(&id, patch)
         .await?
         .map(Json)

@@ -4,22 +4,25 @@
 pub mod body;
 pub mod leads;
 
-use axum::routing::get;
 use axum::{middleware, Router};
 use leads_core::ErrorType;
 
 use crate::app::AppState;
-use crate::auth;
 use crate::error::AppError;
+use crate::{auth, events};
 
-/// Routes under `/v1`. The key check wraps the fallbacks too, so `401` comes
-/// before `404` and `405`.
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/leads", get(leads::list).post(leads::create))
-        .route("/leads/{id}", get(leads::get_one).patch(leads::update))
+/// Everything under `/v1` around `leads`, the routes that answer
+/// `/leads…` (see [`crate::app::router`] for which). Write events and the
+/// key check wrap them, and the key check wraps the fallbacks too, so `401`
+/// comes before `404` and `405`.
+pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
+    leads
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.events.clone(),
+            events::announce_writes,
+        ))
         .layer(middleware::from_fn_with_state(state, auth::require_key))
 }
 

@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use leads_server::app::{router, AppState};
+use leads_server::events::LeadEvents;
 use leads_server::store::Store;
 use leads_server::Config;
 use serde_json::Value;
@@ -19,6 +20,8 @@ pub struct Options {
 
 pub struct TestApp {
     router: Router,
+    /// The app's lead events, to subscribe to.
+    pub events: LeadEvents,
     pub dir: TempDir,
     key: Option<&'static str>,
 }
@@ -70,8 +73,10 @@ impl TestApp {
         };
         let store = Store::open(&config.db).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
+        let state = AppState::new(store, &config);
         TestApp {
-            router: router(AppState::new(store, &config)),
+            events: state.events.clone(),
+            router: router(state),
             dir,
             key: options.api_key,
         }
