@@ -23,16 +23,6 @@ pub struct LeadForm {
     pub tag_input: String,
 }
 
-/// Messages read better with a capital letter; the rules' own text is the
-/// API's, which starts with the field name.
-fn sentence(err: FieldError) -> String {
-    let mut chars = err.message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 impl LeadForm {
     /// A form filled with what is known of `lead`, for editing it.
     pub fn from_lead(lead: &PartialLead) -> LeadForm {
@@ -150,6 +140,16 @@ impl LeadForm {
             || self.email != before.email
             || self.tags != before.tags
             || !self.tag_input.trim().is_empty()
+    }
+}
+
+/// Messages read better with a capital letter; the rules' own text is the
+/// API's, which starts with the field name.
+fn sentence(err: FieldError) -> String {
+    let mut chars = err.message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -1,9 +1,24 @@
 //! Leads Console: the browser UI for the Leads API.
 //!
-//! Layers, each knowing only the one below it:
-//! [`api`] (the only code that knows URLs and headers) →
-//! [`list_state`] (the only code that knows the URL query) →
-//! [`pages`] and [`components`] (render and dispatch).
+//! Layers, each knowing only the ones below it:
+//!
+//! - [`api`]: the only code that knows URLs, headers and error bodies; it
+//!   also supersedes an older list request when a newer view is asked for.
+//! - [`session`]: the API settings and key; every API answer passes through
+//!   [`session::Session::checked`], the one place a `401` goes back to Connect.
+//! - [`list_state`]: the only code that knows the URL query (the view).
+//! - State, no markup: [`lead_form`] (what was typed, checked with the
+//!   `leads-core` rules, turned into a create or a patch of what changed),
+//!   [`form_feedback`] (a form's messages, failed saves included),
+//!   [`lead_edits`] (the console's own writes merged over the page, drafts
+//!   of open row editors, the highlight), [`status_save`] (the status
+//!   select's save, queue, Undo and Retry), [`announcer`] (outcomes for the
+//!   live regions), [`display`] (how values read: score bands, dates in the
+//!   browser's locale, safe links), [`mounted`] (handlers that the removal
+//!   of their own element fires do nothing).
+//! - [`pages`] and [`components`]: render and dispatch, nothing more.
+//! - [`app`] (settings, then Connect or the leads page), [`panic_notice`]
+//!   (a panic says so on screen), and [`mount`].
 
 pub mod announcer;
 pub mod api;

@@ -18,17 +18,6 @@ const SORT_OPTIONS: [(&str, Sort); 7] = [
     ("Recently updated", Sort::desc(SortField::UpdatedAt)),
 ];
 
-/// A name for orders that only a column header or a URL can choose, so the
-/// select never shows a blank.
-fn other_sort_label(sort: Sort) -> &'static str {
-    match (sort.field, sort.descending) {
-        (SortField::Status, false) => "Status, new first",
-        (SortField::Status, true) => "Status, converted first",
-        (SortField::UpdatedAt, false) => "Least recently updated",
-        _ => "Custom order",
-    }
-}
-
 /// The filter bar.
 #[component]
 pub fn ListFilters(list: ListState) -> impl IntoView {
@@ -119,5 +108,16 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
                 </button>
             </Show>
         </div>
+    }
+}
+
+/// A name for orders that only a column header or a URL can choose, so the
+/// select never shows a blank.
+fn other_sort_label(sort: Sort) -> &'static str {
+    match (sort.field, sort.descending) {
+        (SortField::Status, false) => "Status, new first",
+        (SortField::Status, true) => "Status, converted first",
+        (SortField::UpdatedAt, false) => "Least recently updated",
+        _ => "Custom order",
     }
 }
