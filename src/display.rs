@@ -70,21 +70,28 @@ pub fn relative_parts(seconds_ago: i64) -> (f64, &'static str) {
     (-(count as f64), unit)
 }
 
-/// The Created cell's texts for an RFC 3339 timestamp, in the browser's
-/// locale and time zone: the date and time (`Mar 20, 2025, 10:05 AM` in
-/// English, `20.03.2025, 10:05` in German), and the relative hint (`3 days
-/// ago`, `vor 3 Tagen`). The browser's `Intl` does the wording, so every
-/// locale reads naturally and the wasm carries no tables.
+/// The Created cell's texts, in the browser's locale and time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTexts {
+    /// `Mar 20, 2025` in English, `20.03.2025` in German.
+    pub date: String,
+    /// `10:05 AM`, `10:05`.
+    pub time: String,
+    /// `3 days ago`, `vor 3 Tagen`.
+    pub hint: String,
+}
+
+/// The Created cell's texts for an RFC 3339 timestamp. The browser's `Intl`
+/// does the wording, so every locale reads naturally and the wasm carries
+/// no tables.
 #[cfg(target_arch = "wasm32")]
-pub fn created_texts(timestamp: &str) -> Option<(String, String)> {
+pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
     use js_sys::{Array, Date, Intl, Object, Reflect};
     use wasm_bindgen::JsValue;
 
-    let options = |pairs: &[(&str, &str)]| {
+    let options = |key: &str, value: &str| {
         let object = Object::new();
-        for (key, value) in pairs {
-            let _ = Reflect::set(&object, &(*key).into(), &(*value).into());
-        }
+        let _ = Reflect::set(&object, &key.into(), &value.into());
         object
     };
     let date = Date::new(&JsValue::from_str(timestamp));
@@ -92,25 +99,32 @@ pub fn created_texts(timestamp: &str) -> Option<(String, String)> {
     if millis.is_nan() {
         return None;
     }
-    let local = Intl::DateTimeFormat::new(
-        &Array::new(),
-        &options(&[("dateStyle", "medium"), ("timeStyle", "short")]),
-    )
-    .format()
-    .call1(&JsValue::UNDEFINED, &date)
-    .ok()?
-    .as_string()?;
+    let format = |style: &str, length: &str| {
+        Intl::DateTimeFormat::new(&Array::new(), &options(style, length))
+            .format()
+            .call1(&JsValue::UNDEFINED, &date)
+            .ok()?
+            .as_string()
+    };
     let seconds_ago = ((Date::now() - millis) / 1000.0) as i64;
     let (value, unit) = relative_parts(seconds_ago);
-    let hint = Intl::RelativeTimeFormat::new(&Array::new(), &options(&[("numeric", "auto")]))
+    let hint = Intl::RelativeTimeFormat::new(&Array::new(), &options("numeric", "auto"))
         .format(value, unit);
-    Some((local, hint.into()))
+    Some(CreatedTexts {
+        date: format("dateStyle", "medium")?,
+        time: format("timeStyle", "short")?,
+        hint: hint.into(),
+    })
 }
 
 /// Host builds (unit tests) have no browser; dates read as given.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn created_texts(timestamp: &str) -> Option<(String, String)> {
-    Some((timestamp.to_owned(), String::new()))
+pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
+    Some(CreatedTexts {
+        date: timestamp.to_owned(),
+        time: String::new(),
+        hint: String::new(),
+    })
 }
 
 #[cfg(test)]

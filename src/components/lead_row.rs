@@ -122,10 +122,13 @@ fn LeadCells(
     let created = move || {
         let created = lead.with(|l| l.created_at.clone());
         match created.as_deref().and_then(display::created_texts) {
-            Some((local, hint)) => view! {
+            // Date and time each stay whole, and wrap apart in a narrow column.
+            Some(texts) => view! {
                 <time datetime=created.clone() title=created.clone()>
-                    {local}
-                    <span class="hint">{hint}</span>
+                    <span class="nowrap">{texts.date}</span>
+                    " "
+                    <span class="nowrap">{texts.time}</span>
+                    <span class="hint">{texts.hint}</span>
                 </time>
             }
             .into_any(),
