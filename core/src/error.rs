@@ -69,6 +69,10 @@ pub enum ErrorType {
     UnsupportedMediaType,
     RateLimited,
     Internal,
+    /// Proxy mode: the upstream API could not be reached or answered badly.
+    BadGateway,
+    /// Proxy mode: the upstream API did not answer in time.
+    GatewayTimeout,
 }
 
 impl ErrorType {
@@ -83,6 +87,8 @@ impl ErrorType {
             Self::UnsupportedMediaType => 415,
             Self::RateLimited => 429,
             Self::Internal => 500,
+            Self::BadGateway => 502,
+            Self::GatewayTimeout => 504,
         }
     }
 }

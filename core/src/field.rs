@@ -16,8 +16,8 @@ pub enum Field {
     Name,
     Phone,
     Email,
-    Status,
     Source,
+    Status,
     Tags,
 }
 
@@ -27,8 +27,8 @@ impl Field {
         Self::Name,
         Self::Phone,
         Self::Email,
-        Self::Status,
         Self::Source,
+        Self::Status,
         Self::Tags,
     ];
 

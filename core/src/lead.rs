@@ -336,6 +336,33 @@ impl From<Lead> for PartialLead {
     }
 }
 
+/// A lead id as exactly one encoded URL path segment: everything but
+/// unreserved characters is escaped, so `/`, `?`, `#` and `%` cannot leave
+/// the segment. An id of only dots would still read as `.` or `..` (URL
+/// parsers decode `%2e`), so it has no segment; no lead has such an id.
+///
+/// ```
+/// use leads_core::id_path_segment;
+/// assert_eq!(id_path_segment("lead_001").as_deref(), Some("lead_001"));
+/// assert_eq!(id_path_segment("a/../b?c").as_deref(), Some("a%2F..%2Fb%3Fc"));
+/// assert_eq!(id_path_segment(".."), None);
+/// ```
+pub fn id_path_segment(id: &str) -> Option<String> {
+    if id.chars().all(|c| c == '.') {
+        return None;
+    }
+    Some(
+        id.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect(),
+    )
+}
+
 /// Paging facts that come with every list response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageMeta {

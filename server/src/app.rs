@@ -13,13 +13,15 @@ use crate::config::Config;
 use crate::events::LeadEvents;
 use crate::faults::{self, Faults};
 use crate::store::Store;
+use crate::upstream::Upstream;
 use crate::{api, request_log, static_files};
 
-/// What answers `/v1/leads…`. The SQLite store today; forwarding to the
-/// vendor's API is the second way, and it is chosen here and nowhere else.
+/// What answers `/v1/leads…`: the SQLite store, or the vendor's API in
+/// proxy mode. It is chosen in [`router`] and nowhere else.
 #[derive(Clone)]
 pub enum LeadsBackend {
     Store(Store),
+    Upstream(Upstream),
 }
 
 /// What every handler can reach.
@@ -35,10 +37,10 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `store`, with the key and console folder from `config`.
-    pub fn new(store: Store, config: &Config) -> Self {
+    /// State for `backend`, with the key and console folder from `config`.
+    pub fn new(backend: LeadsBackend, config: &Config) -> Self {
         Self {
-            backend: LeadsBackend::Store(store),
+            backend,
             events: LeadEvents::default(),
             api_key: config.api_key.as_deref().map(Arc::from),
             dist: config.dist.clone(),
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
     let console = static_files::console(&state.dist);
     let leads = match &state.backend {
         LeadsBackend::Store(store) => api::leads::routes(store.clone()),
+        LeadsBackend::Upstream(upstream) => upstream.clone().routes(),
     };
     let mut v1 = api::router(state.clone(), leads);
     let mut app = Router::new();

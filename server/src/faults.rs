@@ -56,6 +56,8 @@ pub struct FaultRule {
 pub struct SeenRequest {
     pub method: String,
     pub uri: String,
+    /// Header names only, lowercase: values may be keys.
+    pub headers: Vec<String>,
     pub body: String,
 }
 
@@ -130,6 +132,11 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         .push(SeenRequest {
             method: parts.method.to_string(),
             uri: uri.to_string(),
+            headers: parts
+                .headers
+                .keys()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
             body: String::from_utf8_lossy(&bytes).into_owned(),
         });
     let request = Request::from_parts(parts, axum::body::Body::from(bytes));

@@ -15,6 +15,7 @@ pub mod seed;
 pub mod static_files;
 pub mod store;
 pub mod time;
+pub mod upstream;
 
 pub use config::Config;
 
@@ -22,8 +23,9 @@ use std::io;
 
 use tokio::net::TcpListener;
 
-use crate::app::AppState;
+use crate::app::{AppState, LeadsBackend};
 use crate::store::Store;
+use crate::upstream::{Upstream, UpstreamKey};
 
 /// Why the server could not start or keep serving.
 #[derive(Debug, thiserror::Error)]
@@ -37,24 +39,17 @@ pub enum StartError {
     Bind { addr: String, source: io::Error },
     #[error("the server stopped: {0}")]
     Serve(io::Error),
+    #[error("{0}")]
+    Upstream(String),
 }
 
-/// Opens the store, seeds it if new, and serves until asked to stop.
+/// Sets up what answers `/v1/leads…` (the SQLite store, seeded if new, or
+/// the upstream API) and serves until asked to stop.
 pub async fn run(config: Config) -> Result<(), StartError> {
-    let store = Store::open(&config.db).map_err(|source| StartError::Database {
-        path: config.db.display().to_string(),
-        source,
-    })?;
-    let seeded = store
-        .seed_if_empty(config.demo_leads)
-        .await
-        .map_err(|source| StartError::Database {
-            path: config.db.display().to_string(),
-            source,
-        })?;
-    if seeded > 0 {
-        tracing::info!(count = seeded, "seeded a new database with demo leads");
-    }
+    let backend = match &config.upstream {
+        Some(base) => LeadsBackend::Upstream(upstream(&config, base)?),
+        None => LeadsBackend::Store(open_store(&config).await?),
+    };
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(
             dist = %config.dist.display(),
@@ -68,18 +63,67 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             source,
         })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
+    let answers = match &config.upstream {
+        Some(base) => format!("forwarding /v1/leads to {base}"),
+        None => format!("leads in {}", config.db.display()),
+    };
     tracing::info!(
-        db = %config.db.display(),
-        auth = if config.api_key.is_some() { "bearer" } else { "none" },
-        "serving the console at http://{local}"
+        auth = if config.api_key.is_some() {
+            "bearer"
+        } else {
+            "none"
+        },
+        "serving the console at http://{local}, {answers}"
     );
-    let app = app::router(AppState::new(store, &config));
+    let app = app::router(AppState::new(backend, &config));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Opens the SQLite store and seeds it when it is new.
+async fn open_store(config: &Config) -> Result<Store, StartError> {
+    let database = |source| StartError::Database {
+        path: config.db.display().to_string(),
+        source,
+    };
+    let store = Store::open(&config.db).map_err(database)?;
+    let seeded = store
+        .seed_if_empty(config.demo_leads)
+        .await
+        .map_err(database)?;
+    if seeded > 0 {
+        tracing::info!(count = seeded, "seeded a new database with demo leads");
+    }
+    Ok(store)
+}
+
+/// The upstream for proxy mode, with its key from the key file or the
+/// environment.
+fn upstream(config: &Config, base: &str) -> Result<Upstream, StartError> {
+    let raw = match (&config.upstream_key_file, &config.upstream_key) {
+        (Some(path), _) => std::fs::read_to_string(path).map_err(|err| {
+            StartError::Upstream(format!(
+                "cannot read the upstream key file {}: {err}",
+                path.display()
+            ))
+        })?,
+        (None, Some(key)) => key.clone(),
+        (None, None) => {
+            return Err(StartError::Upstream(
+                "--upstream needs the vendor's key: pass --upstream-key-file PATH or set \
+                 LEADS_UPSTREAM_KEY"
+                    .to_owned(),
+            ))
+        }
+    };
+    let key = UpstreamKey::new(&raw).ok_or_else(|| {
+        StartError::Upstream("the upstream key is empty; put the vendor's key in it".to_owned())
+    })?;
+    Upstream::new(base, key, config.upstream_timeout).map_err(StartError::Upstream)
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.

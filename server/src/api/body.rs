@@ -1,7 +1,7 @@
 //! Reading a JSON request body in the contract's order of checks: size
 //! (`413`), content type (`415`), then syntax (`400`).
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use http_body_util::LengthLimitError;
@@ -13,7 +13,20 @@ use crate::error::AppError;
 
 /// The body as a JSON object, or the first error the contract names.
 pub async fn json_object(headers: &HeaderMap, body: Body) -> Result<JsonObject, AppError> {
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let bytes = limited_bytes(body).await?;
+    if !is_json(headers) {
+        return Err(AppError::new(
+            ErrorType::UnsupportedMediaType,
+            "Send the body as JSON with Content-Type: application/json.",
+        ));
+    }
+    Ok(leads_core::body::object(&bytes)?)
+}
+
+/// The whole body, or the contract's `413` once it passes the size limit
+/// (without reading the rest).
+pub async fn limited_bytes(body: Body) -> Result<Bytes, AppError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|err| {
             let too_large = std::error::Error::source(&err)
@@ -33,14 +46,7 @@ pub async fn json_object(headers: &HeaderMap, body: Body) -> Result<JsonObject, 
                     "The request body could not be read.",
                 )
             }
-        })?;
-    if !is_json(headers) {
-        return Err(AppError::new(
-            ErrorType::UnsupportedMediaType,
-            "Send the body as JSON with Content-Type: application/json.",
-        ));
-    }
-    Ok(leads_core::body::object(&bytes)?)
+        })
 }
 
 /// `application/json`, in any case, with or without parameters.

@@ -1,11 +1,15 @@
 //! A test app: the real router on a fresh SQLite file, driven in process.
+//!
+//! Each test binary uses part of it.
+#![allow(dead_code)]
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
-use leads_server::app::{router, AppState};
+use leads_server::app::{router, AppState, LeadsBackend};
 use leads_server::events::LeadEvents;
 use leads_server::store::Store;
+use leads_server::upstream::Upstream;
 use leads_server::Config;
 use serde_json::Value;
 use tempfile::TempDir;
@@ -23,7 +27,7 @@ pub struct TestApp {
     /// The app's lead events, to subscribe to.
     pub events: LeadEvents,
     pub dir: TempDir,
-    key: Option<&'static str>,
+    key: Option<String>,
 }
 
 pub struct Reply {
@@ -56,6 +60,20 @@ impl TestApp {
     }
 
     pub async fn with(options: Options) -> TestApp {
+        let (dir, config) = Self::config(&options, false);
+        let store = Store::open(&config.db).expect("open store");
+        store.seed_if_empty(config.demo_leads).await.expect("seed");
+        Self::serving(dir, &config, LeadsBackend::Store(store))
+    }
+
+    /// A proxy-mode app in front of `upstream`.
+    pub fn proxy(upstream: Upstream, options: Options) -> TestApp {
+        let (dir, config) = Self::config(&options, false);
+        Self::serving(dir, &config, LeadsBackend::Upstream(upstream))
+    }
+
+    /// A temporary folder with a stand-in console, and the config for it.
+    fn config(options: &Options, test_faults: bool) -> (TempDir, Config) {
         let dir = tempfile::tempdir().expect("a temp dir");
         std::fs::create_dir_all(dir.path().join("dist")).unwrap();
         std::fs::write(
@@ -69,23 +87,26 @@ impl TestApp {
             dist: dir.path().join("dist"),
             api_key: options.api_key.map(str::to_owned),
             demo_leads: options.demo_leads,
-            test_faults: false,
+            test_faults,
+            ..Config::default()
         };
-        let store = Store::open(&config.db).expect("open store");
-        store.seed_if_empty(config.demo_leads).await.expect("seed");
-        let state = AppState::new(store, &config);
+        (dir, config)
+    }
+
+    fn serving(dir: TempDir, config: &Config, backend: LeadsBackend) -> TestApp {
+        let state = AppState::new(backend, config);
         TestApp {
             events: state.events.clone(),
             router: router(state),
             dir,
-            key: options.api_key,
+            key: config.api_key.clone(),
         }
     }
 
     /// A request with the app's key (if any) already attached.
     pub fn request(&self, method: Method, uri: &str) -> axum::http::request::Builder {
         let builder = Request::builder().method(method).uri(uri);
-        match self.key {
+        match &self.key {
             Some(key) => builder.header(header::AUTHORIZATION, format!("Bearer {key}")),
             None => builder,
         }
@@ -189,5 +210,70 @@ impl LeadBuilder {
 
     pub fn build(self) -> Value {
         Value::Object(self.body)
+    }
+}
+
+/// A real `leads-server` (SQLite, with the test fault injector) listening
+/// on a loopback port, to stand for the vendor's API.
+pub struct RunningServer {
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    pub key: &'static str,
+    http: reqwest::Client,
+    _dir: TempDir,
+}
+
+impl RunningServer {
+    pub async fn start(options: Options) -> RunningServer {
+        let (dir, config) = TestApp::config(&options, true);
+        let store = Store::open(&config.db).expect("open store");
+        store.seed_if_empty(config.demo_leads).await.expect("seed");
+        let app = router(AppState::new(LeadsBackend::Store(store), &config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        RunningServer {
+            base: format!("http://{addr}"),
+            key: options.api_key.expect("an upstream has a key"),
+            http: reqwest::Client::new(),
+            _dir: dir,
+        }
+    }
+
+    /// A request straight to this server, with its key.
+    pub async fn direct(&self, method: Method, uri: &str, body: Option<&Value>) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{uri}", self.base))
+            .bearer_auth(self.key);
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("the upstream answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.unwrap();
+        Reply {
+            status,
+            headers,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Every `/v1` request this server received.
+    pub async fn received(&self) -> Vec<Value> {
+        let reply = self.direct(Method::GET, "/_test/requests", None).await;
+        reply.body.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Adds a fault rule (see the server's `faults` module).
+    pub async fn inject(&self, rule: Value) {
+        let reply = self
+            .direct(Method::POST, "/_test/faults", Some(&rule))
+            .await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
     }
 }

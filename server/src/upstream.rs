@@ -1,0 +1,235 @@
+//! Proxy mode: `/v1/leads` and `/v1/leads/{id}` forwarded to the vendor's
+//! API with the company key, which stays on this server. Everything else
+//! under `/v1` (sign-in, the 404 for other paths, events, logging) is the
+//! same layers as on SQLite; see [`crate::app::router`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderMap, Method};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::Router;
+use leads_core::{id_path_segment, ErrorType};
+
+use crate::api::body::limited_bytes;
+use crate::app::AppState;
+use crate::error::AppError;
+
+/// The largest upstream answer passed on; a list page is a few KiB.
+const MAX_UPSTREAM_REPLY: usize = 8 * 1024 * 1024;
+
+/// The vendor's key. It has no `Display`, and its `Debug` prints nothing
+/// of it, so it cannot reach a log line or an error message by accident.
+#[derive(Clone)]
+pub struct UpstreamKey(Arc<str>);
+
+impl UpstreamKey {
+    /// A key as read from a file or the environment: trailing newlines and
+    /// spaces are not part of it. `None` when nothing is left.
+    pub fn new(raw: &str) -> Option<Self> {
+        let key = raw.trim();
+        (!key.is_empty()).then(|| Self(Arc::from(key)))
+    }
+}
+
+impl fmt::Debug for UpstreamKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UpstreamKey(redacted)")
+    }
+}
+
+/// The vendor's API: where it is, the key, and one connection pool for
+/// the whole process.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    client: reqwest::Client,
+    /// The base URL including `/v1`, without a trailing slash.
+    base: String,
+    key: UpstreamKey,
+    timeout: Duration,
+}
+
+impl Upstream {
+    /// The upstream at `base` (e.g. `https://api.vendor.example/v1`).
+    pub fn new(base: &str, key: UpstreamKey, timeout: Duration) -> Result<Upstream, String> {
+        let parsed = reqwest::Url::parse(base)
+            .map_err(|err| format!("--upstream {base} is not a URL: {err}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
+            return Err(format!(
+                "--upstream {base} must be an http(s) URL without a query, such as https://api.vendor.example/v1"
+            ));
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|err| format!("cannot set up the upstream client: {err}"))?;
+        Ok(Upstream {
+            client,
+            base: base.trim_end_matches('/').to_owned(),
+            key,
+            timeout,
+        })
+    }
+
+    /// The routes that forward, whatever the method, so the upstream's own
+    /// `405`s pass through.
+    pub fn routes(self) -> Router<AppState> {
+        Router::new()
+            .route("/leads", any(forward_collection))
+            .route("/leads/{id}", any(forward_one))
+            .with_state(self)
+    }
+
+    /// Sends one request on, with the key and only the headers that
+    /// describe the body (never the browser's `Authorization` or cookies),
+    /// and passes the answer back unchanged.
+    async fn forward(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<String>,
+        headers: &HeaderMap,
+        body: Body,
+    ) -> Result<Response, AppError> {
+        let body = limited_bytes(body).await?;
+        let mut url = format!("{}{path}", self.base);
+        if let Some(query) = query {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let mut request = self
+            .client
+            .request(method, url)
+            .bearer_auth(&*self.key.0)
+            .timeout(self.timeout);
+        for name in [CONTENT_TYPE, ACCEPT] {
+            if let Some(value) = headers.get(&name) {
+                request = request.header(name, value);
+            }
+        }
+        if !body.is_empty() {
+            request = request.body(body);
+        }
+        let reply = request
+            .send()
+            .await
+            .map_err(|err| self.failure(&err.into()))?;
+        let status = reply.status();
+        let mut passed = HeaderMap::new();
+        for name in [CONTENT_TYPE, RETRY_AFTER] {
+            if let Some(value) = reply.headers().get(&name) {
+                passed.insert(name, value.clone());
+            }
+        }
+        let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
+        Ok((status, passed, bytes).into_response())
+    }
+
+    /// The contract's error for an upstream that failed us, with a message
+    /// a person can act on; the cause goes to the log without any URL.
+    fn failure(&self, err: &UpstreamFailure) -> AppError {
+        match err {
+            UpstreamFailure::Http(err) if err.is_timeout() => {
+                tracing::warn!("the upstream API did not answer within {:?}", self.timeout);
+                AppError::new(
+                    ErrorType::GatewayTimeout,
+                    format!(
+                        "The leads service did not answer within {} seconds. Try again in a moment.",
+                        self.timeout.as_secs()
+                    ),
+                )
+            }
+            UpstreamFailure::Http(err) => {
+                tracing::warn!(
+                    connect = err.is_connect(),
+                    "the upstream API could not be reached: {}",
+                    error_chain(err)
+                );
+                AppError::new(
+                    ErrorType::BadGateway,
+                    "The leads service could not be reached. Try again in a moment; if it keeps \
+                     failing, tell whoever runs this server.",
+                )
+            }
+            UpstreamFailure::TooLarge => {
+                tracing::warn!(
+                    "the upstream API answered with more than {MAX_UPSTREAM_REPLY} bytes"
+                );
+                AppError::new(
+                    ErrorType::BadGateway,
+                    "The leads service sent an answer too large to pass on. Ask for fewer leads per page.",
+                )
+            }
+        }
+    }
+}
+
+/// Why an upstream exchange failed.
+enum UpstreamFailure {
+    Http(reqwest::Error),
+    TooLarge,
+}
+
+impl From<reqwest::Error> for UpstreamFailure {
+    fn from(err: reqwest::Error) -> Self {
+        Self::Http(err.without_url())
+    }
+}
+
+/// The cause of a failure and what caused it, for the log; never the URL.
+fn error_chain(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+async fn read_reply(mut reply: reqwest::Response) -> Result<Vec<u8>, UpstreamFailure> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = reply.chunk().await? {
+        if bytes.len() + chunk.len() > MAX_UPSTREAM_REPLY {
+            return Err(UpstreamFailure::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+async fn forward_collection(
+    State(upstream): State<Upstream>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    upstream
+        .forward(method, "/leads", query, &headers, body)
+        .await
+}
+
+async fn forward_one(
+    State(upstream): State<Upstream>,
+    Path(id): Path<String>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    let Some(segment) = id_path_segment(&id) else {
+        return Err(AppError::not_found(format!(
+            "No lead has the id {id}. It may have been mistyped."
+        )));
+    };
+    upstream
+        .forward(method, &format!("/leads/{segment}"), query, &headers, body)
+        .await
+}

@@ -1,0 +1,336 @@
+//! Proxy mode against a real upstream: a second `leads-server` (SQLite,
+//! its own key) on a loopback port stands for the vendor's API.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{header, Method, StatusCode};
+use leads_server::upstream::{Upstream, UpstreamKey};
+use serde_json::{json, Value};
+use support::{Options, Reply, RunningServer, TestApp};
+
+/// The vendor's key, which must never leave the proxy except upstream.
+const UPSTREAM_KEY: &str = "vendor-secret-7Qz9-do-not-leak";
+
+/// Everything every test's server logged, to search for the key.
+static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_writer(|| LogWriter)
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .init();
+    });
+}
+
+async fn upstream() -> RunningServer {
+    capture_logs();
+    RunningServer::start(Options {
+        demo_leads: 40,
+        api_key: Some(UPSTREAM_KEY),
+    })
+    .await
+}
+
+fn proxy_to(base: &str, timeout: Duration) -> TestApp {
+    let key = UpstreamKey::new(&format!("{UPSTREAM_KEY}\n")).unwrap();
+    let upstream = Upstream::new(&format!("{base}/v1"), key, timeout).unwrap();
+    TestApp::proxy(upstream, Options::default())
+}
+
+async fn setup() -> (RunningServer, TestApp) {
+    let upstream = upstream().await;
+    let proxy = proxy_to(&upstream.base, Duration::from_secs(10));
+    (upstream, proxy)
+}
+
+fn assert_same(through: &Reply, direct: &Reply, what: &str) {
+    assert_eq!(through.status, direct.status, "{what}: status");
+    assert_eq!(through.text, direct.text, "{what}: body");
+    assert_eq!(
+        through.headers.get(header::CONTENT_TYPE),
+        direct.headers.get(header::CONTENT_TYPE),
+        "{what}: content type"
+    );
+}
+
+#[tokio::test]
+async fn lists_gets_and_errors_are_the_upstreams_own() {
+    let (upstream, proxy) = setup().await;
+    for query in [
+        "",
+        "?status=new",
+        "?source=call&sort=-score&limit=5&page=2",
+        "?sort=name&limit=100",
+        "?status=contacted&source=sms&sort=-updated_at",
+        "?status=bogus",
+        "?limit=0",
+        "?page=999",
+    ] {
+        let uri = format!("/v1/leads{query}");
+        assert_same(
+            &proxy.get(&uri).await,
+            &upstream.direct(Method::GET, &uri, None).await,
+            &uri,
+        );
+    }
+    for uri in ["/v1/leads/lead_001", "/v1/leads/lead_999", "/v1/leads/nope"] {
+        assert_same(
+            &proxy.get(uri).await,
+            &upstream.direct(Method::GET, uri, None).await,
+            uri,
+        );
+    }
+    let delete = proxy
+        .send(
+            proxy
+                .request(Method::DELETE, "/v1/leads/lead_001")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        delete.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "the upstream's 405"
+    );
+}
+
+#[tokio::test]
+async fn creates_and_updates_reach_the_upstream_and_come_back_unchanged() {
+    let (upstream, proxy) = setup().await;
+    let created = proxy
+        .post(json!({"name": "Proxied Lead", "phone": "+15550100200", "tags": ["vip"]}))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let stored = upstream
+        .direct(Method::GET, &format!("/v1/leads/{id}"), None)
+        .await;
+    assert_eq!(
+        stored.body, created.body,
+        "the upstream stored what came back"
+    );
+
+    let updated = proxy.patch(&id, json!({"status": "qualified"})).await;
+    assert_eq!(updated.status, StatusCode::OK);
+    assert_eq!(updated.body["status"], "qualified");
+    let stored = upstream
+        .direct(Method::GET, &format!("/v1/leads/{id}"), None)
+        .await;
+    assert_eq!(stored.body, updated.body);
+
+    let invalid = proxy.patch(&id, json!({"phone": "555"})).await;
+    let direct = upstream
+        .direct(
+            Method::PATCH,
+            &format!("/v1/leads/{id}"),
+            Some(&json!({"phone": "555"})),
+        )
+        .await;
+    assert_same(&invalid, &direct, "a 400 with its param");
+    assert_eq!(invalid.param(), Some("phone"));
+}
+
+#[tokio::test]
+async fn the_vendors_short_replies_pass_through_unchanged() {
+    let (upstream, proxy) = setup().await;
+    let short = json!({"id": "lead_777", "name": "John Doe", "status": "new",
+                       "created_at": "2025-03-20T11:30:00Z"});
+    upstream
+        .inject(json!({"matches": "POST /v1/leads", "status": 201, "times": 1, "reply": short}))
+        .await;
+    let created = proxy.post(json!({"name": "John Doe"})).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.body, short);
+    upstream
+        .inject(json!({"matches": "GET /v1/leads", "status": 502, "html": true, "times": 1}))
+        .await;
+    let html = proxy.get("/v1/leads").await;
+    assert_eq!(html.status, StatusCode::BAD_GATEWAY);
+    assert!(html.text.starts_with("<html>"), "{}", html.text);
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_stops_at_the_proxy() {
+    let (upstream, proxy) = setup().await;
+    let huge = "x".repeat(10 * 1024 * 1024);
+    let reply = proxy
+        .send(
+            proxy
+                .request(Method::POST, "/v1/leads")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(format!("{{\"name\":\"{huge}\"}}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.body["error"]["type"], "payload_too_large");
+    assert!(
+        upstream
+            .received()
+            .await
+            .iter()
+            .all(|r| r["method"] != "POST"),
+        "nothing was forwarded"
+    );
+}
+
+#[tokio::test]
+async fn a_slow_upstream_is_a_504_and_a_dead_one_a_502() {
+    let upstream = upstream().await;
+    let proxy = proxy_to(&upstream.base, Duration::from_millis(300));
+    upstream
+        .inject(json!({"matches": "GET /v1/leads", "delay_ms": 3000, "times": 1}))
+        .await;
+    let slow = proxy.get("/v1/leads").await;
+    assert_eq!(slow.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(slow.body["error"]["type"], "gateway_timeout");
+    assert!(
+        slow.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer"),
+        "{}",
+        slow.text
+    );
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_base = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let dead = proxy_to(&dead_base, Duration::from_secs(5))
+        .get("/v1/leads")
+        .await;
+    assert_eq!(dead.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(dead.body["error"]["type"], "bad_gateway");
+    assert!(dead.body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("could not be reached"));
+}
+
+#[tokio::test]
+async fn only_the_upstream_key_goes_upstream_never_the_browsers_credentials() {
+    let (upstream, proxy) = setup().await;
+    let reply = proxy
+        .send(
+            proxy
+                .request(Method::GET, "/v1/leads?limit=1")
+                .header(header::AUTHORIZATION, "Bearer the-browsers-own-key")
+                .header(header::COOKIE, "session=abc")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::OK,
+        "the upstream took the proxy's key"
+    );
+    let received = upstream.received().await;
+    let headers: Vec<&str> = received[0]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(!headers.contains(&"cookie"), "{headers:?}");
+    assert_eq!(
+        headers.iter().filter(|h| **h == "authorization").count(),
+        1,
+        "{headers:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_id_never_leaves_its_path_segment() {
+    let (upstream, proxy) = setup().await;
+    for uri in [
+        "/v1/leads/..",
+        "/v1/leads/%2e%2e",
+        "/v1/leads/%2E%2E",
+        "/v1/leads/..%2F..%2Fconfig.json",
+        "/v1/leads/lead_001%2F..%2F..%2F_test%2Frequests",
+        "/v1/leads/lead_001%3Fstatus=new",
+    ] {
+        let reply = proxy.get(uri).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}: {}", reply.text);
+        assert_eq!(reply.body["error"]["type"], "not_found", "{uri}");
+    }
+    for request in upstream.received().await {
+        let uri = request["uri"].as_str().unwrap();
+        let id = uri.strip_prefix("/v1/leads/").expect("only lead paths");
+        assert!(!id.contains('/') && !id.contains('?'), "{uri}");
+    }
+    let other = proxy.get("/v1/other").await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    assert!(upstream
+        .received()
+        .await
+        .iter()
+        .all(|r| r["uri"] != "/v1/other"));
+}
+
+#[tokio::test]
+async fn the_upstream_key_appears_in_no_answer_and_no_log_line() {
+    let upstream = upstream().await;
+    let proxy = proxy_to(&upstream.base, Duration::from_millis(300));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = proxy_to(
+        &format!("http://{}", closed.local_addr().unwrap()),
+        Duration::from_secs(5),
+    );
+    drop(closed);
+    upstream
+        .inject(json!({"matches": "GET /v1/leads?status=new", "delay_ms": 2000, "times": 1}))
+        .await;
+    let mut replies = vec![
+        proxy.get("/v1/leads").await,
+        proxy.get("/v1/leads?status=new").await,
+        proxy.get("/v1/leads/lead_001").await,
+        proxy.post(json!({"name": "Key Check"})).await,
+        proxy.post(json!({"name": ""})).await,
+        proxy.get("/config.json").await,
+        proxy.get("/").await,
+        dead.get("/v1/leads").await,
+    ];
+    replies.push(proxy.patch("lead_001", json!({"bogus": 1})).await);
+    for reply in &replies {
+        assert!(!reply.text.contains(UPSTREAM_KEY), "{}", reply.text);
+        for (name, value) in &reply.headers {
+            assert!(
+                !value.to_str().unwrap_or_default().contains(UPSTREAM_KEY),
+                "header {name}"
+            );
+        }
+    }
+    let log = String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    assert!(log.contains("request"), "the log was captured");
+    assert!(!log.contains(UPSTREAM_KEY), "the key is in the log");
+    assert!(
+        !format!("{:?}", UpstreamKey::new(UPSTREAM_KEY).unwrap()).contains(UPSTREAM_KEY),
+        "Debug hides the key"
+    );
+}
