@@ -12,9 +12,10 @@ use axum::Router;
 use crate::config::Config;
 use crate::events::LeadEvents;
 use crate::faults::{self, Faults};
+use crate::headers::{self, SecurityHeaders};
 use crate::store::Store;
 use crate::upstream::Upstream;
-use crate::{api, request_log, static_files};
+use crate::{api, health, request_log, static_files};
 
 /// What answers `/v1/leads…`: the SQLite store, or the vendor's API in
 /// proxy mode. It is chosen in [`router`] and nowhere else.
@@ -32,6 +33,8 @@ pub struct AppState {
     pub events: LeadEvents,
     pub api_key: Option<Arc<str>>,
     pub dist: PathBuf,
+    /// The console page's Content-Security-Policy and friends.
+    pub security: Arc<SecurityHeaders>,
     /// Present only when `--test-faults` is given.
     pub faults: Option<Faults>,
 }
@@ -44,6 +47,10 @@ impl AppState {
             events: LeadEvents::default(),
             api_key: config.api_key.as_deref().map(Arc::from),
             dist: config.dist.clone(),
+            security: Arc::new(SecurityHeaders::for_console(
+                &config.dist,
+                &config.frame_ancestors,
+            )),
             faults: config.test_faults.then(Faults::default),
         }
     }
@@ -74,7 +81,13 @@ pub fn router(state: AppState) -> Router {
     }
     app.nest("/v1", v1)
         .route("/config.json", get(static_files::config_json))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .fallback_service(console)
+        .layer(middleware::from_fn_with_state(
+            state.security.clone(),
+            headers::secure,
+        ))
         .layer(middleware::from_fn(request_log::log_request))
         .with_state(state)
 }

@@ -43,6 +43,10 @@ pub struct Config {
     /// or `500ms`.
     #[arg(long, env = "LEADS_UPSTREAM_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub upstream_timeout: Duration,
+    /// Who may frame the console (CSP `frame-ancestors`), e.g.
+    /// `https://portal.example.com`; the default allows only this server.
+    #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]
+    pub frame_ancestors: String,
     /// Mounts `/_test/faults` so browser tests can make `/v1` fail or stall.
     /// Never for production.
     #[arg(long, hide = true)]

@@ -4,8 +4,6 @@
 use std::path::Path;
 
 use axum::extract::State;
-use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
 use axum::response::IntoResponse;
 use axum::Json;
 use leads_core::{AuthMode, ConsoleConfig};
@@ -23,10 +21,7 @@ pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
             AuthMode::None
         },
     };
-    (
-        [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        Json(config),
-    )
+    Json(config)
 }
 
 /// Files from `dist`; any path that matches no file gets `index.html`, so a

@@ -99,6 +99,12 @@ impl Store {
         Ok(result?)
     }
 
+    /// Asks the database a trivial question, for readiness checks.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.with_conn(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+            .await
+    }
+
     /// Seeds `count` demo leads when the table is empty; returns how many.
     pub async fn seed_if_empty(&self, count: u32) -> rusqlite::Result<u32> {
         let conn = Arc::clone(&self.conn);

@@ -4,8 +4,8 @@
 //! same layers as on SQLite; see [`crate::app::router`].
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -19,6 +19,9 @@ use leads_core::{id_path_segment, ErrorType};
 use crate::api::body::limited_bytes;
 use crate::app::AppState;
 use crate::error::AppError;
+
+/// How long an answer from the upstream counts as "reachable recently".
+const REACHABLE_FOR: Duration = Duration::from_secs(30);
 
 /// The largest upstream answer passed on; a list page is a few KiB.
 const MAX_UPSTREAM_REPLY: usize = 8 * 1024 * 1024;
@@ -52,6 +55,8 @@ pub struct Upstream {
     base: String,
     key: UpstreamKey,
     timeout: Duration,
+    /// When the upstream last answered anything at all.
+    last_answer: Arc<Mutex<Option<Instant>>>,
 }
 
 impl Upstream {
@@ -73,6 +78,7 @@ impl Upstream {
             base: base.trim_end_matches('/').to_owned(),
             key,
             timeout,
+            last_answer: Arc::default(),
         })
     }
 
@@ -119,6 +125,7 @@ impl Upstream {
             .send()
             .await
             .map_err(|err| self.failure(&err.into()))?;
+        self.answered();
         let status = reply.status();
         let mut passed = HeaderMap::new();
         for name in [CONTENT_TYPE, RETRY_AFTER] {
@@ -128,6 +135,34 @@ impl Upstream {
         }
         let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
         Ok((status, passed, bytes).into_response())
+    }
+
+    /// True when the upstream answered (anything) within [`REACHABLE_FOR`];
+    /// otherwise asks it for one lead to find out.
+    pub async fn reachable(&self) -> bool {
+        let recent = self
+            .last_answer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|at| at.elapsed() < REACHABLE_FOR);
+        if recent {
+            return true;
+        }
+        let probe = self
+            .client
+            .get(format!("{}/leads?limit=1", self.base))
+            .bearer_auth(&*self.key.0)
+            .timeout(self.timeout)
+            .send()
+            .await;
+        if probe.is_ok() {
+            self.answered();
+        }
+        probe.is_ok()
+    }
+
+    fn answered(&self) {
+        *self.last_answer.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
     }
 
     /// The contract's error for an upstream that failed us, with a message

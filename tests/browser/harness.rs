@@ -624,6 +624,31 @@ impl Harness {
             .expect("override the locale");
     }
 
+    /// Runs `script` at the start of every page this browser opens from
+    /// now on, before the page's own scripts.
+    pub async fn on_every_page(&self, script: &str) {
+        self.browser
+            .issue_cmd(Cdp(json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": {"source": script}
+            })))
+            .await
+            .expect("add a start-up script");
+    }
+
+    /// The headers of `GET path` on the server under test.
+    pub async fn headers_of(&self, path: &str) -> http::HeaderMap {
+        let request = http::Request::get(format!("{}{path}", self.base))
+            .body(Full::new(Bytes::new()))
+            .expect("a request");
+        let response = self
+            .http
+            .request(request)
+            .await
+            .expect("the server answers");
+        response.headers().clone()
+    }
+
     /// What the server logged, for failure messages.
     pub fn server_log(&self) -> String {
         self.server_log

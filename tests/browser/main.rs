@@ -9,3 +9,4 @@ mod edit;
 mod harness;
 mod list;
 mod pipeline;
+mod security;

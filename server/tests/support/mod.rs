@@ -15,6 +15,11 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
+/// The console page the test apps serve: like trunk's, with an inline
+/// start-up script and hashed assets beside it.
+pub const STAND_IN_PAGE: &str =
+    "<!doctype html><title>Leads</title><script type=\"module\">start()</script>";
+
 /// Options for a test app; the defaults give an open API with no demo data.
 #[derive(Default)]
 pub struct Options {
@@ -75,12 +80,17 @@ impl TestApp {
     /// A temporary folder with a stand-in console, and the config for it.
     fn config(options: &Options, test_faults: bool) -> (TempDir, Config) {
         let dir = tempfile::tempdir().expect("a temp dir");
-        std::fs::create_dir_all(dir.path().join("dist")).unwrap();
-        std::fs::write(
-            dir.path().join("dist/index.html"),
-            "<!doctype html><title>Leads</title>",
-        )
-        .unwrap();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir_all(&dist).unwrap();
+        for (name, text) in [
+            ("app-0123456789abcdef.js", "start();"),
+            ("app-0123456789abcdef.js.br", "brotli bytes"),
+            ("app-0123456789abcdef.js.gz", "gzip bytes"),
+            ("app-0123456789abcdef_bg.wasm", "\0asm"),
+        ] {
+            std::fs::write(dist.join(name), text).unwrap();
+        }
+        std::fs::write(dir.path().join("dist/index.html"), STAND_IN_PAGE).unwrap();
         let config = Config {
             addr: "127.0.0.1:0".into(),
             db: dir.path().join("leads.db"),
