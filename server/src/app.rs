@@ -9,6 +9,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::auth::SignIn;
 use crate::config::Config;
 use crate::events::LeadEvents;
 use crate::faults::{self, Faults};
@@ -31,7 +32,8 @@ pub struct AppState {
     pub backend: LeadsBackend,
     /// Lead created / updated, announced by the layer around `/v1/leads…`.
     pub events: LeadEvents,
-    pub api_key: Option<Arc<str>>,
+    /// How staff sign in (none configured: an open API, loopback only).
+    pub sign_in: SignIn,
     pub dist: PathBuf,
     /// The console page's Content-Security-Policy and friends.
     pub security: Arc<SecurityHeaders>,
@@ -40,19 +42,20 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `backend`, with the key and console folder from `config`.
-    pub fn new(backend: LeadsBackend, config: &Config) -> Self {
-        Self {
+    /// State for `backend`, with sign-in and the console folder from
+    /// `config`; fails when a sign-in file cannot be used, saying why.
+    pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
+        Ok(Self {
             backend,
             events: LeadEvents::default(),
-            api_key: config.api_key.as_deref().map(Arc::from),
+            sign_in: SignIn::from_config(config)?,
             dist: config.dist.clone(),
             security: Arc::new(SecurityHeaders::for_console(
                 &config.dist,
                 &config.frame_ancestors,
             )),
             faults: config.test_faults.then(Faults::default),
-        }
+        })
     }
 }
 

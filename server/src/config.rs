@@ -10,9 +10,12 @@ use clap::Parser;
 #[command(
     name = "leads-server",
     version,
-    about = "The Leads API on SQLite, serving the Leads Console"
+    about = "The Leads API on SQLite (or a proxy to the vendor's), serving the Leads Console"
 )]
 pub struct Config {
+    /// Instead of serving, a helper such as `hash-key`.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address to listen on.
     #[arg(long, env = "LEADS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
@@ -25,6 +28,20 @@ pub struct Config {
     /// When set, every /v1 request needs `Authorization: Bearer KEY`.
     #[arg(long, env = "LEADS_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// One named key per person: lines of `NAME sha256:HEX`, as printed by
+    /// `leads-server hash-key NAME`. The name is who did what in the audit log.
+    #[arg(long, env = "LEADS_API_KEYS_FILE", value_name = "PATH")]
+    pub api_keys_file: Option<PathBuf>,
+    /// Trust tokens a portal signs for its staff with this RS256 or ES256
+    /// public key (PEM); the token's `sub` is who.
+    #[arg(long, env = "LEADS_JWT_PUBLIC_KEY", value_name = "PATH")]
+    pub jwt_public_key: Option<PathBuf>,
+    /// Trust HS256 tokens signed with the secret in this file.
+    #[arg(long, env = "LEADS_JWT_SECRET_FILE", value_name = "PATH")]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// When set, a token's `aud` must be this.
+    #[arg(long, env = "LEADS_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
     /// How many demo leads to seed into a new, empty database (0 for none).
     #[arg(long, env = "LEADS_DEMO_LEADS", default_value_t = 250)]
     pub demo_leads: u32,
@@ -51,6 +68,17 @@ pub struct Config {
     /// Never for production.
     #[arg(long, hide = true)]
     pub test_faults: bool,
+}
+
+/// Helpers run instead of the server.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Reads a key on standard input and prints the line for
+    /// `--api-keys-file` that lets NAME sign in with it.
+    HashKey {
+        /// Who the key belongs to, as the audit log will name them.
+        name: String,
+    },
 }
 
 /// `10`, `10s` or `500ms`.

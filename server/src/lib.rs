@@ -18,6 +18,7 @@ pub mod static_files;
 pub mod store;
 pub mod time;
 pub mod upstream;
+pub mod writes;
 
 pub use config::Config;
 
@@ -43,6 +44,13 @@ pub enum StartError {
     Serve(io::Error),
     #[error("{0}")]
     Upstream(String),
+    #[error("{0}")]
+    SignIn(String),
+    #[error(
+        "refusing to serve the leads on {addr} to anyone who can reach it: add --api-key, \
+         --api-keys-file or --jwt-public-key/--jwt-secret-file, or listen on 127.0.0.1"
+    )]
+    Open { addr: String },
 }
 
 /// Sets up what answers `/v1/leads…` (the SQLite store, seeded if new, or
@@ -69,14 +77,20 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Some(base) => format!("forwarded to {base}"),
         None => config.db.display().to_string(),
     };
-    let auth = if config.api_key.is_some() {
+    let state = AppState::new(backend, &config).map_err(StartError::SignIn)?;
+    let auth = if state.sign_in.required() {
         "bearer"
     } else {
         "none"
     };
+    if !state.sign_in.required() && !local.ip().is_loopback() {
+        return Err(StartError::Open {
+            addr: local.to_string(),
+        });
+    }
     // The address ends the line: tests and scripts read it from there.
     tracing::info!(%leads, auth, "serving the console at http://{local}");
-    let app = app::router(AppState::new(backend, &config));
+    let app = app::router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -15,7 +15,7 @@ use crate::app::AppState;
 pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
     let config = ConsoleConfig {
         api_base: "/v1".to_owned(),
-        auth: if state.api_key.is_some() {
+        auth: if state.sign_in.required() {
             AuthMode::Bearer
         } else {
             AuthMode::None

@@ -3,47 +3,16 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use leads_server::upstream::{Upstream, UpstreamKey};
 use serde_json::{json, Value};
-use support::{Options, Reply, RunningServer, TestApp};
+use support::{capture_logs, captured_log, Options, Reply, RunningServer, TestApp};
 
 /// The vendor's key, which must never leave the proxy except upstream.
 const UPSTREAM_KEY: &str = "vendor-secret-7Qz9-do-not-leak";
-
-/// Everything every test's server logged, to search for the key.
-static LOG: Mutex<Vec<u8>> = Mutex::new(Vec::new());
-
-struct LogWriter;
-
-impl Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        LOG.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture_logs() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        tracing_subscriber::fmt()
-            .with_writer(|| LogWriter)
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .init();
-    });
-}
 
 async fn upstream() -> RunningServer {
     capture_logs();
@@ -326,7 +295,7 @@ async fn the_upstream_key_appears_in_no_answer_and_no_log_line() {
             );
         }
     }
-    let log = String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|p| p.into_inner())).into_owned();
+    let log = captured_log();
     assert!(log.contains("request"), "the log was captured");
     assert!(!log.contains(UPSTREAM_KEY), "the key is in the log");
     assert!(

@@ -9,21 +9,24 @@ use leads_core::ErrorType;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::{auth, events};
+use crate::{auth, writes};
 
 /// Everything under `/v1` around `leads`, the routes that answer
-/// `/leads…` (see [`crate::app::router`] for which). Write events and the
-/// key check wrap them, and the key check wraps the fallbacks too, so `401`
-/// comes before `404` and `405`.
+/// `/leads…` (see [`crate::app::router`] for which). The audit and events of
+/// writes wrap them, and sign-in wraps all of it, the fallbacks too, so
+/// `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
     leads
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.events.clone(),
-            events::announce_writes,
+            writes::audit_and_announce,
         ))
-        .layer(middleware::from_fn_with_state(state, auth::require_key))
+        .layer(middleware::from_fn_with_state(
+            state.sign_in.clone(),
+            auth::require_sign_in,
+        ))
 }
 
 async fn unknown_route() -> AppError {

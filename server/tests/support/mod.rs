@@ -65,7 +65,13 @@ impl TestApp {
     }
 
     pub async fn with(options: Options) -> TestApp {
-        let (dir, config) = Self::config(&options, false);
+        Self::with_config(options, |_| {}).await
+    }
+
+    /// An app whose config `edit` changes first (sign-in files and such).
+    pub async fn with_config(options: Options, edit: impl FnOnce(&mut Config)) -> TestApp {
+        let (dir, mut config) = Self::config(&options, false);
+        edit(&mut config);
         let store = Store::open(&config.db).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
         Self::serving(dir, &config, LeadsBackend::Store(store))
@@ -73,7 +79,17 @@ impl TestApp {
 
     /// A proxy-mode app in front of `upstream`.
     pub fn proxy(upstream: Upstream, options: Options) -> TestApp {
-        let (dir, config) = Self::config(&options, false);
+        Self::proxy_with_config(upstream, options, |_| {})
+    }
+
+    /// A proxy-mode app whose config `edit` changes first.
+    pub fn proxy_with_config(
+        upstream: Upstream,
+        options: Options,
+        edit: impl FnOnce(&mut Config),
+    ) -> TestApp {
+        let (dir, mut config) = Self::config(&options, false);
+        edit(&mut config);
         Self::serving(dir, &config, LeadsBackend::Upstream(upstream))
     }
 
@@ -104,7 +120,7 @@ impl TestApp {
     }
 
     fn serving(dir: TempDir, config: &Config, backend: LeadsBackend) -> TestApp {
-        let state = AppState::new(backend, config);
+        let state = AppState::new(backend, config).expect("sign-in settings");
         TestApp {
             events: state.events.clone(),
             router: router(state),
@@ -238,7 +254,8 @@ impl RunningServer {
         let (dir, config) = TestApp::config(&options, true);
         let store = Store::open(&config.db).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
-        let app = router(AppState::new(LeadsBackend::Store(store), &config));
+        let app =
+            router(AppState::new(LeadsBackend::Store(store), &config).expect("sign-in settings"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -286,4 +303,39 @@ impl RunningServer {
             .await;
         assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
     }
+}
+
+/// Everything the servers in this test binary logged, to search.
+static LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        LOG.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends every log line of this test binary to [`captured_log`].
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_writer(|| LogWriter)
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .init();
+    });
+}
+
+/// What was logged so far.
+pub fn captured_log() -> String {
+    String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
 }

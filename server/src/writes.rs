@@ -1,0 +1,117 @@
+//! What follows every create and update, whatever answered it (SQLite or
+//! the vendor's API): one audit line (when, who, which lead, which field
+//! *names*, the outcome; never a value, since phones and emails are
+//! personal data), and the lead event for anyone listening.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use leads_core::limits::MAX_BODY_BYTES;
+use leads_core::PartialLead;
+
+use crate::api::body::limited_bytes;
+use crate::auth::Who;
+use crate::events::{LeadEvent, LeadEvents};
+
+/// A write this layer looks after.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Write {
+    Create,
+    Update,
+}
+
+/// The layer, inside sign-in (so it knows who) and around the routes that
+/// answer `/leads…` (paths as seen inside `/v1`).
+pub async fn audit_and_announce(
+    State(events): State<LeadEvents>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_owned();
+    let write = match (request.method(), path.strip_prefix("/leads")) {
+        (&Method::POST, Some("")) => Write::Create,
+        (&Method::PATCH, Some(rest)) if rest.starts_with('/') && !rest[1..].contains('/') => {
+            Write::Update
+        }
+        _ => return next.run(request).await,
+    };
+    let who = request
+        .extensions()
+        .get::<Who>()
+        .map_or_else(|| "unknown".to_owned(), |who| who.0.clone());
+    let (parts, body) = request.into_parts();
+    let body = match limited_bytes(body).await {
+        Ok(body) => body,
+        Err(err) => {
+            let response = err.into_response();
+            audit(write, &who, "-", "", response.status());
+            return response;
+        }
+    };
+    let fields = field_names(&body);
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let status = response.status();
+    if !status.is_success() {
+        let lead = path.strip_prefix("/leads/").unwrap_or("-");
+        audit(write, &who, lead, &fields, status);
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .unwrap_or_else(|err| {
+            tracing::warn!(%err, "a lead reply could not be read for its event");
+            Bytes::new()
+        });
+    let lead = serde_json::from_slice::<PartialLead>(&bytes).ok();
+    let id = lead.as_ref().map_or("-", |lead| lead.id.as_str());
+    audit(write, &who, id, &fields, status);
+    if let Some(lead) = lead {
+        events.announce(match write {
+            Write::Create => LeadEvent::Created(lead),
+            Write::Update => LeadEvent::Updated(lead),
+        });
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The top-level field names of a JSON body, comma-separated; nothing for
+/// a body that is not a JSON object.
+fn field_names(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(body) {
+        Ok(object) => object.keys().cloned().collect::<Vec<_>>().join(","),
+        Err(_) => String::new(),
+    }
+}
+
+fn audit(write: Write, who: &str, lead: &str, fields: &str, status: StatusCode) {
+    let action = match write {
+        Write::Create => "create",
+        Write::Update => "update",
+    };
+    tracing::info!(
+        target: "audit",
+        action,
+        who,
+        lead,
+        fields,
+        status = status.as_u16(),
+        "audit"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_field_names_are_kept() {
+        assert_eq!(
+            field_names(br#"{"phone":"+15551234567","email":null}"#),
+            "phone,email"
+        );
+        assert_eq!(field_names(b"not json"), "");
+    }
+}
