@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::events::LeadEvents;
 use crate::faults::{self, Faults};
 use crate::headers::{self, SecurityHeaders};
+use crate::rate_limit::RateLimit;
 use crate::store::Store;
 use crate::upstream::Upstream;
 use crate::{api, health, request_log, static_files};
@@ -34,6 +35,8 @@ pub struct AppState {
     pub events: LeadEvents,
     /// How staff sign in (none configured: an open API, loopback only).
     pub sign_in: SignIn,
+    /// Requests per minute per client, when limited.
+    pub rate_limit: Option<RateLimit>,
     pub dist: PathBuf,
     /// The console page's Content-Security-Policy and friends.
     pub security: Arc<SecurityHeaders>,
@@ -49,6 +52,7 @@ impl AppState {
             backend,
             events: LeadEvents::default(),
             sign_in: SignIn::from_config(config)?,
+            rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
             security: Arc::new(SecurityHeaders::for_console(
                 &config.dist,

@@ -60,6 +60,10 @@ pub struct Config {
     /// or `500ms`.
     #[arg(long, env = "LEADS_UPSTREAM_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
     pub upstream_timeout: Duration,
+    /// At most this many `/v1` requests per minute per client (who signed
+    /// in, else the address); off when not set.
+    #[arg(long, env = "LEADS_RATE_LIMIT", value_name = "N")]
+    pub rate_limit: Option<u32>,
     /// Who may frame the console (CSP `frame-ancestors`), e.g.
     /// `https://portal.example.com`; the default allows only this server.
     #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]

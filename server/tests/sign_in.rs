@@ -291,3 +291,39 @@ fn hash_key_prints_the_line_for_the_keys_file() {
         key_line("dana", "dana-key-123")
     );
 }
+
+#[tokio::test]
+async fn the_rate_limit_counts_each_person_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    std::fs::write(
+        &keys,
+        format!(
+            "{}\n{}\n",
+            key_line("dana", "dana-key"),
+            key_line("eli", "eli-key")
+        ),
+    )
+    .unwrap();
+    let app = TestApp::with_config(Options::default(), |config| {
+        config.api_keys_file = Some(keys.clone());
+        config.rate_limit = Some(3);
+    })
+    .await;
+    for _ in 0..3 {
+        assert_eq!(
+            get_with(&app, Some("dana-key")).await.status,
+            StatusCode::OK
+        );
+    }
+    let limited = get_with(&app, Some("dana-key")).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limited.body["error"]["type"], "rate_limited");
+    let wait: u64 = limited.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert_eq!(get_with(&app, Some("eli-key")).await.status, StatusCode::OK);
+}

@@ -9,24 +9,27 @@ use leads_core::ErrorType;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::{auth, writes};
+use crate::{auth, rate_limit, writes};
 
 /// Everything under `/v1` around `leads`, the routes that answer
 /// `/leads…` (see [`crate::app::router`] for which). The audit and events of
-/// writes wrap them, and sign-in wraps all of it, the fallbacks too, so
-/// `401` comes before `404` and `405`.
+/// writes wrap them, then the rate limit, and sign-in wraps all of it, the
+/// fallbacks too, so `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
-    leads
+    let mut v1 = leads
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.events.clone(),
             writes::audit_and_announce,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.sign_in.clone(),
-            auth::require_sign_in,
-        ))
+        ));
+    if let Some(limit) = state.rate_limit.clone() {
+        v1 = v1.layer(middleware::from_fn_with_state(limit, rate_limit::limit));
+    }
+    v1.layer(middleware::from_fn_with_state(
+        state.sign_in.clone(),
+        auth::require_sign_in,
+    ))
 }
 
 async fn unknown_route() -> AppError {
