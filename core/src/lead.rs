@@ -206,6 +206,22 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
+/// Calls `take(&mut into.field, newer.field)` for every field but `id`: the
+/// one list of fields both kinds of lead overlay.
+macro_rules! overlay_fields {
+    ($take:ident, $into:expr, $newer:expr) => {
+        $take(&mut $into.name, $newer.name);
+        $take(&mut $into.phone, $newer.phone);
+        $take(&mut $into.email, $newer.email);
+        $take(&mut $into.status, $newer.status);
+        $take(&mut $into.source, $newer.source);
+        $take(&mut $into.score, $newer.score);
+        $take(&mut $into.tags, $newer.tags);
+        $take(&mut $into.created_at, $newer.created_at);
+        $take(&mut $into.updated_at, $newer.updated_at);
+    };
+}
+
 impl PartialLead {
     /// Overlays what a newer response said onto what is already known, so a
     /// field the response left out is never blanked.
@@ -225,15 +241,7 @@ impl PartialLead {
                 *slot = newer;
             }
         }
-        take(&mut self.name, newer.name);
-        take(&mut self.phone, newer.phone);
-        take(&mut self.email, newer.email);
-        take(&mut self.status, newer.status);
-        take(&mut self.source, newer.source);
-        take(&mut self.score, newer.score);
-        take(&mut self.tags, newer.tags);
-        take(&mut self.created_at, newer.created_at);
-        take(&mut self.updated_at, newer.updated_at);
+        overlay_fields!(take, self, newer);
     }
 }
 
@@ -246,15 +254,7 @@ impl Lead {
                 *slot = value;
             }
         }
-        take(&mut self.name, newer.name);
-        take(&mut self.phone, newer.phone);
-        take(&mut self.email, newer.email);
-        take(&mut self.status, newer.status);
-        take(&mut self.source, newer.source);
-        take(&mut self.score, newer.score);
-        take(&mut self.tags, newer.tags);
-        take(&mut self.created_at, newer.created_at);
-        take(&mut self.updated_at, newer.updated_at);
+        overlay_fields!(take, self, newer);
     }
 
     /// What an update makes of the lead at time `now` (RFC 3339 UTC):

@@ -20,11 +20,8 @@ async fn row_field(h: &Harness, id: &str, label: &str) -> fantoccini::elements::
 
 /// Types `text` into the control labelled `label` in row `id`'s editor.
 async fn type_in_row(h: &Harness, id: &str, label: &str, text: &str) {
-    row_field(h, id, label)
-        .await
-        .send_keys(text)
-        .await
-        .unwrap_or_else(|err| panic!("type into {label} of {id}: {err}"));
+    h.type_into(&format!("tr[data-lead-id='{id}'] form"), label, text)
+        .await;
 }
 
 /// Waits until row `id` shows its cells again, not its editor.
@@ -170,11 +167,7 @@ async fn the_dialog_closes_by_escape_cancel_and_create_and_reopens_clean() {
 
     // Escape on an untouched form: reopening shows no error.
     h.click("New lead").await;
-    h.field(DIALOG, "Name")
-        .await
-        .send_keys(&key(Key::Escape))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Name", &key(Key::Escape)).await;
     dialog_closed().await;
     assert_eq!(h.wait_for_focus("New lead").await, "New lead");
     h.click("New lead").await;
@@ -187,10 +180,8 @@ async fn the_dialog_closes_by_escape_cancel_and_create_and_reopens_clean() {
 
     // Escape while a tag is half typed: the tag is kept, not lost.
     name.send_keys("Closing Order").await.unwrap();
-    let tags = h.field(DIALOG, "Tags").await;
-    tags.send_keys(&format!("kept-tag{}", key(Key::Escape)))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Tags", &format!("kept-tag{}", key(Key::Escape)))
+        .await;
     dialog_closed().await;
     h.click("New lead").await;
     h.named("Remove tag kept-tag").await;
@@ -201,26 +192,14 @@ async fn the_dialog_closes_by_escape_cancel_and_create_and_reopens_clean() {
     h.inject(json!({"matches": "POST", "status": 503, "times": 1}))
         .await;
     h.click("New lead").await;
-    h.field(DIALOG, "Name")
-        .await
-        .send_keys(&key(Key::Enter))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Name", &key(Key::Enter)).await;
     assert!(h.wait_for_text("The lead was not created.").await);
-    h.field(DIALOG, "Name")
-        .await
-        .send_keys(&key(Key::Escape))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Name", &key(Key::Escape)).await;
     dialog_closed().await;
 
     // Create by Enter in Name: closed, focus on New lead, and a clean form.
     h.click("New lead").await;
-    h.field(DIALOG, "Name")
-        .await
-        .send_keys(&key(Key::Enter))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Name", &key(Key::Enter)).await;
     assert!(h.wait_for_text("Lead created").await);
     dialog_closed().await;
     assert_eq!(h.wait_for_focus("New lead").await, "New lead");
@@ -267,11 +246,8 @@ async fn a_401_while_the_focus_is_in_a_form_returns_to_connect() {
     h.inject(json!({"matches": "POST", "status": 401, "times": 1}))
         .await;
     h.click("New lead").await;
-    h.field(DIALOG, "Name")
-        .await
-        .send_keys(&format!("Unauthorised{}", key(Key::Enter)))
-        .await
-        .unwrap();
+    h.type_into(DIALOG, "Name", &format!("Unauthorised{}", key(Key::Enter)))
+        .await;
     assert!(h.wait_for_text("The API key was rejected.").await);
     assert!(h.browser.find(Locator::Css("tbody")).await.is_err());
     h.finish().await;

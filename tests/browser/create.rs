@@ -15,7 +15,7 @@ async fn open_dialog(h: &Harness) {
 }
 
 async fn type_into(h: &Harness, label: &str, text: &str) {
-    h.field(DIALOG, label).await.send_keys(text).await.unwrap();
+    h.type_into(DIALOG, label, text).await;
 }
 
 async fn value_of(h: &Harness, label: &str) -> String {

@@ -311,7 +311,7 @@ impl Harness {
     async fn read_page_log(&self) -> Vec<Value> {
         let entries = self
             .browser
-            .issue_cmd(BrowserLog)
+            .issue_cmd(DriverCommand::browser_log())
             .await
             .expect("read the browser log");
         let entries = entries.as_array().cloned().unwrap_or_default();
@@ -521,6 +521,16 @@ impl Harness {
         self.find(&format!("#{id}")).await
     }
 
+    /// Types `text` (keys included) into the control labelled `label`
+    /// inside `scope`.
+    pub async fn type_into(&self, scope: &str, label: &str, text: &str) {
+        self.field(scope, label)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("type into {label} in {scope}: {err}"));
+    }
+
     /// The element with this `aria-label`.
     pub async fn named(&self, name: &str) -> Element {
         self.find(&format!("[aria-label='{name}']")).await
@@ -578,7 +588,7 @@ impl Harness {
     pub async fn accessible_name(&self, element: &Element) -> String {
         let label = self
             .browser
-            .issue_cmd(ComputedLabel(element.element_id().to_string()))
+            .issue_cmd(DriverCommand::computed_label(element))
             .await
             .expect("read the computed label");
         label.as_str().unwrap_or_default().to_owned()
@@ -616,10 +626,10 @@ impl Harness {
     /// formats with `Intl`, as if the browser were set to that language.
     pub async fn set_locale(&self, locale: &str) {
         self.browser
-            .issue_cmd(Cdp(json!({
-                "cmd": "Emulation.setLocaleOverride",
-                "params": {"locale": locale}
-            })))
+            .issue_cmd(DriverCommand::cdp(
+                "Emulation.setLocaleOverride",
+                json!({"locale": locale}),
+            ))
             .await
             .expect("override the locale");
     }
@@ -628,10 +638,10 @@ impl Harness {
     /// now on, before the page's own scripts.
     pub async fn on_every_page(&self, script: &str) {
         self.browser
-            .issue_cmd(Cdp(json!({
-                "cmd": "Page.addScriptToEvaluateOnNewDocument",
-                "params": {"source": script}
-            })))
+            .issue_cmd(DriverCommand::cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({"source": script}),
+            ))
             .await
             .expect("add a start-up script");
     }
@@ -703,67 +713,57 @@ impl Drop for Harness {
     }
 }
 
-/// chromedriver's log endpoint, which fantoccini does not wrap.
+/// A chromedriver endpoint fantoccini does not wrap: the path after
+/// `session/{id}/`, and the JSON body to POST (a GET without one).
 #[derive(Debug)]
-struct BrowserLog;
+struct DriverCommand {
+    path: String,
+    body: Option<Value>,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+impl DriverCommand {
+    /// The browser's console log since the last read.
+    fn browser_log() -> Self {
+        Self {
+            path: "se/log".to_owned(),
+            body: Some(json!({"type": "browser"})),
+        }
     }
 
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({"type": "browser"}).to_string()),
-        )
+    /// The accessible name Chromium computes for an element.
+    fn computed_label(element: &Element) -> Self {
+        Self {
+            path: format!("element/{}/computedlabel", element.element_id()),
+            body: None,
+        }
+    }
+
+    /// A DevTools protocol command, for what WebDriver cannot do.
+    fn cdp(cmd: &str, params: Value) -> Self {
+        Self {
+            path: "goog/cdp/execute".to_owned(),
+            body: Some(json!({"cmd": cmd, "params": params})),
+        }
     }
 }
 
-/// WebDriver's computed-label endpoint, which fantoccini does not wrap.
-#[derive(Debug)]
-struct ComputedLabel(String);
-
-impl WebDriverCompatibleCommand for ComputedLabel {
+impl WebDriverCompatibleCommand for DriverCommand {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
-            "session/{}/element/{}/computedlabel",
+            "session/{}/{}",
             session.unwrap_or_default(),
-            self.0
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::GET, None)
-    }
-}
-
-/// chromedriver's passage to the DevTools protocol, for what WebDriver
-/// cannot do.
-#[derive(Debug)]
-struct Cdp(Value);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(self.0.to_string()))
+        match &self.body {
+            Some(body) => (http::Method::POST, Some(body.to_string())),
+            None => (http::Method::GET, None),
+        }
     }
 }
