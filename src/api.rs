@@ -96,8 +96,9 @@ pub async fn load_config() -> Result<ConsoleConfig, ApiError> {
     read_json(response).await
 }
 
-/// The state one session's clients share; see [`ApiClient::new`].
-pub type SharedRequests = Rc<RefCell<Option<AbortController>>>;
+/// The state one session's clients share: the list request in flight and
+/// the view it is for; see [`ApiClient::new`].
+pub type SharedRequests = Rc<RefCell<Option<(ListQuery, AbortController)>>>;
 
 /// Talks to one API base with one (optional) key.
 #[derive(Debug, Clone)]
@@ -131,7 +132,8 @@ impl ApiClient {
     pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
         let controller = AbortController::new().ok();
         let abort = controller.as_ref().map(AbortController::signal);
-        if let Some(previous) = self.list_in_flight.replace(controller) {
+        let mine = controller.map(|c| (*query, c));
+        if let Some((_, previous)) = self.list_in_flight.replace(mine) {
             previous.abort();
         }
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
@@ -144,6 +146,19 @@ impl ApiClient {
             return Err(ApiError::Superseded);
         }
         result
+    }
+
+    /// The person now wants `view`: a list request still in flight for any
+    /// other view is aborted at once, so it neither lands nor holds up the
+    /// request for `view` (a resource asks for its next value only after
+    /// the current one ends).
+    pub fn supersede_lists(&self, view: &ListQuery) {
+        let mut in_flight = self.list_in_flight.borrow_mut();
+        if in_flight.as_ref().is_some_and(|(query, _)| query != view) {
+            if let Some((_, stale)) = in_flight.take() {
+                stale.abort();
+            }
+        }
     }
 
     /// `POST /leads`. The answer may be the vendor's short shape; the caller

@@ -84,6 +84,10 @@ pub fn router(state: AppState) -> Router {
                     .delete(faults::clear)
                     .with_state(faults.clone()),
             )
+            .route(
+                "/_test/release",
+                post(faults::release).with_state(faults.clone()),
+            )
             .route("/_test/requests", get(faults::seen).with_state(faults));
     }
     app.nest("/v1", v1)

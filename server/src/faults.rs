@@ -4,10 +4,15 @@
 //!
 //! `POST /_test/faults` with `{"matches": "status=new", "delay_ms": 1500}` or
 //! `{"matches": "/v1/leads", "status": 502, "html": true, "times": 1}` adds a
-//! rule; `DELETE /_test/faults` removes them all. `GET /_test/requests`
-//! lists every `/v1` request with its body, so a test can assert exactly
-//! what the console sent.
+//! rule; `DELETE /_test/faults` removes them all. A rule with `"hold":
+//! "name"` keeps its responses back until `POST /_test/release` with
+//! `{"gate": "name"}`, so a test decides when a slow answer arrives instead
+//! of racing a delay. `GET /_test/requests` lists every `/v1` request with
+//! its body and when it started and finished (in arrival order numbers), so
+//! a test can assert exactly what the console sent, and in which order.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leads_core::ErrorType;
 use serde::Deserialize;
+use tokio::sync::watch;
 
 use crate::error::AppError;
 
@@ -42,6 +48,9 @@ pub struct FaultRule {
     /// With a 400 `status`: the `param` of the API error to send.
     #[serde(default)]
     pub param: Option<String>,
+    /// Hold the response until the gate of this name is released.
+    #[serde(default)]
+    pub hold: Option<String>,
     /// The message of the API error to send.
     #[serde(default)]
     pub message: Option<String>,
@@ -59,6 +68,12 @@ pub struct SeenRequest {
     /// Header names only, lowercase: values may be keys.
     pub headers: Vec<String>,
     pub body: String,
+    /// Its place on the server's clock when it arrived.
+    pub started: u64,
+    /// Its place on the same clock when its response was ready, or when it
+    /// was dropped because the client went away; `None` while it is still
+    /// being answered (held, say).
+    pub finished: Option<u64>,
 }
 
 /// The active rules; shared by the control endpoint and the middleware.
@@ -66,9 +81,26 @@ pub struct SeenRequest {
 pub struct Faults {
     rules: Arc<Mutex<Vec<FaultRule>>>,
     seen: Arc<Mutex<Vec<SeenRequest>>>,
+    /// A counter that orders arrivals and completions.
+    clock: Arc<AtomicU64>,
+    /// Released gates are `true`; holding requests wait for the change.
+    gates: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
 }
 
 impl Faults {
+    fn tick(&self) -> u64 {
+        self.clock.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn gate(&self, name: &str) -> watch::Receiver<bool> {
+        self.gates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(name.to_owned())
+            .or_insert_with(|| watch::channel(false).0)
+            .subscribe()
+    }
+
     fn take_matching(&self, target: &str) -> Option<FaultRule> {
         let mut rules = self.rules.lock().unwrap_or_else(|p| p.into_inner());
         let index = rules
@@ -102,6 +134,25 @@ pub async fn clear(State(faults): State<Faults>) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
+/// `POST /_test/release` with `{"gate": "name"}`: lets every response held
+/// by that gate go, now and from now on.
+pub async fn release(State(faults): State<Faults>, Json(release): Json<Release>) -> StatusCode {
+    let _ = faults
+        .gates
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(release.gate)
+        .or_insert_with(|| watch::channel(false).0)
+        .send_replace(true);
+    StatusCode::NO_CONTENT
+}
+
+/// The body of `POST /_test/release`.
+#[derive(Debug, Deserialize)]
+pub struct Release {
+    pub gate: String,
+}
+
 /// `GET /_test/requests`.
 pub async fn seen(State(faults): State<Faults>) -> Json<Vec<SeenRequest>> {
     Json(
@@ -113,7 +164,8 @@ pub async fn seen(State(faults): State<Faults>) -> Json<Vec<SeenRequest>> {
     )
 }
 
-/// Records a `/v1` request, then applies the first matching rule to it.
+/// Records a `/v1` request, applies the first matching rule to it, and
+/// records when its response was ready.
 pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) -> Response {
     // Nesting strips `/v1` from the URI; match and record the full one.
     let uri = request
@@ -125,11 +177,9 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
     let Ok(bytes) = axum::body::to_bytes(body, leads_core::limits::MAX_BODY_BYTES * 2).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    faults
-        .seen
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push(SeenRequest {
+    let index = {
+        let mut seen = faults.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.push(SeenRequest {
             method: parts.method.to_string(),
             uri: uri.to_string(),
             headers: parts
@@ -138,11 +188,50 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
                 .map(|k| k.as_str().to_owned())
                 .collect(),
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            started: faults.tick(),
+            finished: None,
         });
-    let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-    let Some(rule) = faults.take_matching(&target) else {
-        return next.run(request).await;
+        seen.len() - 1
     };
+    // Marks the request finished when its response is ready, or when the
+    // client went away and the server dropped it unanswered.
+    let _finish = Finish {
+        faults: faults.clone(),
+        index,
+    };
+    let request = Request::from_parts(parts, axum::body::Body::from(bytes));
+    match faults.take_matching(&target) {
+        Some(rule) => apply(&faults, rule, request, next).await,
+        None => next.run(request).await,
+    }
+}
+
+/// Records the moment a request's handling ended, however it ended.
+struct Finish {
+    faults: Faults,
+    index: usize,
+}
+
+impl Drop for Finish {
+    fn drop(&mut self) {
+        let finished = self.faults.tick();
+        if let Some(seen) = self
+            .faults
+            .seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_mut(self.index)
+        {
+            seen.finished = Some(finished);
+        }
+    }
+}
+
+async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -> Response {
+    if let Some(gate) = &rule.hold {
+        let mut released = faults.gate(gate);
+        let _ = released.wait_for(|open| *open).await;
+    }
     tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
     let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
     if let Some(reply) = rule.reply {

@@ -33,12 +33,17 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(edits);
     provide_context(Announcer::new());
 
-    // The client aborts the request for an older view when a newer one is
-    // asked for, so a slow old answer never lands on top of a new one.
+    // The client aborts the request for an older view as soon as a newer
+    // one is wanted, so a slow old answer neither lands on top of the new
+    // view nor keeps it waiting.
     let page = LocalResource::new(move || {
         let query = list.query.get();
         let client = session.client();
         async move { (query, session.checked(client.list_leads(&query).await)) }
+    });
+    Effect::new(move |_| {
+        let wanted = list.query.get();
+        session.client_untracked().supersede_lists(&wanted);
     });
     // A reload makes the server's rows the truth again.
     Effect::new(move |_| {

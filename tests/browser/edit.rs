@@ -102,13 +102,25 @@ async fn a_failed_status_change_reverts_and_retry_saves_it() {
 async fn two_quick_status_changes_end_in_the_last_choice() {
     let h = Harness::start().await;
     let (id, name) = first_lead(&h, "/?status=new", "status=new").await;
-    h.inject(json!({"matches": "PATCH", "delay_ms": 700, "times": 1}))
+    h.inject(json!({"matches": "PATCH", "hold": "first-save", "times": 1}))
         .await;
     choose_status(&h, &name, "Contacted").await;
+    h.wait_for_received("PATCH", 1).await;
     choose_status(&h, &name, "Converted").await;
+    assert_eq!(
+        shown_status(&h, &name).await.as_deref(),
+        Some("converted"),
+        "the latest choice shows while the first save is held"
+    );
+    h.release("first-save").await;
     let stored = h.wait_for_lead(&id, |l| l["status"] == "converted").await;
     assert_eq!(stored["status"], "converted");
-    assert!(h.wait_for_text("Status updated").await);
+    let patches = h.wait_until_answered("PATCH").await;
+    assert_eq!(patches.len(), 2, "{patches:?}");
+    assert!(
+        patches[1]["started"].as_u64() > patches[0]["finished"].as_u64(),
+        "the second save started only after the first was answered: {patches:?}"
+    );
     assert_eq!(
         h.sent("PATCH").await,
         vec![
@@ -116,6 +128,12 @@ async fn two_quick_status_changes_end_in_the_last_choice() {
             json!({"status": "converted"})
         ],
         "saves ran one after the other, in order"
+    );
+    assert!(h.wait_for_text("Status updated").await);
+    assert_eq!(
+        h.lead(&id).await["status"],
+        "converted",
+        "after every request settled"
     );
     assert_eq!(shown_status(&h, &name).await.as_deref(), Some("converted"));
     let row = h.find(&format!("tr[data-lead-id='{id}']")).await;
@@ -348,10 +366,12 @@ async fn leaving_with_unsaved_typing_asks_first() {
 async fn when_a_save_fails_with_a_choice_waiting_retry_sends_the_latest_choice() {
     let h = Harness::start().await;
     let (id, name) = first_lead(&h, "/?status=new", "status=new").await;
-    h.inject(json!({"matches": "PATCH", "delay_ms": 700, "status": 503, "times": 1}))
+    h.inject(json!({"matches": "PATCH", "hold": "failing-save", "status": 503, "times": 1}))
         .await;
     choose_status(&h, &name, "Contacted").await;
+    h.wait_for_received("PATCH", 1).await;
     choose_status(&h, &name, "Converted").await;
+    h.release("failing-save").await;
     assert!(
         h.wait_for_text(&format!("The status of {name} was not saved."))
             .await

@@ -355,6 +355,53 @@ impl Harness {
         assert_eq!(reply.status, 204, "fault rule rejected: {}", reply.body);
     }
 
+    /// Lets every response held by the fault rule gate `gate` go.
+    pub async fn release(&self, gate: &str) {
+        let reply = self
+            .api("POST", "/_test/release", Some(json!({"gate": gate})))
+            .await;
+        assert_eq!(reply.status, 204, "release rejected: {}", reply.body);
+    }
+
+    /// Waits until the server has received `count` requests whose method
+    /// and URI (e.g. `PATCH /v1/leads/lead_001`) contain `matching`, and
+    /// returns them as recorded, with `started` and `finished`.
+    pub async fn wait_for_received(&self, matching: &str, count: usize) -> Vec<Value> {
+        let started = Instant::now();
+        loop {
+            let found: Vec<Value> = self
+                .recorded()
+                .await
+                .into_iter()
+                .filter(|r| {
+                    let target = format!(
+                        "{} {}",
+                        r["method"].as_str().unwrap_or_default(),
+                        r["uri"].as_str().unwrap_or_default()
+                    );
+                    target.contains(matching)
+                })
+                .collect();
+            if found.len() >= count || started.elapsed() > PATIENCE {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until every request matching `matching` has been answered,
+    /// and returns them as recorded.
+    pub async fn wait_until_answered(&self, matching: &str) -> Vec<Value> {
+        let started = Instant::now();
+        loop {
+            let found = self.wait_for_received(matching, 0).await;
+            if found.iter().all(|r| r["finished"].is_u64()) || started.elapsed() > PATIENCE {
+                return found;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Chooses `option` (its visible text) in the select labelled `label`.
     pub async fn select(&self, label: &str, option: &str) {
         let select = self.labelled(label).await;

@@ -310,7 +310,7 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
     let first = h.api_ids("").await;
     h.open("/").await;
     assert_eq!(h.wait_for_rows(&first).await, first);
-    h.inject(json!({"matches": "status=qualified", "delay_ms": 1500, "times": 1}))
+    h.inject(json!({"matches": "status=qualified", "hold": "qualified", "times": 1}))
         .await;
     h.select("Status", "Qualified").await;
     h.find(".results[aria-busy='true']").await;
@@ -319,6 +319,7 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
         first,
         "the old rows are still on screen"
     );
+    h.release("qualified").await;
     let expected = h.api_ids("status=qualified").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.find(".results[aria-busy='false']").await;
@@ -329,13 +330,21 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
 async fn a_slow_older_response_never_replaces_a_newer_view() {
     let h = Harness::start().await;
     open_and_expect(&h, "/", "").await;
-    h.inject(json!({"matches": "status=new", "delay_ms": 1500, "times": 1}))
+    h.inject(json!({"matches": "status=new", "hold": "older-view", "times": 1}))
         .await;
     h.select("Status", "New").await;
+    h.wait_for_received("GET /v1/leads?status=new", 1).await;
     h.select("Status", "Contacted").await;
     let contacted = h.api_ids("status=contacted").await;
-    assert_eq!(h.wait_for_rows(&contacted).await, contacted);
-    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(
+        h.wait_for_rows(&contacted).await,
+        contacted,
+        "the newer view did not wait for the held older one"
+    );
+    h.release("older-view").await;
+    let older = h.wait_until_answered("status=new").await;
+    assert!(older[0]["finished"].is_u64(), "the held request ended: {older:?}");
+    h.find(".results[aria-busy='false']").await;
     assert_eq!(
         h.table_ids().await,
         contacted,
