@@ -33,9 +33,12 @@ help:
 	@echo "make lint  - rustfmt and clippy, as CI runs them"
 	@echo "make screenshot - retake docs/screenshot.png for the README"
 
-## Build tools: the wasm target, trunk, wasm-bindgen-cli, binaryen's wasm-opt
-## (and axe-core, which comes from npm with it).
+## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
+## (rust-toolchain.toml; rustup fetches it on first use) with the wasm target,
+## trunk, wasm-bindgen-cli, binaryen's wasm-opt (and axe-core, from npm with it).
 setup:
+	@{ command -v cc >/dev/null && [ -f /usr/include/stdio.h ]; } \
+	  || $(MAKE) --no-print-directory apt-packages PKGS="gcc libc6-dev"
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
 	@trunk --version 2>/dev/null | grep -qF "$(TRUNK_VERSION)" \
@@ -79,6 +82,7 @@ test: setup-test build lint
 
 ## The README's picture of the list, taken from the real build with demo data.
 screenshot: setup-test build
+	@command -v curl >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=curl
 	scripts/screenshot.sh docs/screenshot.png
 
 clean:
