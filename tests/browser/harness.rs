@@ -24,6 +24,10 @@ use tempfile::TempDir;
 /// How long a person would wait before calling the page broken.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
+/// The longest one browser test may run. Past it, its server and browser
+/// are stopped, so a hang fails that test instead of eating CI's budget.
+pub const DEADLINE: Duration = Duration::from_secs(180);
+
 /// How the server under test is started.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
@@ -52,8 +56,12 @@ pub struct Harness {
     pub browser: Client,
     http: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
     api_key: Option<&'static str>,
-    server: Child,
-    driver: Child,
+    // Held for their `Drop`, which ends the processes; the browser goes
+    // first (fields drop in order), so its session closes before its server.
+    _driver: Owned,
+    _server: Owned,
+    /// Dropped with the harness, which tells the watchdog the test ended.
+    _watchdog: mpsc::Sender<()>,
     server_log: Arc<Mutex<Vec<String>>>,
     /// Every browser-log entry read so far; chromedriver hands each out once.
     page_log: Mutex<Vec<Value>>,
@@ -133,10 +141,10 @@ impl Harness {
         if let Some(key) = options.api_key {
             command.arg("--api-key").arg(key);
         }
-        let mut server = command.spawn().expect("start leads-server");
+        let mut server = Owned(command.spawn().expect("start leads-server"));
         let server_log = Arc::new(Mutex::new(Vec::new()));
         let (addr_tx, addr_rx) = mpsc::channel();
-        let stdout = server.stdout.take().expect("server stdout");
+        let stdout = server.0.stdout.take().expect("server stdout");
         let log = Arc::clone(&server_log);
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -155,16 +163,19 @@ impl Harness {
             .expect("leads-server should report its address");
 
         let driver_port = free_port();
-        let driver = Command::new(which(&[
-            "/usr/bin/chromedriver",
-            "/usr/lib/chromium/chromedriver",
-        ]))
-        .arg(format!("--port={driver_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("start chromedriver");
+        let driver = Owned(
+            Command::new(which(&[
+                "/usr/bin/chromedriver",
+                "/usr/lib/chromium/chromedriver",
+            ]))
+            .arg(format!("--port={driver_port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start chromedriver"),
+        );
+        let watchdog = watch_the_clock([server.group(), driver.group()]);
         let profile = dir.path().join("chromium-profile");
         let caps = json!({
             "goog:chromeOptions": {
@@ -205,8 +216,9 @@ impl Harness {
             browser,
             http,
             api_key: options.api_key,
-            server,
-            driver,
+            _driver: driver,
+            _server: server,
+            _watchdog: watchdog,
             server_log,
             page_log: Mutex::new(Vec::new()),
             finished: false,
@@ -741,23 +753,53 @@ impl Drop for Harness {
     fn drop(&mut self) {
         // A test that forgot `finish` would never look at the page's log.
         let forgot_finish = !self.finished && !std::thread::panicking();
-        for child in [&mut self.driver, &mut self.server] {
-            // Each child leads its own process group, so this also ends the
-            // Chromium processes chromedriver started.
-            if let Ok(group) = libc::pid_t::try_from(child.id()) {
-                if group > 1 {
-                    // SAFETY: killpg only sends a signal; the group is our own child's.
-                    unsafe { libc::killpg(group, libc::SIGKILL) };
-                }
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
         assert!(
             !forgot_finish,
             "a browser test must end with `h.finish().await`, which checks the page for panics"
         );
     }
+}
+
+/// A child process owned from the moment it is spawned: dropping it ends
+/// its whole process group (chromedriver's Chromium processes too), even
+/// when the test fails before its harness exists.
+struct Owned(Child);
+
+impl Owned {
+    fn group(&self) -> Option<libc::pid_t> {
+        libc::pid_t::try_from(self.0.id()).ok().filter(|g| *g > 1)
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        if let Some(group) = self.group() {
+            kill_group(group);
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn kill_group(group: libc::pid_t) {
+    // SAFETY: killpg only sends a signal; the group is our own child's.
+    unsafe { libc::killpg(group, libc::SIGKILL) };
+}
+
+/// Stops the test's processes once [`DEADLINE`] passes, unless the
+/// returned sender is dropped first (the test ended). WebDriver calls then
+/// fail, and so does the test, instead of hanging.
+fn watch_the_clock(groups: [Option<libc::pid_t>; 2]) -> mpsc::Sender<()> {
+    let (ended_tx, ended_rx) = mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if ended_rx.recv_timeout(DEADLINE) == Err(mpsc::RecvTimeoutError::Timeout) {
+            eprintln!(
+                "browser test still running after {DEADLINE:?}: stopping its server and browser"
+            );
+            groups.into_iter().flatten().for_each(kill_group);
+        }
+    });
+    ended_tx
 }
 
 /// A chromedriver endpoint fantoccini does not wrap: the path after

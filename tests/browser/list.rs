@@ -343,7 +343,10 @@ async fn a_slow_older_response_never_replaces_a_newer_view() {
     );
     h.release("older-view").await;
     let older = h.wait_until_answered("status=new").await;
-    assert!(older[0]["finished"].is_u64(), "the held request ended: {older:?}");
+    assert!(
+        older[0]["finished"].is_u64(),
+        "the held request ended: {older:?}"
+    );
     h.find(".results[aria-busy='false']").await;
     assert_eq!(
         h.table_ids().await,
