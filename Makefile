@@ -24,7 +24,7 @@ ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
 SERVER := target/release/leads-server
 
-.PHONY: help setup setup-test build run test lint screenshot clean
+.PHONY: help setup setup-test build build-test-server run test lint screenshot clean
 
 help:
 	@echo "make run   - set up, build and start the console with demo data at http://$(ADDR)"
@@ -69,16 +69,22 @@ build: setup
 	cargo build --release -p leads-server
 	@echo "build: dist/ and $(SERVER) ready"
 
+## The server with the test fault injector built in; only the tests run it.
+build-test-server: setup
+	cargo build --release -p leads-server --features test-faults --bin leads-test-server
+
 run: build
 	$(SERVER) --addr $(ADDR) --db $(DB) --dist dist
 
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p leads-server --all-targets --features test-faults -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p leads-console -- -D warnings
 
-test: setup-test build lint
+test: setup-test build build-test-server lint
 	cargo test --workspace -- --test-threads=2
+	cargo test -p leads-server --features test-faults -- --test-threads=2
 
 ## The README's picture of the list, taken from the real build with demo data.
 screenshot: setup-test build

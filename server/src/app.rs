@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 
 use crate::auth::SignIn;
 use crate::config::Config;
 use crate::events::LeadEvents;
+#[cfg(feature = "test-faults")]
 use crate::faults::{self, Faults};
 use crate::headers::{self, SecurityHeaders};
 use crate::rate_limit::RateLimit;
@@ -40,7 +41,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The console page's Content-Security-Policy and friends.
     pub security: Arc<SecurityHeaders>,
-    /// Present only when `--test-faults` is given.
+    /// Present only when `--test-faults` is given (test builds only).
+    #[cfg(feature = "test-faults")]
     pub faults: Option<Faults>,
 }
 
@@ -58,6 +60,7 @@ impl AppState {
                 &config.dist,
                 &config.frame_ancestors,
             )),
+            #[cfg(feature = "test-faults")]
             faults: config.test_faults.then(Faults::default),
         })
     }
@@ -70,26 +73,11 @@ pub fn router(state: AppState) -> Router {
         LeadsBackend::Store(store) => api::leads::routes(store.clone()),
         LeadsBackend::Upstream(upstream) => upstream.clone().routes(),
     };
-    let mut v1 = api::router(state.clone(), leads);
-    let mut app = Router::new();
-    if let Some(faults) = state.faults.clone() {
-        v1 = v1.layer(middleware::from_fn_with_state(
-            faults.clone(),
-            faults::inject,
-        ));
-        app = app
-            .route(
-                "/_test/faults",
-                post(faults::add)
-                    .delete(faults::clear)
-                    .with_state(faults.clone()),
-            )
-            .route(
-                "/_test/release",
-                post(faults::release).with_state(faults.clone()),
-            )
-            .route("/_test/requests", get(faults::seen).with_state(faults));
-    }
+    let v1 = api::router(state.clone(), leads);
+    #[cfg(feature = "test-faults")]
+    let (v1, app) = with_faults(&state, v1, Router::new());
+    #[cfg(not(feature = "test-faults"))]
+    let app = Router::new();
     app.nest("/v1", v1)
         .route("/config.json", get(static_files::config_json))
         .route("/healthz", get(health::healthz))
@@ -101,4 +89,33 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(request_log::log_request))
         .with_state(state)
+}
+
+/// The fault injector around `/v1` and its `/_test` routes, when asked for.
+#[cfg(feature = "test-faults")]
+fn with_faults(
+    state: &AppState,
+    v1: Router<AppState>,
+    app: Router<AppState>,
+) -> (Router<AppState>, Router<AppState>) {
+    let Some(faults) = state.faults.clone() else {
+        return (v1, app);
+    };
+    let v1 = v1.layer(middleware::from_fn_with_state(
+        faults.clone(),
+        faults::inject,
+    ));
+    let app = app
+        .route(
+            "/_test/faults",
+            axum::routing::post(faults::add)
+                .delete(faults::clear)
+                .with_state(faults.clone()),
+        )
+        .route(
+            "/_test/release",
+            axum::routing::post(faults::release).with_state(faults.clone()),
+        )
+        .route("/_test/requests", get(faults::seen).with_state(faults));
+    (v1, app)
 }

@@ -69,6 +69,8 @@ pub struct Config {
     #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
     /// Mounts `/_test/faults` so browser tests can make `/v1` fail or stall.
+    /// Only in builds with the `test-faults` feature.
+    #[cfg(feature = "test-faults")]
     /// Never for production.
     #[arg(long, hide = true)]
     pub test_faults: bool,

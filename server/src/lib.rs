@@ -6,9 +6,11 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod events;
+#[cfg(feature = "test-faults")]
 pub mod faults;
 pub mod headers;
 pub mod health;

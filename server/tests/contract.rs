@@ -615,3 +615,20 @@ async fn successful_creates_and_updates_are_announced_once_each() {
         "failed writes and reads announce nothing"
     );
 }
+
+#[cfg(not(feature = "test-faults"))]
+#[tokio::test]
+async fn a_normal_build_has_no_test_routes() {
+    let app = TestApp::new().await;
+    let requests = app.get("/_test/requests").await;
+    assert!(
+        !requests.text.trim_start().starts_with('['),
+        "no request recorder: {}",
+        requests.text
+    );
+    let fault = app
+        .send_json(Method::POST, "/_test/faults", &json!({"matches": "GET"}))
+        .await;
+    assert_ne!(fault.status, StatusCode::NO_CONTENT, "no fault injector");
+    assert_eq!(app.get("/v1/leads").await.status, StatusCode::OK);
+}

@@ -1,5 +1,8 @@
 //! Proxy mode against a real upstream: a second `leads-server` (SQLite,
-//! its own key) on a loopback port stands for the vendor's API.
+//! its own key) on a loopback port stands for the vendor's API. Its fault
+//! injector shapes the upstream's answers, so these run in the
+//! `test-faults` build (`make test` runs it).
+#![cfg(feature = "test-faults")]
 
 mod support;
 

@@ -1,7 +1,7 @@
 //! Starts the real `leads-server` on a fresh temporary database, chromedriver
 //! and headless Chromium, and tears all of it down when the test ends, even
-//! when it fails. It builds nothing: `make build` leaves `dist/` and the
-//! server binary where it looks.
+//! when it fails. It builds nothing: `make build build-test-server` leaves
+//! `dist/` and the server with its test fault injector where it looks.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -113,11 +113,11 @@ impl Harness {
         let dir = tempfile::tempdir().expect("a temp dir");
         let server_bin = std::env::var("LEADS_SERVER_BIN")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| repo_path("target/release/leads-server"));
+            .unwrap_or_else(|_| repo_path("target/release/leads-test-server"));
         let dist = repo_path("dist");
         assert!(
             server_bin.is_file() && dist.join("index.html").is_file(),
-            "browser tests need `make build` first ({} and {})",
+            "browser tests need `make build build-test-server` first ({} and {})",
             server_bin.display(),
             dist.display()
         );

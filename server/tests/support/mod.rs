@@ -113,9 +113,12 @@ impl TestApp {
             dist: dir.path().join("dist"),
             api_key: options.api_key.map(str::to_owned),
             demo_leads: options.demo_leads,
+            #[cfg(feature = "test-faults")]
             test_faults,
             ..Config::default()
         };
+        #[cfg(not(feature = "test-faults"))]
+        let _ = test_faults;
         (dir, config)
     }
 
@@ -290,13 +293,15 @@ impl RunningServer {
         }
     }
 
-    /// Every `/v1` request this server received.
+    /// Every `/v1` request this server received (test-faults builds).
+    #[cfg(feature = "test-faults")]
     pub async fn received(&self) -> Vec<Value> {
         let reply = self.direct(Method::GET, "/_test/requests", None).await;
         reply.body.as_array().cloned().unwrap_or_default()
     }
 
     /// Adds a fault rule (see the server's `faults` module).
+    #[cfg(feature = "test-faults")]
     pub async fn inject(&self, rule: Value) {
         let reply = self
             .direct(Method::POST, "/_test/faults", Some(&rule))
