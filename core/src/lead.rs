@@ -454,4 +454,26 @@ mod tests {
         known.merge(cleared);
         assert_eq!(known.phone, Some(None));
     }
+
+    #[test]
+    fn an_update_moves_updated_at_forward_never_back() {
+        let mut lead = NewLead {
+            name: "Jane".into(),
+            ..NewLead::default()
+        }
+        .into_lead("lead_001".into(), "2025-03-20T10:00:00Z");
+        let patch = LeadPatch {
+            tags: Some(vec!["vip".into()]),
+            ..LeadPatch::default()
+        };
+        lead.apply(&patch, "2025-03-20T10:05:00Z");
+        assert_eq!(lead.updated_at, "2025-03-20T10:05:00Z");
+        assert_eq!(lead.created_at, "2025-03-20T10:00:00Z", "created_at stays");
+        lead.apply(&patch, "2025-03-20T09:00:00Z");
+        assert_eq!(
+            lead.updated_at, "2025-03-20T10:05:00Z",
+            "a clock going back"
+        );
+        assert_eq!(lead.tags, ["vip"]);
+    }
 }

@@ -118,6 +118,10 @@ async fn every_sort_field_in_both_directions_has_a_total_order() {
 #[tokio::test]
 async fn null_scores_sort_last_in_both_directions() {
     let app = demo(30).await;
+    // Leads created through the API have no score yet, so nulls exist.
+    for name in ["Unscored One", "Unscored Two"] {
+        app.post(LeadBuilder::new(name).build()).await;
+    }
     for sort in ["score", "-score"] {
         let reply = app.get(&format!("/v1/leads?sort={sort}&limit=100")).await;
         let scores: Vec<Option<u64>> = reply.body["data"]
@@ -133,6 +137,10 @@ async fn null_scores_sort_last_in_both_directions() {
         assert!(
             scores[first_null..].iter().all(Option::is_none),
             "{sort}: {scores:?}"
+        );
+        assert!(
+            first_null > 0 && scores.len() - first_null >= 2,
+            "{sort}: both scored and null scores are in the list: {scores:?}"
         );
     }
 }
@@ -572,7 +580,9 @@ async fn stored_rows_survive_a_restart() {
     let app = TestApp::new().await;
     app.post(LeadBuilder::new("Durable").tags(["kept"]).build())
         .await;
-    let db = app.dir.path().join("leads.db");
+    // The first server, and its connection, go away before the reopen.
+    let dir = app.into_dir();
+    let db = dir.path().join("leads.db");
     let reopened = leads_server::store::Store::open(&db).unwrap();
     let lead = reopened.get("lead_001").await.unwrap().unwrap();
     assert_eq!(

@@ -132,6 +132,12 @@ impl TestApp {
         }
     }
 
+    /// Shuts the app down (its router and store connection are dropped)
+    /// and keeps its folder, to reopen the database as after a restart.
+    pub fn into_dir(self) -> TempDir {
+        self.dir
+    }
+
     /// A request with the app's key (if any) already attached.
     pub fn request(&self, method: Method, uri: &str) -> axum::http::request::Builder {
         let builder = Request::builder().method(method).uri(uri);
