@@ -499,6 +499,38 @@ impl Harness {
         }
     }
 
+    /// The text of the live region with `role` (`status` or `alert`), where
+    /// screen readers hear outcomes.
+    pub async fn announced(&self, role: &str) -> String {
+        match self
+            .browser
+            .find(Locator::Css(&format!(".announcements [role='{role}']")))
+            .await
+        {
+            Ok(region) => region.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the live region with `role` reads something containing
+    /// `text` (or, for an empty `text`, nothing at all); returns what it
+    /// read last.
+    pub async fn wait_for_announced(&self, role: &str, text: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let now = self.announced(role).await;
+            let done = if text.is_empty() {
+                now.trim().is_empty()
+            } else {
+                now.contains(text)
+            };
+            if done || started.elapsed() > PATIENCE {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the page shows `text`; returns whether it did.
     pub async fn wait_for_text(&self, text: &str) -> bool {
         let started = Instant::now();

@@ -9,4 +9,5 @@ mod edit;
 mod harness;
 mod list;
 mod pipeline;
+mod promises;
 mod security;
