@@ -145,7 +145,7 @@ fn LeadCells(
         >
             <td class="cell-name" data-label="Name">
                 <div class="cell-name__line">
-                    <span>{move || name.get()}</span>
+                    <bdi>{move || name.get()}</bdi>
                     <button
                         class="icon-button"
                         type="button"
@@ -210,7 +210,14 @@ fn LeadCells(
                         lead.with(|l| l.tags.clone())
                             .unwrap_or_default()
                             .into_iter()
-                            .map(|tag| view! { <li class="tag">{tag}</li> })
+                            .map(|tag| {
+                                let title = tag.clone();
+                                view! {
+                                    <li class="tag" title=title>
+                                        <bdi>{tag}</bdi>
+                                    </li>
+                                }
+                            })
                             .collect_view()
                     }}
                 </ul>

@@ -7,6 +7,7 @@ mod connect;
 mod create;
 mod edit;
 mod harness;
+mod hostile;
 mod list;
 mod pipeline;
 mod promises;
