@@ -34,9 +34,7 @@ async fn wait_until_closed(h: &Harness, id: &str, name: &str) {
 
 /// The first `n` leads of the default view, as (id, name), once shown.
 async fn leads_on_screen(h: &Harness, n: usize) -> Vec<(String, String)> {
-    let ids = h.api_ids("").await;
-    h.open("/").await;
-    assert_eq!(h.wait_for_rows(&ids).await, ids);
+    let ids = h.open_view("/", "").await;
     let mut leads = Vec::new();
     for id in ids.into_iter().take(n) {
         let name = h.lead(&id).await["name"].as_str().unwrap().to_owned();

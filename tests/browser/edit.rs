@@ -8,9 +8,7 @@ use crate::harness::{key, Harness};
 
 /// Opens the list and returns the first row's id and name.
 async fn first_lead(h: &Harness, path: &str, query: &str) -> (String, String) {
-    let ids = h.api_ids(query).await;
-    h.open(path).await;
-    assert_eq!(h.wait_for_rows(&ids).await, ids);
+    let ids = h.open_view(path, query).await;
     let lead = h.lead(&ids[0]).await;
     (ids[0].clone(), lead["name"].as_str().unwrap().to_owned())
 }

@@ -234,6 +234,15 @@ impl Harness {
             .expect("navigate");
     }
 
+    /// Opens `path` and waits until the table shows what the API returns
+    /// for `api_query`; returns those ids.
+    pub async fn open_view(&self, path: &str, api_query: &str) -> Vec<String> {
+        let expected = self.api_ids(api_query).await;
+        self.open(path).await;
+        assert_eq!(self.wait_for_rows(&expected).await, expected, "{path}");
+        expected
+    }
+
     /// Calls the API directly, with the server's key when it has one.
     pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> ApiReply {
         let mut request = http::Request::builder()
@@ -716,25 +725,25 @@ impl Harness {
     /// Makes the page's locale `locale` (e.g. `de-DE`) for what it
     /// formats with `Intl`, as if the browser were set to that language.
     pub async fn set_locale(&self, locale: &str) {
-        self.browser
-            .issue_cmd(DriverCommand::cdp(
-                "Emulation.setLocaleOverride",
-                json!({"locale": locale}),
-            ))
-            .await
-            .expect("override the locale");
+        self.cdp("Emulation.setLocaleOverride", json!({"locale": locale}))
+            .await;
     }
 
     /// Runs `script` at the start of every page this browser opens from
     /// now on, before the page's own scripts.
     pub async fn on_every_page(&self, script: &str) {
+        self.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": script}),
+        )
+        .await;
+    }
+
+    async fn cdp(&self, cmd: &str, params: Value) {
         self.browser
-            .issue_cmd(DriverCommand::cdp(
-                "Page.addScriptToEvaluateOnNewDocument",
-                json!({"source": script}),
-            ))
+            .issue_cmd(DriverCommand::cdp(cmd, params))
             .await
-            .expect("add a start-up script");
+            .unwrap_or_else(|err| panic!("DevTools {cmd}: {err}"));
     }
 
     /// The headers of `GET path` on the server under test.

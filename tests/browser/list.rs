@@ -8,16 +8,10 @@ use crate::harness::{Harness, ServerOptions};
 
 /// Opens `path` and waits until the table shows what the API returns for
 /// `api_query`.
-async fn open_and_expect(h: &Harness, path: &str, api_query: &str) {
-    let expected = h.api_ids(api_query).await;
-    h.open(path).await;
-    assert_eq!(h.wait_for_rows(&expected).await, expected, "{path}");
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn each_select_shows_what_the_api_returns_for_that_query() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     for (label, option, query) in [
         ("Status", "Qualified", "status=qualified"),
         ("Source", "SMS", "status=qualified&source=sms"),
@@ -81,7 +75,7 @@ async fn each_select_shows_what_the_api_returns_for_that_query() {
 #[tokio::test(flavor = "multi_thread")]
 async fn column_headers_sort_and_toggle_with_aria_sort() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     for (header, query) in [
         ("Name", "sort=name"),
         ("Name", "sort=-name"),
@@ -124,7 +118,7 @@ async fn column_headers_sort_and_toggle_with_aria_sort() {
 #[tokio::test(flavor = "multi_thread")]
 async fn paging_moves_through_the_list_and_stops_at_the_ends() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/?limit=100", "limit=100").await;
+    h.open_view("/?limit=100", "limit=100").await;
     assert!(h.text().await.contains("1–100 of 250"));
     assert!(!h.button("Previous page").await.is_enabled().await.unwrap());
     h.click("Next page").await;
@@ -159,7 +153,7 @@ async fn paging_moves_through_the_list_and_stops_at_the_ends() {
 async fn a_deep_link_opens_that_view() {
     let h = Harness::start().await;
     let query = "status=contacted&source=call&sort=name&limit=10&page=2";
-    open_and_expect(&h, &format!("/?{query}"), query).await;
+    h.open_view(&format!("/?{query}"), query).await;
     assert_eq!(h.selected("Status").await, "contacted");
     assert_eq!(h.selected("Source").await, "call");
     assert_eq!(h.selected("Sort by").await, "name");
@@ -177,7 +171,7 @@ async fn a_deep_link_opens_that_view() {
 #[tokio::test(flavor = "multi_thread")]
 async fn back_and_forward_step_between_views() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     h.select("Status", "New").await;
     let new = h.api_ids("status=new").await;
     assert_eq!(h.wait_for_rows(&new).await, new);
@@ -289,7 +283,7 @@ async fn a_failed_load_shows_the_reason_and_retry_repeats_that_view() {
 #[tokio::test(flavor = "multi_thread")]
 async fn each_view_change_sends_exactly_one_get() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     let settled = h.list_requests().await;
     assert_eq!(settled, 2, "the page's first load and the test's own call");
     h.select("Status", "Contacted").await;
@@ -329,7 +323,7 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_slow_older_response_never_replaces_a_newer_view() {
     let h = Harness::start().await;
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     h.inject(json!({"matches": "status=new", "hold": "older-view", "times": 1}))
         .await;
     h.select("Status", "New").await;
@@ -361,7 +355,7 @@ async fn a_slow_older_response_never_replaces_a_newer_view() {
 async fn at_360_pixels_the_page_does_not_scroll_sideways() {
     let h = Harness::start().await;
     h.browser.set_window_size(360, 800).await.unwrap();
-    open_and_expect(&h, "/", "").await;
+    h.open_view("/", "").await;
     let overflow = h
         .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         .await;

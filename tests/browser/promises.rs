@@ -46,9 +46,7 @@ async fn sort_and_page_size_changes_from_a_later_page_go_back_to_page_1() {
 #[tokio::test(flavor = "multi_thread")]
 async fn outcomes_are_heard_in_live_regions_and_undo_goes_away() {
     let h = Harness::start().await;
-    let ids = h.api_ids("status=new").await;
-    h.open("/?status=new").await;
-    assert_eq!(h.wait_for_rows(&ids).await, ids);
+    let ids = h.open_view("/?status=new", "status=new").await;
     let name = h.lead(&ids[0]).await["name"].as_str().unwrap().to_owned();
     let status = h.named(&format!("Status for {name}")).await;
     status.select_by_label("Contacted").await.unwrap();
