@@ -2,7 +2,7 @@
 //! error bodies. Everything above it gets typed results and [`ApiError`]s
 //! whose messages are written for people.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -11,10 +11,16 @@ use leads_core::{
     PartialLead,
 };
 use serde::de::DeserializeOwned;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 /// Where the server says the console's own settings live.
 const CONFIG_URL: &str = "/config.json";
+
+/// How long any request may go unanswered before the console gives up on
+/// it and says so, rather than spinning for ever.
+pub const REQUEST_TIMEOUT_SECONDS: u32 = 15;
 
 /// Why a request did not give the console what it asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +36,11 @@ pub enum ApiError {
     Http { status: u16 },
     /// The request never got an answer.
     Network,
+    /// No answer within [`REQUEST_TIMEOUT_SECONDS`].
+    Timeout,
+    /// `429`: too many requests; `retry_after` is the server's
+    /// `Retry-After` in seconds, when it sent one.
+    RateLimited { retry_after: Option<u32> },
     /// A success status with a body the console cannot read.
     Unreadable,
     /// The console cancelled the request because a newer one replaced it.
@@ -55,7 +66,28 @@ impl ApiError {
                 "The server sent an answer the console cannot read. Try again, or reload the page."
                     .to_owned()
             }
+            Self::Timeout => format!(
+                "The server did not answer within {REQUEST_TIMEOUT_SECONDS} seconds. Check your \
+                 connection, then try again."
+            ),
+            Self::RateLimited {
+                retry_after: Some(1),
+            } => "Too many requests right now. Trying again in a second…".to_owned(),
+            Self::RateLimited {
+                retry_after: Some(seconds),
+            } => format!("Too many requests right now. Trying again in {seconds} seconds…"),
+            Self::RateLimited { retry_after: None } => {
+                "Too many requests right now. Wait a moment, then try again.".to_owned()
+            }
             Self::Superseded => "A newer request replaced this one.".to_owned(),
+        }
+    }
+
+    /// When the server asked to be left alone for a while: how long.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Self::RateLimited { retry_after } => *retry_after,
+            _ => None,
         }
     }
 
@@ -130,22 +162,10 @@ impl ApiClient {
     /// `GET /leads` for one view. Asking for a view aborts the request for
     /// the previous one, which then ends as [`ApiError::Superseded`].
     pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
-        let controller = AbortController::new().ok();
-        let abort = controller.as_ref().map(AbortController::signal);
-        let mine = controller.map(|c| (*query, c));
-        if let Some((_, previous)) = self.list_in_flight.replace(mine) {
-            previous.abort();
-        }
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
         // URL that already carries a query string.
-        let request = Request::get(&self.url("/leads"))
-            .query(query.to_pairs())
-            .abort_signal(abort.as_ref());
-        let result = self.send(request, None).await;
-        if abort.as_ref().is_some_and(web_sys::AbortSignal::aborted) {
-            return Err(ApiError::Superseded);
-        }
-        result
+        let request = Request::get(&self.url("/leads")).query(query.to_pairs());
+        self.send(request, None, Some(*query)).await
     }
 
     /// The person now wants `view`: a list request still in flight for any
@@ -164,7 +184,7 @@ impl ApiClient {
     /// `POST /leads`. The answer may be the vendor's short shape; the caller
     /// merges it with what it sent.
     pub async fn create_lead(&self, lead: &NewLead) -> Result<PartialLead, ApiError> {
-        self.send(Request::post(&self.url("/leads")), Some(json(lead)?))
+        self.send(Request::post(&self.url("/leads")), Some(json(lead)?), None)
             .await
     }
 
@@ -177,7 +197,7 @@ impl ApiClient {
             });
         };
         let path = format!("/leads/{segment}");
-        self.send(Request::patch(&self.url(&path)), Some(json(patch)?))
+        self.send(Request::patch(&self.url(&path)), Some(json(patch)?), None)
             .await
     }
 
@@ -186,16 +206,21 @@ impl ApiClient {
     }
 
     /// Adds the key and the JSON body, sends, and reads the answer: every
-    /// call goes through here.
+    /// call goes through here. Each request can be aborted: by its
+    /// [`REQUEST_TIMEOUT_SECONDS`], and for a list (`view`) by a newer view.
     async fn send<T: DeserializeOwned>(
         &self,
         builder: RequestBuilder,
         body: Option<String>,
+        view: Option<ListQuery>,
     ) -> Result<T, ApiError> {
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        let signal = controller.signal();
         let builder = match &self.key {
             Some(key) => builder.header("Authorization", &format!("Bearer {key}")),
             None => builder,
-        };
+        }
+        .abort_signal(Some(&signal));
         let request = match body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
@@ -203,8 +228,69 @@ impl ApiClient {
             None => builder.build(),
         }
         .map_err(|_| ApiError::Unreadable)?;
-        let response = request.send().await.map_err(|_| ApiError::Network)?;
-        read_json(response).await
+        if let Some(view) = view {
+            let previous = self
+                .list_in_flight
+                .replace(Some((view, controller.clone())));
+            if let Some((_, previous)) = previous {
+                previous.abort();
+            }
+        }
+        let deadline = Deadline::start(&controller);
+        let result = match request.send().await {
+            Ok(response) => read_json(response).await,
+            Err(_) => Err(ApiError::Network),
+        };
+        match result {
+            Err(ApiError::Network) if deadline.passed() => Err(ApiError::Timeout),
+            Err(ApiError::Network) if signal.aborted() => Err(ApiError::Superseded),
+            other => other,
+        }
+    }
+}
+
+/// Aborts a request once [`REQUEST_TIMEOUT_SECONDS`] pass; dropping it
+/// (the request ended) cancels the timer.
+struct Deadline {
+    passed: Rc<Cell<bool>>,
+    timer: Option<(i32, Closure<dyn FnMut()>)>,
+}
+
+impl Deadline {
+    fn start(controller: &AbortController) -> Self {
+        let passed = Rc::new(Cell::new(false));
+        let on_time = {
+            let (passed, controller) = (Rc::clone(&passed), controller.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                passed.set(true);
+                controller.abort();
+            })
+        };
+        let millis = i32::try_from(REQUEST_TIMEOUT_SECONDS * 1000).unwrap_or(i32::MAX);
+        let timer = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    on_time.as_ref().unchecked_ref(),
+                    millis,
+                )
+                .ok()
+        });
+        Self {
+            passed,
+            timer: timer.map(|handle| (handle, on_time)),
+        }
+    }
+
+    fn passed(&self) -> bool {
+        self.passed.get()
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let (Some(window), Some((handle, _))) = (web_sys::window(), &self.timer) {
+            window.clear_timeout_with_handle(*handle);
+        }
     }
 }
 
@@ -214,7 +300,14 @@ fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
 
 async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|seconds| seconds.trim().parse().ok());
     let body = response.text().await.map_err(|_| ApiError::Network)?;
+    if status == 429 {
+        return Err(ApiError::RateLimited { retry_after });
+    }
     if !(200..300).contains(&status) {
         return Err(error_from_response(status, &body));
     }

@@ -48,6 +48,9 @@ pub struct FaultRule {
     /// With a 400 `status`: the `param` of the API error to send.
     #[serde(default)]
     pub param: Option<String>,
+    /// With a `status`: send this `Retry-After` (seconds) too.
+    #[serde(default)]
+    pub retry_after: Option<u32>,
     /// Hold the response until the gate of this name is released.
     #[serde(default)]
     pub hold: Option<String>,
@@ -255,6 +258,11 @@ async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -
             };
             let mut response = error.into_response();
             *response.status_mut() = status;
+            if let Some(seconds) = rule.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+            }
             response
         }
     }

@@ -125,7 +125,11 @@ pub fn LeadsPage() -> impl IntoView {
 enum Shown {
     Rows,
     Empty(Emptiness),
-    Failed(String),
+    Failed {
+        message: String,
+        /// Seconds after which to load again by itself (a `429`).
+        retry_after: Option<u32>,
+    },
     Nothing,
 }
 
@@ -152,7 +156,10 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     });
     let shown = Memo::new(move |_| match loaded.get() {
         None | Some((_, Err(ApiError::Superseded))) => Shown::Nothing,
-        Some((_, Err(err))) => Shown::Failed(err.message()),
+        Some((_, Err(err))) => Shown::Failed {
+            message: err.message(),
+            retry_after: err.retry_after(),
+        },
         Some((query, Ok(page))) if page.data.is_empty() => Shown::Empty(if page.meta.total > 0 {
             Emptiness::PastEnd {
                 last_page: page_count(page.meta),
@@ -175,7 +182,10 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     let filter = Signal::derive(move || list.query.get().status);
     move || match shown.get() {
         Shown::Nothing => ().into_any(),
-        Shown::Failed(message) => view! { <LoadError message on_retry /> }.into_any(),
+        Shown::Failed {
+            message,
+            retry_after,
+        } => view! { <LoadError message retry_after on_retry /> }.into_any(),
         Shown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
         Shown::Rows => view! {
             <LeadsTable rows sort filter on_sort />

@@ -139,8 +139,8 @@ async fn each_broken_answer_gets_a_clear_message_and_retry_recovers() {
         ),
         (
             "a 429",
-            json!({"status": 429, "message": "Slow down."}),
-            "Slow down.",
+            json!({"status": 429}),
+            "Too many requests right now",
         ),
         (
             "truncated JSON",
@@ -186,5 +186,47 @@ async fn each_broken_answer_gets_a_clear_message_and_retry_recovers() {
         .await
         .unwrap();
     assert!(bare.contains('—'), "missing values read as a dash: {bare}");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_429_waits_for_retry_after_then_loads_by_itself() {
+    let h = Harness::start().await;
+    let expected = h.api_ids("").await;
+    h.inject(json!({"matches": "GET /v1/leads", "status": 429, "retry_after": 1, "times": 1}))
+        .await;
+    h.open("/").await;
+    assert!(h.wait_for_text("Trying again in a second").await);
+    assert_eq!(
+        h.wait_for_rows(&expected).await,
+        expected,
+        "loaded again without Retry"
+    );
+    assert_eq!(
+        h.list_requests().await,
+        3,
+        "one 429, one retry, the test's own"
+    );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_that_never_ends_times_out_with_a_message() {
+    let h = Harness::start().await;
+    let expected = h.api_ids("").await;
+    h.inject(json!({"matches": "GET /v1/leads", "hold": "never", "times": 1}))
+        .await;
+    h.open("/").await;
+    // The console's own limit is 15 s; allow a little more to see it.
+    let started = std::time::Instant::now();
+    let mut shown = false;
+    while !shown && started.elapsed() < std::time::Duration::from_secs(30) {
+        shown = h.text().await.contains("did not answer within 15 seconds");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(shown, "the page reads:\n{}", h.text().await);
+    h.release("never").await;
+    h.click("Retry").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.finish().await;
 }
