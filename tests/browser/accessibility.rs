@@ -1,8 +1,10 @@
 //! What axe-core, the accessibility checker, finds on each view a person
 //! meets: the list, an empty list, a row being edited, the New lead dialog
-//! and the Connect form.
+//! (with errors too), a load error and the Connect form.
 
-use crate::harness::{Harness, ServerOptions};
+use fantoccini::key::Key;
+
+use crate::harness::{key, Harness, ServerOptions};
 
 /// Fails with every violation on the page as it is now.
 async fn assert_no_violations(h: &Harness, view: &str) {
@@ -26,6 +28,17 @@ async fn the_list_a_row_editor_and_the_dialog_pass_axe() {
     h.click("New lead").await;
     h.find("dialog[open]").await;
     assert_no_violations(&h, "the New lead dialog").await;
+    h.type_into("dialog[open]", "Phone", "555").await;
+    h.click("Create lead").await;
+    h.find("dialog[open] [aria-invalid='true']").await;
+    assert_no_violations(&h, "the dialog with errors showing").await;
+    h.type_into("dialog[open]", "Name", &key(Key::Escape)).await;
+
+    h.inject(serde_json::json!({"matches": "GET /v1/leads", "status": 500, "times": 1}))
+        .await;
+    h.open("/?status=new").await;
+    h.button("Retry").await;
+    assert_no_violations(&h, "a load error").await;
     h.finish().await;
 }
 
