@@ -12,7 +12,9 @@ use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use leads_server::upstream::{Upstream, UpstreamKey};
 use serde_json::{json, Value};
-use support::{capture_logs, captured_log, Options, Reply, RunningServer, TestApp};
+use support::{
+    capture_logs, captured_log, unreachable_base, Options, Reply, RunningServer, TestApp,
+};
 
 /// The vendor's key, which must never leave the proxy except upstream.
 const UPSTREAM_KEY: &str = "vendor-secret-7Qz9-do-not-leak";
@@ -189,10 +191,7 @@ async fn a_slow_upstream_is_a_504_and_a_dead_one_a_502() {
         slow.text
     );
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_base = format!("http://{}", closed.local_addr().unwrap());
-    drop(closed);
-    let dead = proxy_to(&dead_base, Duration::from_secs(5))
+    let dead = proxy_to(&unreachable_base(), Duration::from_secs(5))
         .get("/v1/leads")
         .await;
     assert_eq!(dead.status, StatusCode::BAD_GATEWAY);
@@ -269,12 +268,7 @@ async fn an_id_never_leaves_its_path_segment() {
 async fn the_upstream_key_appears_in_no_answer_and_no_log_line() {
     let upstream = upstream().await;
     let proxy = proxy_to(&upstream.base, Duration::from_millis(300));
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = proxy_to(
-        &format!("http://{}", closed.local_addr().unwrap()),
-        Duration::from_secs(5),
-    );
-    drop(closed);
+    let dead = proxy_to(&unreachable_base(), Duration::from_secs(5));
     upstream
         .inject(json!({"matches": "GET /v1/leads?status=new", "delay_ms": 2000, "times": 1}))
         .await;

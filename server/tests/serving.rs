@@ -10,7 +10,7 @@ use axum::http::{header, Method, StatusCode};
 use base64::Engine;
 use leads_server::upstream::{Upstream, UpstreamKey};
 use sha2::{Digest, Sha256};
-use support::{Options, RunningServer, TestApp};
+use support::{unreachable_base, Options, RunningServer, TestApp};
 
 fn header(reply: &support::Reply, name: header::HeaderName) -> &str {
     reply
@@ -110,9 +110,7 @@ async fn health_and_readiness_answer_for_load_balancers() {
     );
     assert_eq!(proxy.get("/readyz").await.status, StatusCode::OK);
 
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead_base = format!("http://{}/v1", closed.local_addr().unwrap());
-    drop(closed);
+    let dead_base = format!("{}/v1", unreachable_base());
     let key = UpstreamKey::new("ready-key").unwrap();
     let dead = TestApp::proxy(
         Upstream::new(&dead_base, key, Duration::from_secs(2)).unwrap(),

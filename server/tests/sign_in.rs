@@ -75,27 +75,21 @@ async fn each_person_signs_in_with_their_own_key_and_the_audit_log_names_them() 
     assert_eq!(app.get("/config.json").await.body["auth"], "bearer");
 
     let created = app
-        .send(
-            app.request(Method::POST, "/v1/leads")
-                .header(header::AUTHORIZATION, "Bearer dana-key-123")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"name": "Audited", "phone": "+15550199887"}).to_string(),
-                ))
-                .unwrap(),
+        .send_json_as(
+            "dana-key-123",
+            Method::POST,
+            "/v1/leads",
+            &json!({"name": "Audited", "phone": "+15550199887"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.body["id"].as_str().unwrap().to_owned();
     let updated = app
-        .send(
-            app.request(Method::PATCH, &format!("/v1/leads/{id}"))
-                .header(header::AUTHORIZATION, "Bearer eli-key-456")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"email": "secret.person@example.com"}).to_string(),
-                ))
-                .unwrap(),
+        .send_json_as(
+            "eli-key-456",
+            Method::PATCH,
+            &format!("/v1/leads/{id}"),
+            &json!({"email": "secret.person@example.com"}),
         )
         .await;
     assert_eq!(updated.status, StatusCode::OK);
@@ -206,12 +200,11 @@ async fn portal_tokens_are_checked_and_a_refused_one_forwards_nothing() {
     let token = hs256(good, SECRET);
     assert_eq!(get_with(&app, Some(&token)).await.status, StatusCode::OK);
     let created = app
-        .send(
-            app.request(Method::POST, "/v1/leads")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(json!({"name": "From the portal"}).to_string()))
-                .unwrap(),
+        .send_json_as(
+            &token,
+            Method::POST,
+            "/v1/leads",
+            &json!({"name": "From the portal"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED);

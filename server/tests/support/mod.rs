@@ -184,6 +184,26 @@ impl TestApp {
         .await
     }
 
+    /// `send_json` as whoever `token` signs in as, whatever the app's key.
+    pub async fn send_json_as(
+        &self,
+        token: &str,
+        method: Method,
+        uri: &str,
+        body: &Value,
+    ) -> Reply {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub async fn post(&self, body: Value) -> Reply {
         self.send_json(Method::POST, "/v1/leads", &body).await
     }
@@ -349,4 +369,11 @@ pub fn capture_logs() {
 /// What was logged so far.
 pub fn captured_log() -> String {
     String::from_utf8_lossy(&LOG.lock().unwrap_or_else(|p| p.into_inner())).into_owned()
+}
+
+/// `http://127.0.0.1:PORT` where nothing listens: a port that was free a
+/// moment ago, to stand for an upstream that is down.
+pub fn unreachable_base() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", listener.local_addr().unwrap())
 }
