@@ -15,6 +15,9 @@ BINARYEN_VERSION := 132
 AXE_VERSION := 4.14.1
 # One npm install for both: a second `npm install --no-save` would prune the first.
 NPM_TOOLS := binaryen@$(BINARYEN_VERSION) axe-core@$(AXE_VERSION)
+# schemathesis: generates requests from /v1/openapi.json in the contract test.
+SCHEMATHESIS_VERSION := 4.32.5
+VENV := $(TOOLS)/venv
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly, or trunk
 # refuses to build offline.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
@@ -51,10 +54,16 @@ setup:
 	@command -v brotli >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=brotli
 	@echo "setup: build tools ready"
 
-## Test tools too: Debian's Chromium and its WebDriver.
+## Test tools too: Debian's Chromium and its WebDriver, and schemathesis
+## (PyPI, in its own virtualenv) for the OpenAPI contract test.
 setup-test: setup
 	@{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } \
 	  || $(MAKE) --no-print-directory apt-packages PKGS="chromium chromium-driver"
+	@"$(VENV)/bin/st" --version 2>/dev/null | grep -qF "$(SCHEMATHESIS_VERSION)" || { \
+	  { command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null; } \
+	    || $(MAKE) --no-print-directory apt-packages PKGS="python3 python3-venv"; \
+	  python3 -m venv "$(VENV)" \
+	    && "$(VENV)/bin/pip" install -q --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"; }
 	@echo "setup-test: browser ready ($$(/usr/bin/chromium --version))"
 
 .PHONY: apt-packages

@@ -58,6 +58,7 @@ impl ApiError {
 }
 
 /// The `type` of an API error; each maps to exactly one HTTP status.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorType {
@@ -94,6 +95,7 @@ impl ErrorType {
 }
 
 /// The inside of an error body: `{"type", "message", "param"?}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     #[serde(rename = "type")]
@@ -125,6 +127,7 @@ impl From<FieldError> for ApiError {
 }
 
 /// The whole error body, `{"error": {...}}`, as sent on every failed request.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiErrorBody {
     pub error: ApiError,

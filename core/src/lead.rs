@@ -11,6 +11,7 @@ use crate::new_lead::NewLead;
 use crate::patch::LeadPatch;
 
 /// Where a lead stands in the sales pipeline, in pipeline order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LeadStatus {
@@ -144,6 +145,7 @@ impl fmt::Display for Channel {
 }
 
 /// The whole lead, exactly as this project's server sends it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lead {
     pub id: String,
@@ -364,6 +366,7 @@ pub fn id_path_segment(id: &str) -> Option<String> {
 }
 
 /// Paging facts that come with every list response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageMeta {
     pub page: u32,
@@ -372,6 +375,7 @@ pub struct PageMeta {
 }
 
 /// One page of a list response.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub data: Vec<T>,

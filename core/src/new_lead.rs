@@ -18,6 +18,7 @@ pub const CREATE_FIELDS: [Field; 5] = [
 
 /// A lead to create. Optional fields left out of the JSON take the server's
 /// defaults (`source` becomes `manual`, `tags` empty).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewLead {
     pub name: String,

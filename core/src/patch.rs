@@ -26,6 +26,7 @@ pub const PATCH_FIELDS: [Field; 5] = [
 /// let patch = LeadPatch { status: Some(LeadStatus::Qualified), ..LeadPatch::default() };
 /// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"status":"qualified"}"#);
 /// ```
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeadPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -14,6 +14,7 @@ pub mod events;
 pub mod faults;
 pub mod headers;
 pub mod health;
+pub mod openapi;
 pub mod rate_limit;
 pub mod request_log;
 pub mod seed;

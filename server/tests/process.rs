@@ -1,76 +1,9 @@
 //! The real binary as an operator runs it: settings from `LEADS_*`
 //! variables, and a stop on SIGTERM that lets in-flight requests finish.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::Duration;
+mod support;
 
-/// A server process that is killed if the test fails before stopping it.
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(binary: &str, env: &[(&str, &str)], args: &[&str]) -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(binary)
-            .args(args)
-            .env("LEADS_ADDR", "127.0.0.1:0")
-            .env("LEADS_DB", dir.path().join("leads.db"))
-            .env("LEADS_DIST", dir.path())
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the server");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://127.0.0.1:") {
-                    let addr: String = line[at..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace())
-                        .collect();
-                    let _ = tx.send(addr);
-                }
-            }
-        });
-        let base = rx
-            .recv_timeout(Duration::from_secs(15))
-            .expect("the server reports its address");
-        Server {
-            child,
-            base,
-            _dir: dir,
-        }
-    }
-
-    /// Sends SIGTERM and waits for the process to end; true on success.
-    fn terminate(&mut self) -> bool {
-        sigterm(&self.child);
-        self.child.wait().map(|s| s.success()).unwrap_or(false)
-    }
-}
-
-/// Sends SIGTERM to `child`.
-fn sigterm(child: &Child) {
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    // SAFETY: kill only sends a signal to our own child.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-}
+use support::process::ServerProcess;
 
 async fn get_json(request: reqwest::RequestBuilder) -> serde_json::Value {
     let bytes = request.send().await.unwrap().bytes().await.unwrap();
@@ -91,8 +24,10 @@ async fn post_json(http: &reqwest::Client, url: String, body: serde_json::Value)
 
 #[tokio::test]
 async fn leads_variables_configure_the_server_and_sigterm_stops_it() {
-    let mut server = Server::start(
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(
         env!("CARGO_BIN_EXE_leads-server"),
+        dir.path(),
         &[("LEADS_API_KEY", "env-key-31"), ("LEADS_DEMO_LEADS", "3")],
         &[],
     );
@@ -111,8 +46,10 @@ async fn leads_variables_configure_the_server_and_sigterm_stops_it() {
 #[cfg(feature = "test-faults")]
 #[tokio::test]
 async fn sigterm_lets_a_request_in_flight_finish() {
-    let mut server = Server::start(
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = ServerProcess::start(
         env!("CARGO_BIN_EXE_leads-test-server"),
+        dir.path(),
         &[("LEADS_DEMO_LEADS", "5")],
         &["--test-faults"],
     );
@@ -135,9 +72,9 @@ async fn sigterm_lets_a_request_in_flight_finish() {
         if seen.as_array().is_some_and(|a| !a.is_empty()) {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    sigterm(&server.child);
+    server.signal(libc::SIGTERM);
     let answer = in_flight
         .await
         .unwrap()

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use leads_core::{Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
+use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
 
 use super::body::json_object;
 use crate::app::AppState;
@@ -24,6 +24,16 @@ pub fn routes(store: Store) -> Router<AppState> {
 }
 
 /// `GET /v1/leads`.
+#[utoipa::path(
+    get,
+    path = "/v1/leads",
+    operation_id = "listLeads",
+    tag = "leads",
+    responses(
+        (status = 200, description = "One page of leads, in the order asked for.", body = Page<Lead>),
+        (status = 400, description = "A parameter is not one the contract accepts; `param` names it.", body = ApiErrorBody),
+    )
+)]
 pub async fn list(
     State(store): State<Store>,
     RawQuery(raw): RawQuery,
@@ -45,6 +55,18 @@ pub async fn list(
 }
 
 /// `POST /v1/leads`.
+#[utoipa::path(
+    post,
+    path = "/v1/leads",
+    operation_id = "createLead",
+    tag = "leads",
+    request_body = NewLead,
+    responses(
+        (status = 201, description = "The lead as stored.", body = Lead,
+         headers(("Location" = String, description = "The new lead's URL."))),
+        (status = 400, description = "Malformed JSON, an unknown field, or an invalid field (`param`).", body = ApiErrorBody),
+    )
+)]
 pub async fn create(
     State(store): State<Store>,
     headers: HeaderMap,
@@ -58,6 +80,17 @@ pub async fn create(
 }
 
 /// `GET /v1/leads/{id}`.
+#[utoipa::path(
+    get,
+    path = "/v1/leads/{id}",
+    operation_id = "getLead",
+    tag = "leads",
+    params(("id" = String, Path, description = "The lead's id, e.g. `lead_001`.")),
+    responses(
+        (status = 200, description = "The lead.", body = Lead),
+        (status = 404, description = "No lead has this id.", body = ApiErrorBody),
+    )
+)]
 pub async fn get_one(
     State(store): State<Store>,
     Path(id): Path<String>,
@@ -71,6 +104,19 @@ pub async fn get_one(
 
 /// `PATCH /v1/leads/{id}`: validation comes before the id lookup, as the
 /// contract orders errors.
+#[utoipa::path(
+    patch,
+    path = "/v1/leads/{id}",
+    operation_id = "updateLead",
+    tag = "leads",
+    params(("id" = String, Path, description = "The lead's id, e.g. `lead_001`.")),
+    request_body = LeadPatch,
+    responses(
+        (status = 200, description = "The whole lead after the change.", body = Lead),
+        (status = 400, description = "Malformed JSON, an empty object, an unknown field, or an invalid field (`param`).", body = ApiErrorBody),
+        (status = 404, description = "No lead has this id.", body = ApiErrorBody),
+    )
+)]
 pub async fn update(
     State(store): State<Store>,
     Path(id): Path<String>,

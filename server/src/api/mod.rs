@@ -17,6 +17,7 @@ use crate::{auth, rate_limit, writes};
 /// fallbacks too, so `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
     let mut v1 = leads
+        .route("/openapi.json", axum::routing::get(crate::openapi::serve))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -3,6 +3,8 @@
 //! Each test binary uses part of it.
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;

@@ -1,0 +1,93 @@
+//! The real server binary as an operator runs it, on a database folder the
+//! test owns, so it can be stopped, killed and started again on the same
+//! file.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A server process, killed when dropped so a failing test leaks nothing.
+pub struct ServerProcess {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    /// Starts `binary` on `dir/leads.db` with `LEADS_*` settings in `env`,
+    /// and waits for the line that gives its address.
+    pub fn start(binary: &str, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> ServerProcess {
+        let mut child = Command::new(binary)
+            .args(args)
+            .env("LEADS_ADDR", "127.0.0.1:0")
+            .env("LEADS_DB", dir.join("leads.db"))
+            .env("LEADS_DIST", dir)
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        // Owned from here on: a panic below still kills it.
+        let stdout = child.stdout.take();
+        let mut server = ServerProcess {
+            child,
+            base: String::new(),
+        };
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout.expect("piped stdout"))
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(at) = line.find("http://127.0.0.1:") {
+                    let addr: String = line[at..]
+                        .chars()
+                        .take_while(|c| !c.is_whitespace())
+                        .collect();
+                    let _ = tx.send(addr);
+                }
+            }
+        });
+        server.base = rx
+            .recv_timeout(Duration::from_secs(15))
+            .expect("the server reports its address");
+        server
+    }
+
+    /// Sends SIGTERM and waits for the process to end; true on a clean exit.
+    pub fn terminate(&mut self) -> bool {
+        self.signal(libc::SIGTERM);
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+
+    /// `kill -9`: no chance to finish anything.
+    pub fn kill_hard(&mut self) {
+        self.signal(libc::SIGKILL);
+        let _ = self.child.wait();
+    }
+
+    /// Sends `signal` to the process.
+    pub fn signal(&self, signal: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid fits");
+        // SAFETY: kill only sends a signal to our own child.
+        unsafe { libc::kill(pid, signal) };
+    }
+}
+
+/// `PRAGMA integrity_check` on the database in `dir`, with no server on it.
+pub fn integrity_check(dir: &Path) -> String {
+    let conn = rusqlite::Connection::open(dir.join("leads.db")).expect("open the database");
+    conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("run the integrity check")
+}
