@@ -78,7 +78,11 @@ pub fn router(state: AppState) -> Router {
     let (v1, app) = with_faults(&state, v1, Router::new());
     #[cfg(not(feature = "test-faults"))]
     let app = Router::new();
+    // `nest` does not take `/v1/` itself; without this route it would
+    // reach the console's files instead of the API's sign-in and 404.
+    let v1_root = v1.clone().with_state(state.clone());
     app.nest("/v1", v1)
+        .route_service("/v1/", v1_root)
         .route("/config.json", get(static_files::config_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +17,7 @@ use axum::Router;
 use leads_core::{id_path_segment, ErrorType};
 
 use crate::api::body::limited_bytes;
+use crate::api::lead_id::{no_such_lead, LeadId};
 use crate::app::AppState;
 use crate::error::AppError;
 
@@ -253,16 +254,15 @@ async fn forward_collection(
 
 async fn forward_one(
     State(upstream): State<Upstream>,
-    Path(id): Path<String>,
+    id: LeadId,
     method: Method,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
+    let id = id.known()?;
     let Some(segment) = id_path_segment(&id) else {
-        return Err(AppError::not_found(format!(
-            "No lead has the id {id}. It may have been mistyped."
-        )));
+        return Err(no_such_lead(Some(&id)));
     };
     upstream
         .forward(method, &format!("/leads/{segment}"), query, &headers, body)

@@ -518,6 +518,14 @@ async fn api_key_guards_v1_only_and_comes_first() {
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "401 before 404");
+    let root = app
+        .send(bare(Method::POST, "/v1/").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(
+        root.status,
+        StatusCode::UNAUTHORIZED,
+        "/v1/ is the API's too"
+    );
 
     let in_url = app
         .send(
@@ -641,4 +649,28 @@ async fn a_normal_build_has_no_test_routes() {
         .await;
     assert_ne!(fault.status, StatusCode::NO_CONTENT, "no fault injector");
     assert_eq!(app.get("/v1/leads").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn routes_and_ids_the_api_cannot_know_get_its_json_errors() {
+    let app = demo(3).await;
+    for method in [Method::GET, Method::POST, Method::DELETE] {
+        let reply = app
+            .send(
+                app.request(method.clone(), "/v1/")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} /v1/");
+        assert_eq!(reply.body["error"]["type"], "not_found", "{method} /v1/");
+    }
+    // %FF decodes to no UTF-8: no lead can have that id.
+    let reply = app.get("/v1/leads/%FF").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    assert_eq!(reply.body["error"]["type"], "not_found");
+    let invalid = app.patch("%FF", json!({"status": "won"})).await;
+    assert_eq!(invalid.param(), Some("status"), "the body is checked first");
+    let valid = app.patch("%FF", json!({"status": "contacted"})).await;
+    assert_eq!(valid.status, StatusCode::NOT_FOUND, "{}", valid.text);
 }

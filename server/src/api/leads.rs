@@ -2,7 +2,7 @@
 //! decode, validate with `leads-core`, call the store, answer.
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
 
 use super::body::json_object;
+use super::lead_id::{no_such_lead, LeadId};
 use crate::app::AppState;
 use crate::error::AppError;
 use crate::store::Store;
@@ -91,15 +92,13 @@ pub async fn create(
         (status = 404, description = "No lead has this id.", body = ApiErrorBody),
     )
 )]
-pub async fn get_one(
-    State(store): State<Store>,
-    Path(id): Path<String>,
-) -> Result<Json<Lead>, AppError> {
+pub async fn get_one(State(store): State<Store>, id: LeadId) -> Result<Json<Lead>, AppError> {
+    let id = id.known()?;
     store
         .get(&id)
         .await?
         .map(Json)
-        .ok_or_else(|| no_such_lead(&id))
+        .ok_or_else(|| no_such_lead(Some(&id)))
 }
 
 /// `PATCH /v1/leads/{id}`: validation comes before the id lookup, as the
@@ -119,21 +118,16 @@ pub async fn get_one(
 )]
 pub async fn update(
     State(store): State<Store>,
-    Path(id): Path<String>,
+    id: LeadId,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Lead>, AppError> {
     let body = json_object(&headers, body).await?;
     let patch = LeadPatch::from_body(&body)?;
+    let id = id.known()?;
     store
         .update(&id, patch)
         .await?
         .map(Json)
-        .ok_or_else(|| no_such_lead(&id))
-}
-
-fn no_such_lead(id: &str) -> AppError {
-    AppError::not_found(format!(
-        "No lead has the id {id}. It may have been mistyped."
-    ))
+        .ok_or_else(|| no_such_lead(Some(&id)))
 }

@@ -2,6 +2,7 @@
 //! matches no route or method.
 
 pub mod body;
+pub mod lead_id;
 pub mod leads;
 
 use axum::{middleware, Router};
