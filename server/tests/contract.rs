@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use axum::body::Body;
 use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use support::{LeadBuilder, Options, TestApp};
+use support::{capture_logs, captured_log, LeadBuilder, Options, TestApp};
 
 async fn demo(count: u32) -> TestApp {
     TestApp::with(Options {
@@ -673,4 +673,36 @@ async fn routes_and_ids_the_api_cannot_know_get_its_json_errors() {
     assert_eq!(invalid.param(), Some("status"), "the body is checked first");
     let valid = app.patch("%FF", json!({"status": "contacted"})).await;
     assert_eq!(valid.status, StatusCode::NOT_FOUND, "{}", valid.text);
+}
+
+#[tokio::test]
+async fn a_storage_failure_is_a_500_that_reveals_nothing_and_is_logged() {
+    capture_logs();
+    let app = demo(3).await;
+    // The table vanishes under the running server.
+    let conn = rusqlite::Connection::open(app.dir.path().join("leads.db")).unwrap();
+    conn.execute_batch("DROP TABLE leads").unwrap();
+    let replies = [
+        app.get("/v1/leads").await,
+        app.get("/v1/leads/lead_001").await,
+        app.post(LeadBuilder::new("Ada").build()).await,
+    ];
+    for reply in replies {
+        assert_eq!(
+            reply.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            reply.text
+        );
+        assert_eq!(
+            reply.body,
+            json!({"error": {"type": "internal",
+                "message": "The server could not complete the request. Try again in a moment."}}),
+            "the body says what to do and nothing of the database"
+        );
+    }
+    assert!(
+        captured_log().contains("no such table: leads"),
+        "the operator's log has the cause"
+    );
 }
