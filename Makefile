@@ -93,7 +93,7 @@ lint:
 
 test: setup-test build build-test-server lint
 	cargo test --workspace -- --test-threads=2
-	cargo test -p leads-server --features test-faults -- --test-threads=2
+	cargo test -p leads-server --features test-faults --test proxy --test process --test sign_in -- --test-threads=2
 
 ## The README's picture of the list, taken from the real build with demo data.
 screenshot: setup-test build

@@ -74,6 +74,12 @@ pub enum ErrorType {
     BadGateway,
     /// Proxy mode: the upstream API did not answer in time.
     GatewayTimeout,
+    /// The client took too long to send its request body.
+    RequestTimeout,
+    /// The URL is longer than the server reads.
+    UriTooLong,
+    /// The request's headers are larger than the server reads.
+    HeadersTooLarge,
 }
 
 impl ErrorType {
@@ -90,6 +96,9 @@ impl ErrorType {
             Self::Internal => 500,
             Self::BadGateway => 502,
             Self::GatewayTimeout => 504,
+            Self::RequestTimeout => 408,
+            Self::UriTooLong => 414,
+            Self::HeadersTooLarge => 431,
         }
     }
 }

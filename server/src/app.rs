@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::middleware;
 use axum::routing::get;
@@ -18,7 +19,7 @@ use crate::headers::{self, SecurityHeaders};
 use crate::rate_limit::RateLimit;
 use crate::store::Store;
 use crate::upstream::Upstream;
-use crate::{api, health, request_log, static_files};
+use crate::{api, health, limits, request_log, static_files};
 
 /// What answers `/v1/leads…`: the SQLite store, or the vendor's API in
 /// proxy mode. It is chosen in [`router`] and nowhere else.
@@ -41,6 +42,8 @@ pub struct AppState {
     pub dist: PathBuf,
     /// The console page's Content-Security-Policy and friends.
     pub security: Arc<SecurityHeaders>,
+    /// How long a client may take to send a request body.
+    pub client_timeout: Duration,
     /// Present only when `--test-faults` is given (test builds only).
     #[cfg(feature = "test-faults")]
     pub faults: Option<Faults>,
@@ -56,6 +59,7 @@ impl AppState {
             sign_in: SignIn::from_config(config)?,
             rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
+            client_timeout: config.client_timeout,
             security: Arc::new(SecurityHeaders::for_console(
                 &config.dist,
                 &config.frame_ancestors,
@@ -91,6 +95,11 @@ pub fn router(state: AppState) -> Router {
             state.security.clone(),
             headers::secure,
         ))
+        .layer(middleware::from_fn_with_state(
+            state.client_timeout,
+            limits::body_deadline,
+        ))
+        .layer(middleware::from_fn(limits::check_head))
         .layer(middleware::from_fn(request_log::log_request))
         .with_state(state)
 }

@@ -64,6 +64,11 @@ pub struct Config {
     /// in, else the address); off when not set.
     #[arg(long, env = "LEADS_RATE_LIMIT", value_name = "N")]
     pub rate_limit: Option<u32>,
+    /// How long a client may take to send a request's line and headers,
+    /// and then its body: `30`, `30s` or `500ms`. Slower ones are cut off
+    /// so they cannot hold connections open.
+    #[arg(long, env = "LEADS_CLIENT_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub client_timeout: Duration,
     /// Who may frame the console (CSP `frame-ancestors`), e.g.
     /// `https://portal.example.com`; the default allows only this server.
     #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]

@@ -14,10 +14,12 @@ pub mod events;
 pub mod faults;
 pub mod headers;
 pub mod health;
+pub mod limits;
 pub mod openapi;
 pub mod rate_limit;
 pub mod request_log;
 pub mod seed;
+pub mod serve;
 pub mod static_files;
 pub mod store;
 pub mod time;
@@ -95,13 +97,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     // The address ends the line: tests and scripts read it from there.
     tracing::info!(%leads, auth, "serving the console at http://{local}");
     let app = app::router(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(StartError::Serve)?;
+    serve::serve(listener, app, config.client_timeout, shutdown_signal())
+        .await
+        .map_err(StartError::Serve)?;
     tracing::info!("stopped");
     Ok(())
 }

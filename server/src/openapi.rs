@@ -19,6 +19,8 @@ use leads_core::{
     PageMeta, SortField,
 };
 use serde_json::{json, Map, Value};
+
+use crate::limits::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -295,7 +297,12 @@ fn add_shared_responses(operation: &mut Value) {
     );
     responses["502"] = answer("Proxy mode: the vendor's API failed.".into());
     responses["504"] = answer("Proxy mode: the vendor's API did not answer in time.".into());
+    responses["414"] = answer(format!("The URL is longer than {MAX_URI_BYTES} bytes."));
+    responses["431"] = answer(format!(
+        "The headers are larger than {MAX_HEADER_BYTES} bytes."
+    ));
     if takes_body {
+        responses["408"] = answer("The body arrived too slowly.".into());
         responses["413"] = answer(format!("The body is larger than {MAX_BODY_BYTES} bytes."));
         responses["415"] = answer("The body is not `application/json`.".into());
     }

@@ -32,7 +32,12 @@ pub async fn limited_bytes(body: Body) -> Result<Bytes, AppError> {
             let too_large = std::error::Error::source(&err)
                 .is_some_and(|source| source.is::<LengthLimitError>())
                 || err.to_string().contains("length limit");
-            if too_large {
+            if crate::limits::is_too_slow(&err) {
+                AppError::new(
+                    ErrorType::RequestTimeout,
+                    "The request body arrived too slowly. Check the connection and send it again.",
+                )
+            } else if too_large {
                 AppError::new(
                     ErrorType::PayloadTooLarge,
                     format!(

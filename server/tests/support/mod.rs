@@ -116,6 +116,7 @@ impl TestApp {
             dist: dir.path().join("dist"),
             api_key: options.api_key.map(str::to_owned),
             demo_leads: options.demo_leads,
+            client_timeout: std::time::Duration::from_secs(30),
             #[cfg(feature = "test-faults")]
             test_faults,
             ..Config::default()
