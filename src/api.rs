@@ -22,6 +22,11 @@ const CONFIG_URL: &str = "/config.json";
 /// it and says so, rather than spinning for ever.
 pub const REQUEST_TIMEOUT_SECONDS: u32 = 15;
 
+/// The largest answer the console reads. A full page of 100 leads at every
+/// field's limit is well under 1 MiB; anything past this is a broken server
+/// or proxy, and reading it could stall the tab.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
 /// Why a request did not give the console what it asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
@@ -43,6 +48,8 @@ pub enum ApiError {
     RateLimited { retry_after: Option<u32> },
     /// A success status with a body the console cannot read.
     Unreadable,
+    /// An answer larger than [`MAX_ANSWER_BYTES`].
+    TooLarge,
     /// The console cancelled the request because a newer one replaced it.
     Superseded,
 }
@@ -66,6 +73,11 @@ impl ApiError {
                 "The server sent an answer the console cannot read. Try again, or reload the page."
                     .to_owned()
             }
+            Self::TooLarge => format!(
+                "The server sent an answer far too large to be a page of leads (over {} MiB). \
+                 Try again; if it keeps happening, tell whoever runs the server.",
+                MAX_ANSWER_BYTES / (1024 * 1024)
+            ),
             Self::Timeout => format!(
                 "The server did not answer within {REQUEST_TIMEOUT_SECONDS} seconds. Check your \
                  connection, then try again."
@@ -304,7 +316,17 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
         .headers()
         .get("retry-after")
         .and_then(|seconds| seconds.trim().parse().ok());
+    let declared = response
+        .headers()
+        .get("content-length")
+        .and_then(|length| length.trim().parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_ANSWER_BYTES) {
+        return Err(ApiError::TooLarge);
+    }
     let body = response.text().await.map_err(|_| ApiError::Network)?;
+    if body.len() > MAX_ANSWER_BYTES {
+        return Err(ApiError::TooLarge);
+    }
     if status == 429 {
         return Err(ApiError::RateLimited { retry_after });
     }

@@ -10,6 +10,8 @@
 //! of racing a delay. `GET /_test/requests` lists every `/v1` request with
 //! its body and when it started and finished (in arrival order numbers), so
 //! a test can assert exactly what the console sent, and in which order.
+//! `"pad_bytes": N` answers with a page N bytes long; `"drop": true` starts
+//! an answer and cuts the connection.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -61,6 +63,13 @@ pub struct FaultRule {
     /// touching storage, e.g. the vendor's shorter reply shapes.
     #[serde(default)]
     pub reply: Option<serde_json::Value>,
+    /// Answer with an empty page padded to this many bytes, as a broken
+    /// upstream streaming far too much would.
+    #[serde(default)]
+    pub pad_bytes: Option<usize>,
+    /// Start the answer, then drop the connection mid-body.
+    #[serde(default)]
+    pub drop: bool,
 }
 
 /// A `/v1` request as the server received it.
@@ -237,6 +246,25 @@ async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -
     }
     tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
     let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
+    if rule.drop {
+        return (
+            [(header::CONTENT_TYPE, "application/json")],
+            axum::body::Body::new(DroppedMidway {
+                started: false,
+                pause: Box::pin(tokio::time::sleep(Duration::from_millis(200))),
+            }),
+        )
+            .into_response();
+    }
+    if let Some(size) = rule.pad_bytes {
+        let page = r#"{"data": [], "meta": {"page": 1, "limit": 20, "total": 0}, "padding": ""#;
+        let padding = "x".repeat(size.saturating_sub(page.len() + 2));
+        return (
+            [(header::CONTENT_TYPE, "application/json")],
+            format!("{page}{padding}\"}}"),
+        )
+            .into_response();
+    }
     if let Some(reply) = rule.reply {
         return (status.unwrap_or(StatusCode::OK), Json(reply)).into_response();
     }
@@ -264,6 +292,39 @@ async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -
                     .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
             }
             response
+        }
+    }
+}
+
+/// A body that sends its first bytes, waits for them to leave, then fails:
+/// hyper cuts the connection, and the browser sees the answer break off
+/// (failing before anything is sent would look like a stale connection,
+/// which browsers quietly retry).
+struct DroppedMidway {
+    started: bool,
+    pause: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for DroppedMidway {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        use std::future::Future;
+        use std::task::Poll;
+        if !std::mem::replace(&mut self.started, true) {
+            return Poll::Ready(Some(Ok(http_body::Frame::data(
+                axum::body::Bytes::from_static(br#"{"data": [{"id": "lead_"#),
+            ))));
+        }
+        match self.pause.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Some(Err(std::io::Error::other(
+                "dropped by the fault injector",
+            )))),
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -199,28 +199,45 @@ async fn a_failed_post_keeps_the_form_and_submitting_again_retries() {
         ..ServerOptions::default()
     })
     .await;
-    h.inject(json!({"matches": "POST /v1/leads", "status": 502, "html": true, "times": 1}))
-        .await;
     h.open("/").await;
-    open_dialog(&h).await;
-    type_into(&h, "Name", "Retry Me").await;
-    type_into(&h, "Phone", "+15550001111").await;
-    type_into(&h, "Tags", "keep-me").await;
-    h.click("Create lead").await;
-    assert!(
-        h.wait_for_text("The lead was not created. The server had a problem (HTTP 502).")
-            .await
-    );
-    h.find(DIALOG).await;
-    assert_eq!(value_of(&h, "Name").await, "Retry Me");
-    assert_eq!(value_of(&h, "Phone").await, "+15550001111");
-    h.named("Remove tag keep-me").await;
-    h.click("Create lead").await;
-    assert!(h.wait_for_text("Lead created").await);
-    assert_eq!(h.sent("POST").await.len(), 2, "one failed POST, one retry");
-    let reply = h.api("GET", "/v1/leads", None).await;
-    assert_eq!(reply.body["meta"]["total"], 6, "stored once");
-    assert_eq!(reply.body["data"][0]["tags"], json!(["keep-me"]));
+    let failures = [
+        (
+            json!({"status": 502, "html": true}),
+            "The lead was not created. The server had a problem (HTTP 502).",
+        ),
+        (
+            json!({"drop": true}),
+            "The lead was not created. Could not reach the server.",
+        ),
+    ];
+    for (round, (mut fault, message)) in failures.into_iter().enumerate() {
+        fault["matches"] = json!("POST /v1/leads");
+        fault["times"] = json!(1);
+        h.inject(fault).await;
+        let name = format!("Retry Me {round}");
+        open_dialog(&h).await;
+        type_into(&h, "Name", &name).await;
+        type_into(&h, "Phone", "+15550001111").await;
+        type_into(&h, "Tags", "keep-me").await;
+        h.click("Create lead").await;
+        assert!(h.wait_for_text(message).await, "{}", h.text().await);
+        h.find(DIALOG).await;
+        assert_eq!(value_of(&h, "Name").await, name);
+        assert_eq!(value_of(&h, "Phone").await, "+15550001111");
+        h.named("Remove tag keep-me").await;
+        h.click("Create lead").await;
+        assert!(h.wait_for_text(&name).await, "the new row is listed");
+        assert!(h.announced("status").await.contains("Lead created"));
+        assert_eq!(
+            h.sent("POST").await.len(),
+            2 * (round + 1),
+            "one failed POST, one retry"
+        );
+        let reply = h.api("GET", "/v1/leads", None).await;
+        assert_eq!(reply.body["meta"]["total"], 6 + round, "stored once");
+        assert_eq!(reply.body["data"][0]["name"], json!(name));
+        assert_eq!(reply.body["data"][0]["tags"], json!(["keep-me"]));
+    }
     h.finish().await;
 }
 

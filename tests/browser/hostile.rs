@@ -130,7 +130,7 @@ async fn a_hostile_api_answer_makes_no_link_and_runs_nothing() {
 async fn each_broken_answer_gets_a_clear_message_and_retry_recovers() {
     let h = Harness::start().await;
     let expected = h.api_ids("").await;
-    let broken: [(&str, Value, &str); 6] = [
+    let broken: [(&str, Value, &str); 8] = [
         ("a 500", json!({"status": 500}), "Injected failure"),
         (
             "an HTML 502",
@@ -152,6 +152,16 @@ async fn each_broken_answer_gets_a_clear_message_and_retry_recovers() {
             json!({"reply": {"data": [{"id": "lead_1", "score": "high"}],
                             "meta": {"page": 1, "limit": 20, "total": 1}}}),
             "cannot read",
+        ),
+        (
+            "a 10 MB answer",
+            json!({"pad_bytes": 10_000_000}),
+            "far too large",
+        ),
+        (
+            "a connection dropped mid-answer",
+            json!({"drop": true}),
+            "Could not reach the server",
         ),
         (
             "an unknown status",
