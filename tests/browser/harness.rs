@@ -560,6 +560,21 @@ impl Harness {
             .unwrap_or_else(|err| panic!("script failed: {err}"))
     }
 
+    /// Returns once every request the page started before now has reached
+    /// the server: the page sends a marker request of its own after its
+    /// queued work and next paint, and the test waits for it to arrive. A
+    /// count taken after this is not a race against a sleep.
+    pub async fn settle(&self) {
+        static MARKERS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = MARKERS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let marker = format!("/v1/openapi.json?settled={n}");
+        self.js(&format!(
+            "requestAnimationFrame(() => setTimeout(() => fetch('{marker}'), 0));"
+        ))
+        .await;
+        self.wait_for_received(&marker, 1).await;
+    }
+
     /// How many list requests (`GET /v1/leads`, with or without a query) the
     /// server has received, its test's own calls included.
     pub async fn list_requests(&self) -> usize {

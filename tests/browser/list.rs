@@ -1,7 +1,5 @@
 //! The leads list: every control, the URL, loading, empty and error states.
 
-use std::time::Duration;
-
 use serde_json::json;
 
 use crate::harness::{Harness, ServerOptions};
@@ -284,12 +282,13 @@ async fn a_failed_load_shows_the_reason_and_retry_repeats_that_view() {
 async fn each_view_change_sends_exactly_one_get() {
     let h = Harness::start().await;
     h.open_view("/", "").await;
+    h.settle().await;
     let settled = h.list_requests().await;
     assert_eq!(settled, 2, "the page's first load and the test's own call");
     h.select("Status", "Contacted").await;
     let expected = h.api_ids("status=contacted").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    h.settle().await;
     assert_eq!(
         h.list_requests().await,
         settled + 2,
