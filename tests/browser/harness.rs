@@ -679,18 +679,49 @@ impl Harness {
             .to_owned()
     }
 
-    /// Waits until the focused element's accessible name (its
-    /// `aria-label`, else its text) is `name`; returns the last one seen.
+    /// Presses each key of `keys` in turn, as a person at a keyboard does:
+    /// real key events to whatever has focus (use [`key`] for Tab, Enter,
+    /// Escape and the arrows).
+    pub async fn press(&self, keys: &str) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let mut actions = KeyActions::new("keyboard".to_owned());
+        for value in keys.chars() {
+            actions = actions
+                .then(KeyAction::Down { value })
+                .then(KeyAction::Up { value });
+        }
+        self.browser
+            .perform_actions(actions)
+            .await
+            .expect("press keys");
+    }
+
+    /// The focused element's accessible name as Chromium computes it, and
+    /// whether it shows a focus ring (an outline or a box shadow drawn
+    /// because it matches `:focus-visible`).
+    pub async fn focus(&self) -> (String, bool) {
+        let element = self
+            .browser
+            .active_element()
+            .await
+            .expect("something has focus");
+        let name = self.accessible_name(&element).await;
+        let ring = self
+            .js("const e = document.activeElement; const s = getComputedStyle(e); \
+                 return e.matches(':focus-visible') && \
+                   ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none');")
+            .await
+            .as_bool()
+            .unwrap_or(false);
+        (name, ring)
+    }
+
+    /// Waits until the focused element's accessible name (as Chromium
+    /// computes it) is `name`; returns the last one seen.
     pub async fn wait_for_focus(&self, name: &str) -> String {
         let started = Instant::now();
         loop {
-            let focused = self
-                .js("const e = document.activeElement; \
-                     return e ? (e.getAttribute('aria-label') || e.textContent.trim()) : ''")
-                .await
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
+            let (focused, _) = self.focus().await;
             if focused == name || started.elapsed() > PATIENCE {
                 return focused;
             }

@@ -8,6 +8,7 @@ mod create;
 mod edit;
 mod harness;
 mod hostile;
+mod keyboard;
 mod list;
 mod pipeline;
 mod promises;
