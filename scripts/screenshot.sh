@@ -8,6 +8,9 @@ out=${1:-docs/screenshot.png}
 view=${2:-/}
 width=${WIDTH:-1280}
 height=${HEIGHT:-900}
+# SCHEME=dark asks for the dark palette (prefers-color-scheme: dark).
+scheme_flag=()
+[ "${SCHEME:-light}" = dark ] && scheme_flag=(--force-dark-mode)
 tmp=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -20,5 +23,6 @@ done
 chromium --headless=new --no-sandbox --disable-gpu --disable-background-networking \
   --disable-component-update --disable-sync --no-first-run --hide-scrollbars \
   --user-data-dir="$tmp/profile" --window-size="$width,$height" --virtual-time-budget=5000 \
+  "${scheme_flag[@]}" \
   --screenshot="$out" "http://127.0.0.1:$port$view" 2>/dev/null
 echo "wrote $out"

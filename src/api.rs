@@ -7,13 +7,15 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leads_core::{
-    id_path_segment, ApiErrorBody, ConsoleConfig, Field, LeadPatch, ListQuery, NewLead, Page,
-    PartialLead,
+    id_path_segment, ApiErrorBody, AuthMode, ConsoleConfig, Field, LeadPatch, ListQuery, NewLead,
+    Page, PartialLead,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
+
+use crate::host::Host;
 
 /// Where the server says the console's own settings live.
 const CONFIG_URL: &str = "/config.json";
@@ -131,13 +133,77 @@ pub fn error_from_response(status: u16, body: &str) -> ApiError {
     }
 }
 
-/// Reads `/config.json`.
-pub async fn load_config() -> Result<ConsoleConfig, ApiError> {
-    let response = Request::get(CONFIG_URL)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    read_json(response).await
+/// The console's settings: `api_base` and `auth` as the element's
+/// attributes give them, the rest from `/config.json` on `origin` (where
+/// the console's script came from). A base that starts with `/` is on
+/// `origin` too, whatever page hosts the console.
+pub async fn load_config(
+    origin: &str,
+    api_base: Option<String>,
+    auth: Option<AuthMode>,
+) -> Result<ConsoleConfig, ApiError> {
+    let mut config = match (&api_base, auth) {
+        (Some(api_base), Some(auth)) => ConsoleConfig {
+            api_base: api_base.clone(),
+            auth,
+        },
+        _ => {
+            let response = Request::get(&format!("{origin}{CONFIG_URL}"))
+                .send()
+                .await
+                .map_err(|_| ApiError::Network)?;
+            read_json(response).await?
+        }
+    };
+    if let Some(api_base) = api_base {
+        config.api_base = api_base;
+    }
+    if let Some(auth) = auth {
+        config.auth = auth;
+    }
+    if config.api_base.starts_with('/') {
+        config.api_base = format!("{origin}{}", config.api_base);
+    }
+    Ok(config)
+}
+
+/// What a request carries to say who is asking.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    /// An open API.
+    None,
+    /// A key typed into Connect.
+    Key(String),
+    /// The portal's `getToken`.
+    Portal(PortalToken),
+}
+
+/// A portal's token, asked for once and kept until the API refuses it.
+#[derive(Debug, Clone)]
+pub struct PortalToken {
+    host: Host,
+    cached: Rc<RefCell<Option<String>>>,
+}
+
+impl PortalToken {
+    /// Tokens from `host`'s `getToken`, kept in `cached` (shared by the
+    /// session's clients).
+    pub fn new(host: Host, cached: Rc<RefCell<Option<String>>>) -> Self {
+        Self { host, cached }
+    }
+
+    /// The kept token, or (when there is none, or `fresh`) a new one.
+    async fn token(&self, fresh: bool) -> Option<String> {
+        let kept = self.cached.borrow().clone();
+        match kept {
+            Some(token) if !fresh => Some(token),
+            _ => {
+                let token = self.host.token().await;
+                self.cached.replace(token.clone());
+                token
+            }
+        }
+    }
 }
 
 /// The state one session's clients share: the list request in flight and
@@ -148,7 +214,7 @@ pub type SharedRequests = Rc<RefCell<Option<(ListQuery, AbortController)>>>;
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     base: String,
-    key: Option<String>,
+    credentials: Credentials,
     /// The list request in flight, shared by every client of one session:
     /// a newer view aborts it, so a superseded answer never arrives.
     list_in_flight: SharedRequests,
@@ -156,17 +222,23 @@ pub struct ApiClient {
 
 impl PartialEq for ApiClient {
     fn eq(&self, other: &Self) -> bool {
-        self.base == other.base && self.key == other.key
+        let same_credentials = match (&self.credentials, &other.credentials) {
+            (Credentials::None, Credentials::None) => true,
+            (Credentials::Key(a), Credentials::Key(b)) => a == b,
+            (Credentials::Portal(a), Credentials::Portal(b)) => Rc::ptr_eq(&a.cached, &b.cached),
+            _ => false,
+        };
+        self.base == other.base && same_credentials
     }
 }
 
 impl ApiClient {
-    /// A client for `config`'s API, sending `key` when there is one. Clients
-    /// made with the same `shared` state supersede each other's list requests.
-    pub fn new(config: &ConsoleConfig, key: Option<String>, shared: SharedRequests) -> Self {
+    /// A client for `config`'s API, sending `credentials`. Clients made
+    /// with the same `shared` state supersede each other's list requests.
+    pub fn new(config: &ConsoleConfig, credentials: Credentials, shared: SharedRequests) -> Self {
         Self {
             base: config.api_base.trim_end_matches('/').to_owned(),
-            key,
+            credentials,
             list_in_flight: shared,
         }
     }
@@ -176,8 +248,9 @@ impl ApiClient {
     pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
         // URL that already carries a query string.
-        let request = Request::get(&self.url("/leads")).query(query.to_pairs());
-        self.send(request, None, Some(*query)).await
+        let (url, query) = (self.url("/leads"), *query);
+        let request = move || Request::get(&url).query(query.to_pairs());
+        self.send(request, None, Some(query)).await
     }
 
     /// The person now wants `view`: a list request still in flight for any
@@ -196,7 +269,8 @@ impl ApiClient {
     /// `POST /leads`. The answer may be the vendor's short shape; the caller
     /// merges it with what it sent.
     pub async fn create_lead(&self, lead: &NewLead) -> Result<PartialLead, ApiError> {
-        self.send(Request::post(&self.url("/leads")), Some(json(lead)?), None)
+        let url = self.url("/leads");
+        self.send(|| Request::post(&url), Some(json(lead)?), None)
             .await
     }
 
@@ -208,8 +282,8 @@ impl ApiClient {
                 field: None,
             });
         };
-        let path = format!("/leads/{segment}");
-        self.send(Request::patch(&self.url(&path)), Some(json(patch)?), None)
+        let url = self.url(&format!("/leads/{segment}"));
+        self.send(|| Request::patch(&url), Some(json(patch)?), None)
             .await
     }
 
@@ -217,19 +291,50 @@ impl ApiClient {
         format!("{}{path}", self.base)
     }
 
-    /// Adds the key and the JSON body, sends, and reads the answer: every
-    /// call goes through here. Each request can be aborted: by its
-    /// [`REQUEST_TIMEOUT_SECONDS`], and for a list (`view`) by a newer view.
+    /// Every call goes through here. A portal's token the API refuses is
+    /// asked for afresh and the request sent once more, as the portal may
+    /// have signed the person in again since.
     async fn send<T: DeserializeOwned>(
+        &self,
+        request: impl Fn() -> RequestBuilder,
+        body: Option<String>,
+        view: Option<ListQuery>,
+    ) -> Result<T, ApiError> {
+        let first = self
+            .send_once(request(), body.clone(), view, self.token(false).await)
+            .await;
+        match (&self.credentials, first) {
+            (Credentials::Portal(_), Err(ApiError::Unauthorized)) => {
+                let token = self.token(true).await;
+                self.send_once(request(), body, view, token).await
+            }
+            (_, result) => result,
+        }
+    }
+
+    /// The bearer token to send, if any.
+    async fn token(&self, fresh: bool) -> Option<String> {
+        match &self.credentials {
+            Credentials::None => None,
+            Credentials::Key(key) => Some(key.clone()),
+            Credentials::Portal(portal) => portal.token(fresh).await,
+        }
+    }
+
+    /// Adds the token and the JSON body, sends, and reads the answer. Each
+    /// request can be aborted: by its [`REQUEST_TIMEOUT_SECONDS`], and for a
+    /// list (`view`) by a newer view.
+    async fn send_once<T: DeserializeOwned>(
         &self,
         builder: RequestBuilder,
         body: Option<String>,
         view: Option<ListQuery>,
+        token: Option<String>,
     ) -> Result<T, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         let signal = controller.signal();
-        let builder = match &self.key {
-            Some(key) => builder.header("Authorization", &format!("Bearer {key}")),
+        let builder = match token {
+            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
             None => builder,
         }
         .abort_signal(Some(&signal));
@@ -379,7 +484,7 @@ mod tests {
         let config: ConsoleConfig =
             serde_json::from_str(r#"{"api_base":"/v1/","auth":"bearer"}"#).unwrap();
         assert_eq!(
-            ApiClient::new(&config, None, SharedRequests::default()).base,
+            ApiClient::new(&config, Credentials::None, SharedRequests::default()).base,
             "/v1"
         );
     }

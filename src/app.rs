@@ -1,25 +1,67 @@
-//! The root: load `/config.json`, then show the Connect form or the leads
-//! page inside the router.
+//! The root of one console: its settings (the element's attributes, then
+//! `/config.json`), then the Connect form or the leads page.
 
+use leads_core::AuthMode;
 use leptos::prelude::*;
-use leptos_router::components::Router;
+use web_sys::HtmlElement;
 
 use crate::api::load_config;
 use crate::components::connect_form::ConnectForm;
+use crate::host::Host;
+use crate::list_state::UrlState;
 use crate::pages::leads::LeadsPage;
 use crate::session::Session;
 
-/// The whole console.
+/// What the element's attributes ask for; absent ones come from
+/// `/config.json` or the defaults.
+pub struct Setup {
+    host: Host,
+    api_base: Option<String>,
+    auth: Option<AuthMode>,
+    url_state: UrlState,
+}
+
+impl Setup {
+    /// Reads `api-base`, `auth` and `url-state` from the element. An `auth`
+    /// that is neither `none` nor `bearer` counts as not set.
+    pub fn from_host(element: HtmlElement) -> Self {
+        let host = Host::new(element);
+        let auth = match host.attribute("auth").as_deref() {
+            Some("none") => Some(AuthMode::None),
+            Some("bearer") => Some(AuthMode::Bearer),
+            _ => None,
+        };
+        Self {
+            api_base: host.attribute("api-base"),
+            auth,
+            url_state: UrlState::from_attribute(host.attribute("url-state").as_deref()),
+            host,
+        }
+    }
+}
+
+/// One whole console.
 #[component]
-pub fn App() -> impl IntoView {
-    let config = LocalResource::new(load_config);
+pub fn App(setup: Setup) -> impl IntoView {
+    let Setup {
+        host,
+        api_base,
+        auth,
+        url_state,
+    } = setup;
+    provide_context(url_state);
+    let host = StoredValue::new_local(host);
+    let config = LocalResource::new(move || {
+        let api_base = api_base.clone();
+        async move { load_config(&crate::element::script_origin(), api_base, auth).await }
+    });
     // No <Suspense> here: the leads page's own <Transition> must be the only
     // boundary its list resource reports to, or every reload would blank
     // the whole console.
     let body = move || match config.get() {
         None => view! { <p class="status-line">"Loading the console…"</p> }.into_any(),
         Some(Ok(config)) => {
-            let session = Session::new(config);
+            let session = Session::new(config, host.get_value());
             provide_context(session);
             view! { <Gate session /> }.into_any()
         }
@@ -30,13 +72,9 @@ pub fn App() -> impl IntoView {
         }
         .into_any(),
     };
-    // The console is the page's main content, whatever it shows; screen
-    // readers jump to it as the `main` landmark.
-    view! {
-        <Router>
-            <main class="console">{body}</main>
-        </Router>
-    }
+    // The console is the main content of its own page; in a portal it is a
+    // region of the portal's page, labelled by its heading.
+    view! { <div class="console" role="region" aria-label="Leads console">{body}</div> }
 }
 
 /// The Connect form while a key is needed, the leads page once there is one.

@@ -6,7 +6,8 @@
 //!   also supersedes an older list request when a newer view is asked for.
 //! - [`session`]: the API settings and key; every API answer passes through
 //!   [`session::Session::checked`], the one place a `401` goes back to Connect.
-//! - [`list_state`]: the only code that knows the URL query (the view).
+//! - [`list_state`]: the only code that knows where the view lives (the
+//!   page's query string, or memory).
 //! - State, no markup: [`lead_form`] (what was typed, checked with the
 //!   `leads-core` rules, turned into a create or a patch of what changed),
 //!   [`form_feedback`] (a form's messages, failed saves included),
@@ -17,15 +18,19 @@
 //!   browser's locale, safe links), [`mounted`] (handlers that the removal
 //!   of their own element fires do nothing).
 //! - [`pages`] and [`components`]: render and dispatch, nothing more.
-//! - [`app`] (settings, then Connect or the leads page), [`panic_notice`]
-//!   (a panic says so on screen), and [`mount`].
+//! - [`element`] (`<leads-console>`: a shadow root, the styles, one
+//!   reactive owner per element), [`host`] (its attributes, `getToken` and
+//!   the events it dispatches), [`app`] (settings, then Connect or the
+//!   leads page) and [`panic_notice`] (a panic says so on screen).
 
 pub mod announcer;
 pub mod api;
 pub mod app;
 pub mod components;
 pub mod display;
+pub mod element;
 pub mod form_feedback;
+pub mod host;
 pub mod lead_edits;
 pub mod lead_form;
 pub mod list_state;
@@ -34,16 +39,3 @@ pub mod pages;
 pub mod panic_notice;
 pub mod session;
 pub mod status_save;
-
-/// Mounts the console. It goes into the element with id `leads-console` when
-/// the host page has one (a portal embedding it), else into `<body>`.
-pub fn mount() {
-    use leptos::prelude::*;
-    let host = document()
-        .get_element_by_id("leads-console")
-        .and_then(|el| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(el).ok());
-    match host {
-        Some(host) => leptos::mount::mount_to(host, app::App).forget(),
-        None => leptos::mount::mount_to_body(app::App),
-    }
-}

@@ -1,79 +1,155 @@
-//! The list view in the URL: the only code that reads or writes the query
-//! string. Components get a [`ListQuery`] and ask for a new one; they never
-//! see parameter names.
+//! The list view and where it lives: the only code that reads or writes it.
+//! With `url-state="query"` (the default) the view is in the page's query
+//! string, Back and Forward step between views, and parameters the host
+//! page owns are left as they are; with `url-state="none"` it is kept in
+//! memory, for portals that own their URL. Components get a [`ListQuery`]
+//! and ask for a new one; they never see parameter names or the mode.
 
 use leads_core::query::LIST_PARAMS;
 use leads_core::ListQuery;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use wasm_bindgen::JsValue;
+
+/// Where the view lives, from the element's `url-state` attribute.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UrlState {
+    /// In the page's query string.
+    #[default]
+    Query,
+    /// In memory only.
+    Memory,
+}
+
+impl UrlState {
+    /// `none` keeps the view in memory; anything else (or nothing) uses
+    /// the query string.
+    pub fn from_attribute(value: Option<&str>) -> Self {
+        match value.map(str::trim) {
+            Some("none") => Self::Memory,
+            _ => Self::Query,
+        }
+    }
+}
 
 /// The current view, and a way to move to another.
 #[derive(Clone, Copy)]
 pub struct ListState {
-    /// The view the URL describes, with invalid values replaced by defaults.
+    /// The view, with invalid values replaced by defaults.
     pub query: Memo<ListQuery>,
-    go: StoredValue<Box<dyn Fn(ListQuery, bool) + Send + Sync>>,
+    mode: UrlState,
+    /// The view in memory mode.
+    kept: RwSignal<ListQuery>,
+    /// `location.search` as last seen, in query mode.
+    search: RwSignal<String>,
 }
 
 impl ListState {
-    /// Shows `query`, adding a history entry so Back returns here.
+    /// Shows `query`; in the URL, with a history entry so Back returns here.
     pub fn navigate(&self, query: ListQuery) {
-        self.go.with_value(|go| go(query, false));
+        match self.mode {
+            UrlState::Memory => self.kept.set(query),
+            UrlState::Query => {
+                write_url(query, false);
+                self.search.set(current_search());
+            }
+        }
     }
 }
 
-/// Reads the view from the URL. When the URL holds an invalid value (or
-/// spells out a default) it is corrected in place, with a replace, so Back
-/// never returns to the broken URL.
+/// The view for this console, from the mode in context ([`UrlState`];
+/// the query string when none was given). A URL holding an invalid value
+/// (or spelling out a default) is corrected in place, with a replace, so
+/// Back never returns to the broken URL.
 ///
 /// ```ignore
 /// let list = use_list_state();
 /// list.navigate(list.query.get().with_page(2));
 /// ```
 pub fn use_list_state() -> ListState {
-    let params = use_query_map();
-    let pathname = use_location().pathname;
-    let parsed = Memo::new(move |_| {
-        params.with(|map| {
-            let values: Vec<(&str, String)> = LIST_PARAMS
-                .iter()
-                .flat_map(|key| {
-                    map.get_all(key)
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(move |v| (*key, v))
-                })
-                .collect();
-            ListQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
-        })
+    let mode = use_context::<UrlState>().unwrap_or_default();
+    let kept = RwSignal::new(ListQuery::default());
+    let search = RwSignal::new(current_search());
+    if mode == UrlState::Query {
+        let listener = window_event_listener(leptos::ev::popstate, move |_| {
+            search.set(current_search());
+        });
+        on_cleanup(move || listener.remove());
+    }
+    let parsed = Memo::new(move |_| match mode {
+        UrlState::Memory => (kept.get(), false),
+        UrlState::Query => search.with(|search| parse(search)),
     });
     let query = Memo::new(move |_| parsed.get().0);
-    let navigate = use_navigate();
-    let go = move |query: ListQuery, replace: bool| {
-        let qs = query.to_query_string();
-        let path = pathname.get_untracked();
-        let href = if qs.is_empty() {
-            path
-        } else {
-            format!("{path}?{qs}")
-        };
-        navigate(
-            &href,
-            NavigateOptions {
-                replace,
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        );
-    };
-    let go: Box<dyn Fn(ListQuery, bool) + Send + Sync> = Box::new(go);
-    let go = StoredValue::new(go);
     Effect::new(move |_| {
         let (query, rewrite) = parsed.get();
-        if rewrite {
-            go.with_value(|go| go(query, true));
+        if rewrite && mode == UrlState::Query {
+            write_url(query, true);
+            search.set(current_search());
         }
     });
-    ListState { query, go }
+    ListState {
+        query,
+        mode,
+        kept,
+        search,
+    }
+}
+
+fn current_search() -> String {
+    window().location().search().unwrap_or_default()
+}
+
+/// The view a query string describes, and whether the string should be
+/// rewritten.
+fn parse(search: &str) -> (ListQuery, bool) {
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(search) else {
+        return (ListQuery::default(), false);
+    };
+    let values: Vec<(&str, String)> = LIST_PARAMS
+        .iter()
+        .flat_map(|key| {
+            params
+                .get_all(key)
+                .iter()
+                .filter_map(|value| value.as_string())
+                .map(move |value| (*key, value))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    ListQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
+}
+
+/// Puts `query` in the URL, keeping every parameter that is not the
+/// list's exactly as the host page wrote it, and the fragment.
+fn write_url(query: ListQuery, replace: bool) {
+    let location = window().location();
+    let search = location.search().unwrap_or_default();
+    let ours = query.to_query_string();
+    let parts: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|part| !part.is_empty() && !is_list_param(part))
+        .chain((!ours.is_empty()).then_some(ours.as_str()))
+        .collect();
+    let href = format!(
+        "{}{}{}{}",
+        location.pathname().unwrap_or_default(),
+        if parts.is_empty() { "" } else { "?" },
+        parts.join("&"),
+        location.hash().unwrap_or_default()
+    );
+    let Ok(history) = window().history() else {
+        return;
+    };
+    let _ = if replace {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&href))
+    } else {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&href))
+    };
+}
+
+/// True for `status=…` and the other list parameters, as written.
+fn is_list_param(part: &str) -> bool {
+    let key = part.split('=').next().unwrap_or(part);
+    LIST_PARAMS.contains(&key)
 }

@@ -14,17 +14,28 @@ pub fn install() {
     }));
 }
 
+/// In every console on the page (a panic stops them all), or at the top of
+/// the page when none is mounted yet.
 fn show_notice() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(notice) = document.create_element("div") else {
-        return;
+    let notice = || {
+        let notice = document.create_element("div").ok()?;
+        notice.set_class_name("panic-notice");
+        let _ = notice.set_attribute("role", "alert");
+        notice.set_text_content(Some(PANIC_MESSAGE));
+        Some(notice)
     };
-    notice.set_class_name("panic-notice");
-    let _ = notice.set_attribute("role", "alert");
-    notice.set_text_content(Some(PANIC_MESSAGE));
-    if let Some(body) = document.body() {
-        let _ = body.prepend_with_node_1(&notice);
+    let containers = crate::element::containers();
+    if containers.is_empty() {
+        if let (Some(body), Some(notice)) = (document.body(), notice()) {
+            let _ = body.prepend_with_node_1(&notice);
+        }
+    }
+    for container in containers {
+        if let Some(notice) = notice() {
+            let _ = container.prepend_with_node_1(&notice);
+        }
     }
 }

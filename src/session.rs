@@ -1,12 +1,17 @@
-//! Who the console talks to and with which key. The key lives only in
-//! `sessionStorage` (gone when the tab closes) and in memory; it is never put
-//! in a URL or a log.
+//! Who the console talks to and with which credentials: a key typed into
+//! Connect, or the portal's own sign-in through `getToken`. A typed key
+//! lives only in `sessionStorage` (gone when the tab closes) and in memory;
+//! it is never put in a URL or a log.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 
 use leads_core::{AuthMode, ConsoleConfig};
 
-use crate::api::{ApiClient, ApiError, SharedRequests};
+use crate::api::{ApiClient, ApiError, Credentials, PortalToken, SharedRequests};
+use crate::host::Host;
 
 /// Where the key is kept in `sessionStorage`.
 const KEY_STORAGE: &str = "leads-console.api-key";
@@ -16,25 +21,42 @@ const KEY_STORAGE: &str = "leads-console.api-key";
 pub struct Session {
     config: StoredValue<ConsoleConfig>,
     requests: StoredValue<SharedRequests, LocalStorage>,
+    host: StoredValue<Host, LocalStorage>,
+    /// The portal's last token, shared by every client of this session.
+    portal_token: StoredValue<Rc<RefCell<Option<String>>>, LocalStorage>,
     key: RwSignal<Option<String>>,
     rejected: RwSignal<bool>,
 }
 
 impl Session {
-    /// A session for `config`, picking up a key stored earlier in this tab.
-    pub fn new(config: ConsoleConfig) -> Session {
+    /// A session for `config` in the console on `host`, picking up a key
+    /// stored earlier in this tab.
+    pub fn new(config: ConsoleConfig, host: Host) -> Session {
         let key = (config.auth == AuthMode::Bearer).then(stored_key).flatten();
         Session {
             config: StoredValue::new(config),
             requests: StoredValue::new_local(SharedRequests::default()),
+            host: StoredValue::new_local(host),
+            portal_token: StoredValue::new_local(Rc::default()),
             key: RwSignal::new(key),
             rejected: RwSignal::new(false),
         }
     }
 
-    /// True when the API wants a key at all.
-    pub fn uses_key(&self) -> bool {
+    /// The element this console lives in, to tell the page what happened.
+    pub fn host(&self) -> Host {
+        self.host.get_value()
+    }
+
+    /// True when the API wants a bearer token and the portal gives it.
+    fn portal_signs_in(&self) -> bool {
         self.config.with_value(|c| c.auth == AuthMode::Bearer)
+            && self.host.with_value(Host::signs_in)
+    }
+
+    /// True when the API wants a key typed into Connect.
+    pub fn uses_key(&self) -> bool {
+        self.config.with_value(|c| c.auth == AuthMode::Bearer) && !self.portal_signs_in()
     }
 
     /// True when a key is needed and none is held (tracked).
@@ -59,13 +81,22 @@ impl Session {
 
     fn client_with(&self, key: Option<String>) -> ApiClient {
         let shared = self.requests.get_value();
+        let credentials = if self.portal_signs_in() {
+            Credentials::Portal(PortalToken::new(
+                self.host.get_value(),
+                self.portal_token.get_value(),
+            ))
+        } else {
+            key.map_or(Credentials::None, Credentials::Key)
+        };
         self.config
-            .with_value(|config| ApiClient::new(config, key, shared))
+            .with_value(|config| ApiClient::new(config, credentials, shared))
     }
 
     /// Every API answer passes through here: a `401` sends the person back
-    /// to Connect, in this one place. The caller still gets the error, so it
-    /// can stop; it has nothing more to show.
+    /// to Connect, or (when the portal signs in, and its token was refused
+    /// twice) tells the portal, in this one place. The caller still gets
+    /// the error, so it can stop; it has nothing more to show.
     ///
     /// ```ignore
     /// let reply = session.checked(client.update_lead(&id, &patch).await);
@@ -93,7 +124,9 @@ impl Session {
 
     /// The API answered `401`: forget the key and say so.
     fn reject(&self) {
-        if self.uses_key() {
+        if self.portal_signs_in() {
+            self.host.with_value(Host::unauthorized);
+        } else if self.uses_key() {
             store_key(None);
             self.rejected.set(true);
             self.key.set(None);

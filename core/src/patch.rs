@@ -55,6 +55,27 @@ impl LeadPatch {
         *self == Self::default()
     }
 
+    /// The fields the patch sets, in the contract's order: what a change
+    /// through it touched.
+    ///
+    /// ```
+    /// use leads_core::{Field, LeadPatch, LeadStatus};
+    /// let patch = LeadPatch { status: Some(LeadStatus::New), tags: Some(vec![]), ..LeadPatch::default() };
+    /// assert_eq!(patch.changed_fields(), [Field::Status, Field::Tags]);
+    /// ```
+    pub fn changed_fields(&self) -> Vec<Field> {
+        let set = [
+            (Field::Name, self.name.is_some()),
+            (Field::Phone, self.phone.is_some()),
+            (Field::Email, self.email.is_some()),
+            (Field::Status, self.status.is_some()),
+            (Field::Tags, self.tags.is_some()),
+        ];
+        set.into_iter()
+            .filter_map(|(field, set)| set.then_some(field))
+            .collect()
+    }
+
     /// Reads and validates an update body in the contract's order.
     pub fn from_body(body: &JsonObject) -> Result<LeadPatch, ApiError> {
         if body.is_empty() {

@@ -48,15 +48,17 @@ pub fn NewLeadDialog(
                 let _ = input.focus();
             }
         } else if el.open() {
-            // Closing moves the focus, which fires the focused field's blur
-            // check; the person did not leave that field, so its errors stay
-            // as they were (an untouched form must not reopen in red).
+            // Closing moves the focus (at close, or, inside a shadow root,
+            // only when the opener takes it back), which fires the focused
+            // field's blur check; the person did not leave that field, so
+            // its errors stay as they were (an untouched form must not
+            // reopen in red).
             let errors_before = errors.get_untracked();
             el.close();
-            errors.set(errors_before);
             if let Some(button) = opener.get_untracked() {
                 let _ = button.focus();
             }
+            errors.set(errors_before);
         }
     });
 

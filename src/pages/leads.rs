@@ -57,6 +57,7 @@ pub fn LeadsPage() -> impl IntoView {
     let new_lead_form = RwSignal::new(LeadForm::default());
     let new_lead_button = NodeRef::<html::Button>::new();
     let on_created = Callback::new(move |lead: PartialLead| {
+        session.host().lead_created(&lead.id);
         edits.highlight(lead.id);
         page.refetch();
     });

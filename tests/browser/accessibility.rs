@@ -53,11 +53,10 @@ async fn empty_views_and_the_connect_form_pass_axe() {
     h.labelled("API key").await;
     assert_no_violations(&h, "the Connect form").await;
 
-    h.labelled("API key")
-        .await
-        .send_keys("axe-key-7d1e")
-        .await
-        .unwrap();
+    {
+        let field = h.labelled("API key").await;
+        h.keys(&field, "axe-key-7d1e").await;
+    }
     h.click("Connect").await;
     assert!(h.wait_for_text("No leads yet.").await);
     assert_no_violations(&h, "a console with no leads").await;

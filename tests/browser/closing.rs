@@ -4,7 +4,6 @@
 //! button that opened it.
 
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::harness::{key, Harness, ServerOptions};
@@ -72,10 +71,11 @@ async fn a_row_editor_closes_by_escape_cancel_and_save_on_a_first_edit_and_after
     h.click(&edit).await;
     let email = row_field(&h, &id, "Email").await;
     email.clear().await.unwrap();
-    email
-        .send_keys(&format!("first-save@example.com{}", key(Key::Enter)))
-        .await
-        .unwrap();
+    h.keys(
+        &email,
+        &format!("first-save@example.com{}", key(Key::Enter)),
+    )
+    .await;
     wait_until_closed(&h, &id, &name).await;
     assert_eq!(h.wait_for_focus(&edit).await, edit);
     assert!(h.wait_for_text("Lead updated").await);
@@ -137,7 +137,7 @@ async fn two_open_row_editors_close_one_at_a_time() {
     h.click(&format!("Edit {first_name}")).await;
     let email = row_field(&h, first, "Email").await;
     email.clear().await.unwrap();
-    email.send_keys("both-open@example.com").await.unwrap();
+    h.keys(&email, "both-open@example.com").await;
     h.click(&format!("Edit {second_name}")).await;
     type_in_row(&h, second, "Name", &format!(" Second{}", key(Key::Escape))).await;
     wait_until_closed(&h, second, second_name).await;
@@ -177,7 +177,7 @@ async fn the_dialog_closes_by_escape_cancel_and_create_and_reopens_clean() {
     );
 
     // Escape while a tag is half typed: the tag is kept, not lost.
-    name.send_keys("Closing Order").await.unwrap();
+    h.keys(&name, "Closing Order").await;
     h.type_into(DIALOG, "Tags", &format!("kept-tag{}", key(Key::Escape)))
         .await;
     dialog_closed().await;
@@ -225,7 +225,10 @@ async fn a_401_while_the_focus_is_in_a_form_returns_to_connect() {
     .await;
     h.open("/").await;
     let connect = || async {
-        h.labelled("API key").await.send_keys(KEY).await.unwrap();
+        {
+            let field = h.labelled("API key").await;
+            h.keys(&field, KEY).await;
+        }
         h.click("Connect").await;
         h.find("tbody tr[data-lead-id]").await
     };
@@ -247,6 +250,6 @@ async fn a_401_while_the_focus_is_in_a_form_returns_to_connect() {
     h.type_into(DIALOG, "Name", &format!("Unauthorised{}", key(Key::Enter)))
         .await;
     assert!(h.wait_for_text("The API key was rejected.").await);
-    assert!(h.browser.find(Locator::Css("tbody")).await.is_err());
+    assert!(h.first("tbody").await.is_none());
     h.finish().await;
 }

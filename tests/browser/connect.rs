@@ -13,7 +13,7 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     .await;
     h.open("/?status=new").await;
     let input = h.labelled("API key").await;
-    input.send_keys("wrong-key").await.unwrap();
+    h.keys(&input, "wrong-key").await;
     h.click("Connect").await;
     assert!(
         h.wait_for_text("The API key was rejected.").await,
@@ -24,7 +24,7 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     assert_eq!(stored.as_u64(), Some(0), "a rejected key is forgotten");
 
     let input = h.labelled("API key").await;
-    input.send_keys(KEY).await.unwrap();
+    h.keys(&input, KEY).await;
     h.click("Connect").await;
     let expected = h.api_ids("status=new").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);

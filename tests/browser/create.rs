@@ -63,10 +63,7 @@ async fn a_new_lead_is_stored_normalised_and_listed_first() {
     h.click("Create lead").await;
 
     assert!(h.wait_for_text("Lead created").await);
-    h.browser
-        .find(fantoccini::Locator::Css("dialog:not([open])"))
-        .await
-        .unwrap();
+    h.find("dialog:not([open])").await;
     let sent = h.sent("POST").await;
     assert_eq!(sent.len(), 1, "exactly one POST");
     assert_eq!(
@@ -84,9 +81,7 @@ async fn a_new_lead_is_stored_normalised_and_listed_first() {
         first,
         "the view was fetched again"
     );
-    let focused = h
-        .js("return document.activeElement.textContent.trim()")
-        .await;
+    let focused = h.js("return focused().textContent.trim()").await;
     assert_eq!(focused, "New lead", "focus returns to the button");
 
     h.click("New lead").await;
@@ -180,8 +175,7 @@ async fn a_server_400_is_shown_on_its_field() {
     assert!(
         h.wait_for_text("email is already used by lead_007").await,
         "{:?}",
-        h.js("return document.querySelector('dialog').outerHTML")
-            .await
+        h.js("return root.querySelector('dialog').outerHTML").await
     );
     let email = h.field(DIALOG, "Email").await;
     assert_eq!(
@@ -248,21 +242,13 @@ async fn escape_and_cancel_close_without_sending() {
     open_dialog(&h).await;
     type_into(&h, "Name", "Never Sent").await;
     type_into(&h, "Name", &key(Key::Escape)).await;
-    h.browser
-        .find(fantoccini::Locator::Css("dialog:not([open])"))
-        .await
-        .unwrap();
-    let focused = h
-        .js("return document.activeElement.textContent.trim()")
-        .await;
+    h.find("dialog:not([open])").await;
+    let focused = h.js("return focused().textContent.trim()").await;
     assert_eq!(focused, "New lead");
     h.click("New lead").await;
     h.find(DIALOG).await;
     h.click("Cancel").await;
-    h.browser
-        .find(fantoccini::Locator::Css("dialog:not([open])"))
-        .await
-        .unwrap();
+    h.find("dialog:not([open])").await;
     assert_eq!(h.sent("POST").await, Vec::<Value>::new());
     h.finish().await;
 }

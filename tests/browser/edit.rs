@@ -156,17 +156,16 @@ async fn saving_an_edit_sends_only_changed_fields_and_replaces_tags() {
     phone.clear().await.unwrap();
     let email = row_field(&h, &id, "Email").await;
     email.clear().await.unwrap();
-    email.send_keys("renamed@example.org").await.unwrap();
+    h.keys(&email, "renamed@example.org").await;
     for tag in before["tags"].as_array().unwrap() {
         h.click(&format!("Remove tag {}", tag.as_str().unwrap()))
             .await;
     }
     let tags = row_field(&h, &id, "Tags").await;
-    tags.send_keys(&format!("callback-requested{}", key(Key::Enter)))
-        .await
-        .unwrap();
-    tags.send_keys("vip,").await.unwrap();
-    email.send_keys(&key(Key::Enter)).await.unwrap();
+    h.keys(&tags, &format!("callback-requested{}", key(Key::Enter)))
+        .await;
+    h.keys(&tags, "vip,").await;
+    h.keys(&email, &key(Key::Enter)).await;
 
     let stored = h
         .wait_for_lead(&id, |l| l["email"] == "renamed@example.org")
@@ -196,17 +195,14 @@ async fn escape_and_cancel_restore_the_row_and_send_nothing() {
     let (id, name) = first_lead(&h, "/", "").await;
     h.click(&format!("Edit {name}")).await;
     let field = row_field(&h, &id, "Name").await;
-    field
-        .send_keys(&format!(" Changed{}", key(Key::Escape)))
-        .await
-        .unwrap();
+    h.keys(&field, &format!(" Changed{}", key(Key::Escape)))
+        .await;
     h.named(&format!("Edit {name}")).await;
     h.click(&format!("Edit {name}")).await;
-    row_field(&h, &id, "Email")
-        .await
-        .send_keys("x")
-        .await
-        .unwrap();
+    {
+        let field = row_field(&h, &id, "Email").await;
+        h.keys(&field, "x").await;
+    }
     h.click("Cancel").await;
     h.named(&format!("Edit {name}")).await;
     assert_eq!(h.sent("PATCH").await, Vec::<Value>::new());
@@ -225,7 +221,7 @@ async fn a_failed_save_keeps_the_input_and_shows_the_servers_message_on_its_fiel
     h.click(&format!("Edit {name}")).await;
     let phone = row_field(&h, &id, "Phone").await;
     phone.clear().await.unwrap();
-    phone.send_keys("+15557654321").await.unwrap();
+    h.keys(&phone, "+15557654321").await;
     h.click("Save").await;
     assert!(h.wait_for_text("phone is on the do-not-call list").await);
     let phone = row_field(&h, &id, "Phone").await;
@@ -265,11 +261,10 @@ async fn a_second_editor_does_not_drop_the_first_ones_typing() {
     let second = h.lead(&ids[1]).await["name"].as_str().unwrap().to_owned();
     h.click(&format!("Edit {first}")).await;
     row_field(&h, &ids[0], "Email").await.clear().await.unwrap();
-    row_field(&h, &ids[0], "Email")
-        .await
-        .send_keys("first@example.com")
-        .await
-        .unwrap();
+    {
+        let field = row_field(&h, &ids[0], "Email").await;
+        h.keys(&field, "first@example.com").await;
+    }
     h.click(&format!("Edit {second}")).await;
     row_field(&h, &ids[1], "Name").await;
     let kept = row_field(&h, &ids[0], "Email")
@@ -293,10 +288,8 @@ async fn the_vendors_short_update_reply_never_blanks_the_row() {
     h.click(&format!("Edit {name}")).await;
     let email = row_field(&h, &id, "Email").await;
     email.clear().await.unwrap();
-    email
-        .send_keys(&format!("short@example.com{}", key(Key::Enter)))
-        .await
-        .unwrap();
+    h.keys(&email, &format!("short@example.com{}", key(Key::Enter)))
+        .await;
     assert!(h.wait_for_text("Lead updated").await);
     let row = h.find(&format!("tr[data-lead-id='{}']", id)).await;
     let text = row.text().await.unwrap();
@@ -333,11 +326,10 @@ async fn leaving_with_unsaved_typing_asks_first() {
         json!(false),
         "an editor alone loses nothing"
     );
-    row_field(&h, &id, "Email")
-        .await
-        .send_keys("x")
-        .await
-        .unwrap();
+    {
+        let field = row_field(&h, &id, "Email").await;
+        h.keys(&field, "x").await;
+    }
     assert_eq!(
         h.js(leaving_is_stopped).await,
         json!(true),
@@ -347,11 +339,10 @@ async fn leaving_with_unsaved_typing_asks_first() {
     h.named(&format!("Edit {name}")).await;
     assert_eq!(h.js(leaving_is_stopped).await, json!(false));
     h.click("New lead").await;
-    h.field("dialog[open]", "Name")
-        .await
-        .send_keys("Half typed")
-        .await
-        .unwrap();
+    {
+        let field = h.field("dialog[open]", "Name").await;
+        h.keys(&field, "Half typed").await;
+    }
     assert_eq!(
         h.js(leaving_is_stopped).await,
         json!(true),

@@ -12,9 +12,9 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use fantoccini::elements::Element;
+use fantoccini::elements::{Element, ElementRef};
 use fantoccini::wd::WebDriverCompatibleCommand;
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -75,10 +75,23 @@ pub fn key(key: fantoccini::key::Key) -> String {
     char::from(key).to_string()
 }
 
-/// A button by its accessible name: its text, or its `aria-label`.
-fn button_xpath(name: &str) -> String {
-    format!("//button[normalize-space()='{name}' or @aria-label='{name}']")
-}
+/// Helpers every script in the page gets: the console lives in the shadow
+/// root of `<leads-console>`, so `all(css)` looks in the page and in every
+/// console's root, `root` is the first console's root, `focused()` is the
+/// element that really has focus (inside a root, not its host), and
+/// `buttons(name)` are the buttons with that accessible name (text or
+/// `aria-label`). The one place the tests know about shadow DOM.
+const PAGE_HELPERS: &str = "\
+    const roots = () => [document, ...[...document.querySelectorAll('leads-console')]\
+        .flatMap(e => e.shadowRoot ? [e.shadowRoot] : [])];\
+    const all = css => roots().flatMap(r => [...r.querySelectorAll(css)]);\
+    const root = roots()[1] || document;\
+    const focused = () => { let e = document.activeElement;\
+        while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;\
+        return e; };\
+    const buttons = name => all('button').filter(b =>\
+        b.textContent.replace(/\\s+/g, ' ').trim() === name || b.getAttribute('aria-label') === name);\
+    ";
 
 fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -288,30 +301,62 @@ impl Harness {
             .collect()
     }
 
+    /// The elements a script (with [`PAGE_HELPERS`]) returns.
+    async fn elements(&self, script: &str, args: Vec<Value>) -> Vec<Element> {
+        let found = self
+            .browser
+            .execute(&format!("{PAGE_HELPERS}{script}"), args)
+            .await
+            .unwrap_or_else(|err| panic!("script failed: {err}"));
+        found
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|reference| reference.as_object()?.values().next()?.as_str())
+            .map(|id| {
+                Element::from_element_id(self.browser.clone(), ElementRef::from(id.to_owned()))
+            })
+            .collect()
+    }
+
+    /// Every element matching `css`, in the page or inside a console.
+    pub async fn all(&self, css: &str) -> Vec<Element> {
+        self.elements("return all(arguments[0]);", vec![json!(css)])
+            .await
+    }
+
+    /// The first element matching `css` now, if there is one.
+    pub async fn first(&self, css: &str) -> Option<Element> {
+        self.all(css).await.into_iter().next()
+    }
+
     /// Waits for an element to appear.
     pub async fn find(&self, css: &str) -> Element {
-        self.browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|err| panic!("no element matches {css}: {err}"))
+        let started = Instant::now();
+        loop {
+            if let Some(found) = self.first(css).await {
+                return found;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no element matches {css}; the page reads:\n{}",
+                    self.text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The lead ids in the table, top to bottom.
     pub async fn table_ids(&self) -> Vec<String> {
-        let rows = self
-            .browser
-            .find_all(Locator::Css("tbody tr[data-lead-id]"))
-            .await
-            .expect("find rows");
-        let mut ids = Vec::with_capacity(rows.len());
-        for row in rows {
-            if let Ok(Some(id)) = row.attr("data-lead-id").await {
-                ids.push(id);
-            }
-        }
-        ids
+        let ids = self
+            .js("return all('tbody tr[data-lead-id]').map(r => r.getAttribute('data-lead-id'));")
+            .await;
+        ids.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect()
     }
 
     /// Waits until the table shows exactly `expected`, and returns what it
@@ -434,7 +479,7 @@ impl Harness {
 
     /// The form control whose `<label>` reads exactly `label`.
     pub async fn labelled(&self, label: &str) -> Element {
-        self.field("body", label).await
+        self.field(".leads-console", label).await
     }
 
     /// The value the select labelled `label` currently shows.
@@ -448,20 +493,23 @@ impl Harness {
             .unwrap_or_default()
     }
 
+    /// The buttons named `name` (text or `aria-label`) now.
+    async fn buttons(&self, name: &str) -> Vec<Element> {
+        self.elements("return buttons(arguments[0]);", vec![json!(name)])
+            .await
+    }
+
     /// The button named `name` (text or `aria-label`), once it is on the page.
     pub async fn button(&self, name: &str) -> Element {
-        let found = self
-            .browser
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::XPath(&button_xpath(name)))
-            .await;
-        match found {
-            Ok(button) => button,
-            Err(err) => panic!(
-                "no button {name:?} ({err}); the page reads:\n{}",
-                self.text().await
-            ),
+        let started = Instant::now();
+        loop {
+            if let Some(button) = self.buttons(name).await.into_iter().next() {
+                return button;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!("no button {name:?}; the page reads:\n{}", self.text().await);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
@@ -476,10 +524,7 @@ impl Harness {
 
     /// True when a button named `name` is on the page right now.
     pub async fn has_button(&self, name: &str) -> bool {
-        self.browser
-            .find(Locator::XPath(&button_xpath(name)))
-            .await
-            .is_ok()
+        !self.buttons(name).await.is_empty()
     }
 
     /// The query string of the page's URL, without `?`.
@@ -502,22 +547,19 @@ impl Harness {
 
     /// The page's visible text.
     pub async fn text(&self) -> String {
-        match self.browser.find(Locator::Css("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
+        let text = self
+            .js("return [document.body, ...all('.leads-console')]\
+                   .map(e => e.innerText).join('\\n');")
+            .await;
+        text.as_str().unwrap_or_default().to_owned()
     }
 
     /// The text of the live region with `role` (`status` or `alert`), where
     /// screen readers hear outcomes.
     pub async fn announced(&self, role: &str) -> String {
-        match self
-            .browser
-            .find(Locator::Css(&format!(".announcements [role='{role}']")))
-            .await
-        {
-            Ok(region) => region.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
+        match self.first(&format!(".announcements [role='{role}']")).await {
+            Some(region) => region.text().await.unwrap_or_default(),
+            None => String::new(),
         }
     }
 
@@ -555,7 +597,7 @@ impl Harness {
     /// Runs `script` in the page and returns its result.
     pub async fn js(&self, script: &str) -> Value {
         self.browser
-            .execute(script, vec![])
+            .execute(&format!("{PAGE_HELPERS}{script}"), vec![])
             .await
             .unwrap_or_else(|err| panic!("script failed: {err}"))
     }
@@ -609,41 +651,34 @@ impl Harness {
     /// The control labelled `label` inside the element matching `scope`,
     /// once both are on the page.
     pub async fn field(&self, scope: &str, label: &str) -> Element {
-        let xpath = format!(".//label[normalize-space()='{label}']");
+        // The label's `for` names a control in the same root as the label.
+        let script = "const [scope, label] = arguments; \
+            return all(scope).flatMap(s => [...s.querySelectorAll('label')]) \
+              .filter(l => l.textContent.replace(/\\s+/g, ' ').trim() === label && l.htmlFor) \
+              .map(l => l.getRootNode().getElementById(l.htmlFor)).filter(Boolean);";
         let started = Instant::now();
-        let label_el = loop {
-            let found = match self.browser.find(Locator::Css(scope)).await {
-                Ok(container) => container.find(Locator::XPath(&xpath)).await.ok(),
-                Err(_) => None,
-            };
-            match found {
-                Some(label_el) => break label_el,
-                None if started.elapsed() < PATIENCE => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-                None => panic!(
-                    "no label {label:?} in {scope}; the page reads:\n{}",
-                    self.text().await
-                ),
+        loop {
+            let found = self
+                .elements(script, vec![json!(scope), json!(label)])
+                .await;
+            if let Some(control) = found.into_iter().next() {
+                return control;
             }
-        };
-        let id = label_el
-            .attr("for")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| panic!("label {label:?} names no control"));
-        self.find(&format!("#{id}")).await
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no control labelled {label:?} in {scope}; the page reads:\n{}",
+                    self.text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Types `text` (keys included) into the control labelled `label`
     /// inside `scope`.
     pub async fn type_into(&self, scope: &str, label: &str, text: &str) {
-        self.field(scope, label)
-            .await
-            .send_keys(text)
-            .await
-            .unwrap_or_else(|err| panic!("type into {label} in {scope}: {err}"));
+        let field = self.field(scope, label).await;
+        self.keys(&field, text).await;
     }
 
     /// The element with this `aria-label`.
@@ -672,11 +707,28 @@ impl Harness {
 
     /// The `id` of the element that has focus.
     pub async fn focused_id(&self) -> String {
-        self.js("return document.activeElement ? document.activeElement.id : ''")
+        self.js("const e = focused(); return e ? e.id : ''")
             .await
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// Types `text` (keys included) into `element` as a person would: it
+    /// takes the focus unless it has it, then real key presses. WebDriver's
+    /// own send-keys first blurs the page's active element, which for a
+    /// control in a shadow root is the host, and so fires blur checks no
+    /// person's typing does.
+    pub async fn keys(&self, element: &Element, text: &str) {
+        let element = serde_json::to_value(element).expect("an element reference");
+        self.browser
+            .execute(
+                &format!("{PAGE_HELPERS} const e = arguments[0]; if (focused() !== e) e.focus();"),
+                vec![element],
+            )
+            .await
+            .unwrap_or_else(|err| panic!("focus before typing: {err}"));
+        self.press(text).await;
     }
 
     /// Presses each key of `keys` in turn, as a person at a keyboard does:
@@ -701,13 +753,14 @@ impl Harness {
     /// because it matches `:focus-visible`).
     pub async fn focus(&self) -> (String, bool) {
         let element = self
-            .browser
-            .active_element()
+            .elements("return [focused()];", vec![])
             .await
+            .into_iter()
+            .next()
             .expect("something has focus");
         let name = self.accessible_name(&element).await;
         let ring = self
-            .js("const e = document.activeElement; const s = getComputedStyle(e); \
+            .js("const e = focused(); const s = getComputedStyle(e); \
                  return e.matches(':focus-visible') && \
                    ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none');")
             .await

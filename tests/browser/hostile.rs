@@ -72,7 +72,7 @@ async fn hostile_lead_text_shows_literally_and_runs_nothing() {
 
     assert_eq!(pwned(&h).await, Value::Null, "no script ran");
     let links = h
-        .js("return [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))")
+        .js("return all('a[href]').map(a => a.getAttribute('href'))")
         .await;
     for href in links.as_array().unwrap() {
         let href = href.as_str().unwrap();
@@ -117,7 +117,7 @@ async fn a_hostile_api_answer_makes_no_link_and_runs_nothing() {
         "shown as text: {text}"
     );
     assert_eq!(
-        h.js("return document.querySelectorAll('tr[data-lead-id=\"lead_x\"] a').length")
+        h.js("return all('tr[data-lead-id=\"lead_x\"] a').length")
             .await,
         json!(0),
         "invalid contacts are not links"

@@ -41,7 +41,7 @@ async fn next_stops(h: &Harness, count: usize) -> Vec<String> {
 }
 
 async fn dialog_open(h: &Harness) -> bool {
-    h.js("return !!document.querySelector('dialog[open]')")
+    h.js("return !!root.querySelector('dialog[open]')")
         .await
         .as_bool()
         .unwrap_or(false)
@@ -82,7 +82,7 @@ async fn create_by_keyboard_alone() {
 
     h.press(&key(Key::Enter)).await;
     assert_focus(&h, "Name").await;
-    assert_eq!(h.js("return document.activeElement.value").await, "Kay");
+    assert_eq!(h.js("return focused().value").await, "Kay");
     h.press(" Board").await;
     assert_eq!(
         next_stops(&h, 4).await,

@@ -13,11 +13,7 @@ async fn first_page_matches_the_api_with_no_console_errors() {
     h.find("h1").await;
     let shown = h.wait_for_rows(&expected).await;
     assert_eq!(shown, expected, "server log:\n{}", h.server_log());
-    let headers = h
-        .browser
-        .find_all(fantoccini::Locator::Css("thead th"))
-        .await
-        .unwrap();
+    let headers = h.all("thead th").await;
     let mut texts = Vec::new();
     let mut names = Vec::new();
     for th in headers {
@@ -32,11 +28,7 @@ async fn first_page_matches_the_api_with_no_console_errors() {
         names, columns,
         "a screen reader hears the words, not the arrows"
     );
-    let buttons = h
-        .browser
-        .find_all(fantoccini::Locator::Css("thead th button"))
-        .await
-        .unwrap();
+    let buttons = h.all("thead th button").await;
     let mut button_names = Vec::new();
     for button in buttons {
         button_names.push(h.accessible_name(&button).await);

@@ -2,7 +2,6 @@
 //! (or a screen reader) would meet it.
 
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::json;
 
 use crate::harness::{key, Harness};
@@ -71,7 +70,7 @@ async fn outcomes_are_heard_in_live_regions_and_undo_goes_away() {
     h.select("Per page", "50").await;
     let reloaded = h.api_ids("status=new&limit=50").await;
     assert_eq!(h.wait_for_rows(&reloaded).await, reloaded);
-    assert!(h.browser.find(Locator::Css(&row)).await.is_err());
+    assert!(h.first(&row).await.is_none());
 
     h.inject(json!({"matches": "PATCH", "status": 503, "times": 1}))
         .await;

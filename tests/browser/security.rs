@@ -47,11 +47,11 @@ async fn the_console_works_under_its_content_security_policy() {
     assert_eq!(h.wait_for_query("status=new").await, "status=new");
 
     h.click("New lead").await;
-    h.field("dialog[open]", "Name")
-        .await
-        .send_keys(&format!("Policy Check{}", key(Key::Enter)))
-        .await
-        .unwrap();
+    {
+        let field = h.field("dialog[open]", "Name").await;
+        h.keys(&field, &format!("Policy Check{}", key(Key::Enter)))
+            .await;
+    }
     assert!(h.wait_for_text("Lead created").await);
 
     let row = h
@@ -66,11 +66,13 @@ async fn the_console_works_under_its_content_security_policy() {
         .unwrap_or_default()
         .to_owned();
     h.click(&format!("Edit {name}")).await;
-    h.field(&format!("tr[data-lead-id='{id}'] form"), "Email")
-        .await
-        .send_keys(&format!("policy@example.com{}", key(Key::Enter)))
-        .await
-        .unwrap();
+    {
+        let field = h
+            .field(&format!("tr[data-lead-id='{id}'] form"), "Email")
+            .await;
+        h.keys(&field, &format!("policy@example.com{}", key(Key::Enter)))
+            .await;
+    }
     assert!(h.wait_for_text("Lead updated").await);
 
     let violations = h.js("return window.cspViolations").await;
