@@ -44,6 +44,10 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// How long a client may take to send a request body.
     pub client_timeout: Duration,
+    /// `/embed.js` for the build in `dist`, when there is one.
+    pub embed_script: Option<Arc<str>>,
+    /// CORS for `--allow-origin` portals, when any are allowed.
+    pub cors: Option<tower_http::cors::CorsLayer>,
     /// Present only when `--test-faults` is given (test builds only).
     #[cfg(feature = "test-faults")]
     pub faults: Option<Faults>,
@@ -60,6 +64,8 @@ impl AppState {
             rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
             client_timeout: config.client_timeout,
+            embed_script: static_files::embed_script(&config.dist).map(Arc::from),
+            cors: crate::cors::layer(&config.allow_origins)?,
             security: Arc::new(SecurityHeaders::for_console(
                 &config.dist,
                 &config.frame_ancestors,
@@ -85,12 +91,18 @@ pub fn router(state: AppState) -> Router {
     // `nest` does not take `/v1/` itself; without this route it would
     // reach the console's files instead of the API's sign-in and 404.
     let v1_root = v1.clone().with_state(state.clone());
-    app.nest("/v1", v1)
+    let mut app = app
+        .nest("/v1", v1)
         .route_service("/v1/", v1_root)
         .route("/config.json", get(static_files::config_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .fallback_service(console)
+        .fallback_service(console);
+    if let Some(cors) = state.cors.clone() {
+        app = app.layer(cors);
+    }
+    // Outside the CORS layer: the loader answers every origin itself.
+    app.route("/embed.js", get(static_files::embed_js))
         .layer(middleware::from_fn_with_state(
             state.security.clone(),
             headers::secure,

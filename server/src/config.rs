@@ -69,6 +69,17 @@ pub struct Config {
     /// so they cannot hold connections open.
     #[arg(long, env = "LEADS_CLIENT_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
     pub client_timeout: Duration,
+    /// A portal origin allowed to embed the console from another origin,
+    /// e.g. `https://portal.example.com` (repeat for more; the variable
+    /// takes a comma-separated list). CORS is answered for exactly these,
+    /// on `/v1` and the console's files; none by default, and `*` never.
+    #[arg(
+        long = "allow-origin",
+        env = "LEADS_ALLOW_ORIGINS",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub allow_origins: Vec<String>,
     /// Who may frame the console (CSP `frame-ancestors`), e.g.
     /// `https://portal.example.com`; the default allows only this server.
     #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]

@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use axum::extract::State;
-use axum::response::IntoResponse;
+use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leads_core::{AuthMode, ConsoleConfig};
 use tower_http::services::{ServeDir, ServeFile};
@@ -31,4 +33,62 @@ pub fn console(dist: &Path) -> ServeDir<ServeFile> {
         .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(dist.join("index.html")))
+}
+
+/// `/embed.js`: the fixed name a portal loads. It starts the current build
+/// from the origin it came from, or, when that fails (the server does not
+/// allow the portal's origin, say), says so inside each `<leads-console>`
+/// instead of leaving a blank box. It carries nothing secret, so any page
+/// may load it (`Access-Control-Allow-Origin: *`); the build it imports
+/// and the API answer only `--allow-origin` origins.
+pub async fn embed_js(State(state): State<AppState>) -> Response {
+    match &state.embed_script {
+        Some(script) => (
+            [
+                (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            script.to_string(),
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            [(CONTENT_TYPE, "text/javascript; charset=utf-8")],
+            "console.error(\"This leads-server has no built console; run make build.\");",
+        )
+            .into_response(),
+    }
+}
+
+/// The loader for the build in `dist`: trunk names its script
+/// `leads-console-<hash>.js` and the module `…_bg.wasm` beside it.
+pub fn embed_script(dist: &Path) -> Option<String> {
+    let script = std::fs::read_dir(dist)
+        .ok()?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .find(|name| name.starts_with("leads-console-") && name.ends_with(".js"))?;
+    let wasm = format!("{}_bg.wasm", script.trim_end_matches(".js"));
+    Some(format!(
+        r#"// Leads Console loader: a fixed name that starts the current build.
+const base = new URL(".", import.meta.url);
+try {{
+  const {{ default: init }} = await import(new URL("{script}", base).href);
+  await init({{ module_or_path: new URL("{wasm}", base).href }});
+}} catch (error) {{
+  const message = "The leads console could not load from " + base.origin + ". The server may " +
+    "be down, or it does not allow pages on " + location.origin + ": its administrator can " +
+    "start it with --allow-origin " + location.origin + ".";
+  for (const element of document.querySelectorAll("leads-console")) {{
+    const root = element.shadowRoot || element.attachShadow({{ mode: "open" }});
+    const notice = document.createElement("p");
+    notice.setAttribute("role", "alert");
+    notice.style.cssText = "margin:0;padding:12px 16px;border:1px solid #b3261e;color:#b3261e;" +
+      "background:#fdecea;font:15px/1.45 system-ui,sans-serif";
+    notice.textContent = message;
+    root.replaceChildren(notice);
+  }}
+  console.warn(message, error);
+}}
+"#
+    ))
 }
