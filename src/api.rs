@@ -34,6 +34,8 @@ pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 pub enum ApiError {
     /// `401`: the key is missing or wrong.
     Unauthorized,
+    /// `401` to the portal's own token, asked for afresh and refused again.
+    SignInRefused,
     /// The API answered with its JSON error body.
     Api {
         message: String,
@@ -61,6 +63,9 @@ impl ApiError {
     pub fn message(&self) -> String {
         match self {
             Self::Unauthorized => "The API key was rejected.".to_owned(),
+            Self::SignInRefused => "The leads API did not accept your portal sign-in. Sign in \
+                                    again in the portal, then press Retry."
+                .to_owned(),
             Self::Api { message, .. } => message.clone(),
             Self::Http { status } if *status >= 500 => {
                 format!("The server had a problem (HTTP {status}). Try again in a moment.")

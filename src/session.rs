@@ -102,8 +102,13 @@ impl Session {
     /// let reply = session.checked(client.update_lead(&id, &patch).await);
     /// ```
     pub fn checked<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        if matches!(result, Err(ApiError::Unauthorized)) {
-            self.reject();
+        if !matches!(result, Err(ApiError::Unauthorized)) {
+            return result;
+        }
+        self.reject();
+        if self.portal_signs_in() {
+            // No Connect form to go back to: the page says what happened.
+            return Err(ApiError::SignInRefused);
         }
         result
     }

@@ -494,6 +494,7 @@ async fn api_key_guards_v1_only_and_comes_first() {
     let app = TestApp::with(Options {
         api_key: Some("s3cret"),
         demo_leads: 5,
+        ..Options::default()
     })
     .await;
     let bare = |method: Method, uri: &str| {

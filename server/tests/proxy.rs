@@ -24,6 +24,7 @@ async fn upstream() -> RunningServer {
     RunningServer::start(Options {
         demo_leads: 40,
         api_key: Some(UPSTREAM_KEY),
+        ..Options::default()
     })
     .await
 }

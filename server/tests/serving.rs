@@ -96,6 +96,7 @@ async fn health_and_readiness_answer_for_load_balancers() {
     let upstream = RunningServer::start(Options {
         demo_leads: 1,
         api_key: Some("ready-key"),
+        ..Options::default()
     })
     .await;
     let key = UpstreamKey::new("ready-key").unwrap();
@@ -123,4 +124,104 @@ async fn health_and_readiness_answer_for_load_balancers() {
         .unwrap()
         .contains("upstream"));
     assert_eq!(dead.get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn embed_js_starts_the_current_build_from_its_own_origin_for_any_page() {
+    let app = TestApp::new().await;
+    let script = app
+        .send(
+            app.request(Method::GET, "/embed.js")
+                .header(header::ORIGIN, "https://portal.example.com")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(header(&script, header::CONTENT_TYPE).starts_with("text/javascript"));
+    assert_eq!(header(&script, header::CACHE_CONTROL), "no-cache");
+    assert_eq!(header(&script, header::ACCESS_CONTROL_ALLOW_ORIGIN), "*");
+    for name in [
+        "leads-console-0123456789abcdef.js",
+        "leads-console-0123456789abcdef_bg.wasm",
+        "--allow-origin",
+    ] {
+        assert!(script.text.contains(name), "{name} in:\n{}", script.text);
+    }
+}
+
+#[tokio::test]
+async fn cors_answers_exactly_the_allowed_portals_preflight_included() {
+    const PORTAL: &str = "https://portal.example.com";
+    let app = TestApp::with(Options {
+        demo_leads: 2,
+        api_key: Some("cors-key"),
+        allow_origins: vec![PORTAL.to_owned()],
+    })
+    .await;
+    let preflight = |origin: &'static str| {
+        axum::http::Request::builder()
+            .method(Method::OPTIONS)
+            .uri("/v1/leads/lead_001")
+            .header(header::ORIGIN, origin)
+            .header(header::ACCESS_CONTROL_REQUEST_METHOD, "PATCH")
+            .header(
+                header::ACCESS_CONTROL_REQUEST_HEADERS,
+                "authorization,content-type",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allowed = app.send(preflight(PORTAL)).await;
+    assert!(allowed.status.is_success(), "{}", allowed.status);
+    assert_eq!(
+        header(&allowed, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        PORTAL
+    );
+    assert!(header(&allowed, header::ACCESS_CONTROL_ALLOW_METHODS).contains("PATCH"));
+    let headers = header(&allowed, header::ACCESS_CONTROL_ALLOW_HEADERS).to_ascii_lowercase();
+    assert!(headers.contains("authorization") && headers.contains("content-type"));
+
+    let stranger = app.send(preflight("https://evil.example")).await;
+    assert_eq!(header(&stranger, header::ACCESS_CONTROL_ALLOW_ORIGIN), "");
+
+    for path in [
+        "/v1/leads",
+        "/config.json",
+        "/leads-console-0123456789abcdef.js",
+    ] {
+        let reply = app
+            .send(
+                app.request(Method::GET, path)
+                    .header(header::ORIGIN, PORTAL)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            header(&reply, header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            PORTAL,
+            "{path}"
+        );
+        assert!(
+            header(&reply, header::ACCESS_CONTROL_EXPOSE_HEADERS)
+                .to_ascii_lowercase()
+                .contains("retry-after"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_wildcard_origin_is_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = leads_server::Config {
+        addr: "127.0.0.1:0".into(),
+        db: dir.path().join("leads.db"),
+        dist: dir.path().to_path_buf(),
+        allow_origins: vec!["*".into()],
+        ..leads_server::Config::default()
+    };
+    let err = leads_server::run(config).await.expect_err("refused");
+    assert!(err.to_string().contains("any web page"), "{err}");
 }

@@ -127,6 +127,7 @@ async fn portal_tokens_are_checked_and_a_refused_one_forwards_nothing() {
     let upstream = RunningServer::start(Options {
         demo_leads: 3,
         api_key: Some("vendor-key-for-token-tests"),
+        ..Options::default()
     })
     .await;
     let dir = tempfile::tempdir().unwrap();

@@ -47,6 +47,7 @@ async fn empty_views_and_the_connect_form_pass_axe() {
     let h = Harness::with(ServerOptions {
         demo_leads: 0,
         api_key: Some("axe-key-7d1e"),
+        ..ServerOptions::default()
     })
     .await;
     h.open("/").await;

@@ -33,6 +33,8 @@ pub const DEADLINE: Duration = Duration::from_secs(180);
 pub struct ServerOptions {
     pub demo_leads: u32,
     pub api_key: Option<&'static str>,
+    /// Portal origins the server answers CORS for (`--allow-origin`).
+    pub allow_origins: Vec<String>,
 }
 
 impl Default for ServerOptions {
@@ -40,7 +42,69 @@ impl Default for ServerOptions {
         Self {
             demo_leads: 250,
             api_key: None,
+            allow_origins: Vec::new(),
         }
+    }
+}
+
+/// A portal's page on a second origin: a loopback port of its own that
+/// answers every request with one HTML page, set once the console's
+/// server (which must know this origin first) is running.
+pub struct HostPage {
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    page: Arc<Mutex<String>>,
+    _serving: tokio::task::JoinHandle<()>,
+}
+
+impl HostPage {
+    /// Listens now; answers with an empty page until [`HostPage::set`].
+    pub async fn bind() -> HostPage {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the host page's port");
+        let origin = format!("http://{}", listener.local_addr().expect("an address"));
+        let page = Arc::new(Mutex::new(String::new()));
+        let serving = tokio::spawn({
+            let page = Arc::clone(&page);
+            async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                while let Ok((mut stream, _)) = listener.accept().await {
+                    let page = Arc::clone(&page);
+                    tokio::spawn(async move {
+                        // The request itself does not matter: read its head.
+                        let mut head = Vec::new();
+                        let mut buf = [0u8; 1024];
+                        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                            match stream.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => head.extend_from_slice(&buf[..n]),
+                            }
+                        }
+                        // Read now, not at accept: Chromium opens sockets
+                        // ahead of the requests it will send on them.
+                        let html = page.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                             Cache-Control: no-store\r\n\
+                             Content-Length: {}\r\nConnection: close\r\n\r\n{html}",
+                            html.len()
+                        );
+                        let _ = stream.write_all(answer.as_bytes()).await;
+                    });
+                }
+            }
+        });
+        HostPage {
+            origin,
+            page,
+            _serving: serving,
+        }
+    }
+
+    /// The page to answer with from now on.
+    pub fn set(&self, html: &str) {
+        *self.page.lock().unwrap_or_else(|p| p.into_inner()) = html.to_owned();
     }
 }
 
@@ -67,6 +131,9 @@ pub struct Harness {
     page_log: Mutex<Vec<Value>>,
     /// Set by [`Harness::finish`]; a harness dropped without it fails the test.
     finished: bool,
+    /// Browser-log text a test expects (a load the browser blocks on
+    /// purpose); entries containing it are not page failures.
+    expected_errors: Mutex<Vec<String>>,
     _dir: TempDir,
 }
 
@@ -154,6 +221,9 @@ impl Harness {
         if let Some(key) = options.api_key {
             command.arg("--api-key").arg(key);
         }
+        for origin in &options.allow_origins {
+            command.arg("--allow-origin").arg(origin);
+        }
         let mut server = Owned(command.spawn().expect("start leads-server"));
         let server_log = Arc::new(Mutex::new(Vec::new()));
         let (addr_tx, addr_rx) = mpsc::channel();
@@ -235,6 +305,7 @@ impl Harness {
             server_log,
             page_log: Mutex::new(Vec::new()),
             finished: false,
+            expected_errors: Mutex::new(Vec::new()),
             _dir: dir,
         }
     }
@@ -410,6 +481,15 @@ impl Harness {
             .unwrap_or_else(|p| p.into_inner())
             .iter()
             .filter(|e| is_page_failure(e))
+            .filter(|e| {
+                let message = e["message"].as_str().unwrap_or_default();
+                !self
+                    .expected_errors
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .iter()
+                    .any(|expected| message.contains(expected.as_str()))
+            })
             .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
@@ -548,8 +628,10 @@ impl Harness {
     /// The page's visible text.
     pub async fn text(&self) -> String {
         let text = self
-            .js("return [document.body, ...all('.leads-console')]\
-                   .map(e => e.innerText).join('\\n');")
+            .js(
+                "return [document.body, ...roots().slice(1).flatMap(r => [...r.children])]\
+                   .map(e => e.innerText || '').join('\\n');",
+            )
             .await;
         text.as_str().unwrap_or_default().to_owned()
     }
@@ -869,6 +951,53 @@ impl Harness {
     /// Ends the test: fails it if the page logged a panic or an uncaught
     /// error at any point, then closes the browser. Every test calls it
     /// last; processes go in `Drop` either way.
+    /// Browser-log entries containing `text` are expected by this test
+    /// (the browser reporting a load it blocked, say), not page failures.
+    pub fn expect_page_error(&self, text: &str) {
+        self.expected_errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(text.to_owned());
+    }
+
+    /// The element matching `css` in the shadow root of the `n`th
+    /// `<leads-console>` on the page (from 0), for pages with several.
+    pub async fn in_console(&self, n: usize, css: &str) -> Element {
+        let script = "const [n, css] = arguments; \
+            const shadow = document.querySelectorAll('leads-console')[n]?.shadowRoot; \
+            return shadow ? [...shadow.querySelectorAll(css)] : [];";
+        let started = Instant::now();
+        loop {
+            let found = self.elements(script, vec![json!(n), json!(css)]).await;
+            if let Some(element) = found.into_iter().next() {
+                return element;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "no {css} in console {n}; the page reads:\n{}",
+                    self.text().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The lead ids in the table of the `n`th console, top to bottom.
+    pub async fn console_ids(&self, n: usize) -> Vec<String> {
+        let script = format!(
+            "const shadow = document.querySelectorAll('leads-console')[{n}]?.shadowRoot; \
+             return shadow ? [...shadow.querySelectorAll('tbody tr[data-lead-id]')] \
+               .map(r => r.getAttribute('data-lead-id')) : [];"
+        );
+        self.js(&script)
+            .await
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|id| id.as_str().map(str::to_owned))
+            .collect()
+    }
+
     pub async fn finish(mut self) {
         let failures = self.page_failures().await;
         self.finished = true;

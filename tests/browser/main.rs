@@ -6,6 +6,7 @@ mod closing;
 mod connect;
 mod create;
 mod edit;
+mod embed;
 mod harness;
 mod hostile;
 mod keyboard;

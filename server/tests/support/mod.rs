@@ -28,6 +28,8 @@ pub const STAND_IN_PAGE: &str =
 pub struct Options {
     pub demo_leads: u32,
     pub api_key: Option<&'static str>,
+    /// `--allow-origin` portals.
+    pub allow_origins: Vec<String>,
 }
 
 pub struct TestApp {
@@ -106,6 +108,11 @@ impl TestApp {
             ("app-0123456789abcdef.js.br", "brotli bytes"),
             ("app-0123456789abcdef.js.gz", "gzip bytes"),
             ("app-0123456789abcdef_bg.wasm", "\0asm"),
+            (
+                "leads-console-0123456789abcdef.js",
+                "export default async function init() {}",
+            ),
+            ("leads-console-0123456789abcdef_bg.wasm", "\0asm"),
         ] {
             std::fs::write(dist.join(name), text).unwrap();
         }
@@ -117,6 +124,7 @@ impl TestApp {
             api_key: options.api_key.map(str::to_owned),
             demo_leads: options.demo_leads,
             client_timeout: std::time::Duration::from_secs(30),
+            allow_origins: options.allow_origins.clone(),
             #[cfg(feature = "test-faults")]
             test_faults,
             ..Config::default()
