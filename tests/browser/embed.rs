@@ -370,14 +370,30 @@ async fn two_consoles_in_memory_filter_independently() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dark_theme_passes_the_contrast_check() {
+    const LIGHT: &str = "rgb(245, 247, 250)";
+    const DARK: &str = "rgb(18, 22, 28)";
     let h = Harness::start().await;
     h.open_view("/", "").await;
+    let page = &h;
+    let surface = || async move {
+        page.js("return getComputedStyle(root.querySelector('.leads-console')).backgroundColor")
+            .await
+    };
+    assert_eq!(surface().await, LIGHT);
+    // No theme attribute: the console follows the system's choice...
+    h.cdp(
+        "Emulation.setEmulatedMedia",
+        json!({"features": [{"name": "prefers-color-scheme", "value": "dark"}]}),
+    )
+    .await;
+    assert_eq!(surface().await, DARK, "auto follows prefers-color-scheme");
+    // ...unless the portal says otherwise.
+    h.js("document.querySelector('leads-console').setAttribute('theme', 'light')")
+        .await;
+    assert_eq!(surface().await, LIGHT, "theme=light wins over the system");
     h.js("document.querySelector('leads-console').setAttribute('theme', 'dark')")
         .await;
-    let surface = h
-        .js("return getComputedStyle(root.querySelector('.leads-console')).backgroundColor")
-        .await;
-    assert_eq!(surface, "rgb(18, 22, 28)", "the dark palette is on");
+    assert_eq!(surface().await, DARK, "the dark palette is on");
     let found = h.axe_violations().await;
     assert!(found.is_empty(), "the list, dark:\n{}", found.join("\n"));
 

@@ -920,7 +920,7 @@ impl Harness {
         .await;
     }
 
-    async fn cdp(&self, cmd: &str, params: Value) {
+    pub async fn cdp(&self, cmd: &str, params: Value) {
         self.browser
             .issue_cmd(DriverCommand::cdp(cmd, params))
             .await
