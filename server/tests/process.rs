@@ -28,7 +28,11 @@ async fn leads_variables_configure_the_server_and_sigterm_stops_it() {
     let mut server = ServerProcess::start(
         env!("CARGO_BIN_EXE_leads-server"),
         dir.path(),
-        &[("LEADS_API_KEY", "env-key-31"), ("LEADS_DEMO_LEADS", "3")],
+        &[
+            ("LEADS_API_KEY", "env-key-31"),
+            ("LEADS_DEMO_LEADS", "3"),
+            ("LEADS_ALLOW_ORIGINS", "https://a.example,https://b.example"),
+        ],
         &[],
     );
     let http = reqwest::Client::new();
@@ -40,6 +44,17 @@ async fn leads_variables_configure_the_server_and_sigterm_stops_it() {
     )
     .await;
     assert_eq!(page["meta"]["total"], 3, "LEADS_DEMO_LEADS took effect");
+    let from_b = http
+        .get(format!("{}/config.json", server.base))
+        .header("origin", "https://b.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        from_b.headers()["access-control-allow-origin"],
+        "https://b.example",
+        "LEADS_ALLOW_ORIGINS took effect, comma-separated"
+    );
     assert!(server.terminate(), "a clean exit on SIGTERM");
 }
 

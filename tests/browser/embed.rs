@@ -391,6 +391,18 @@ async fn the_dark_theme_passes_the_contrast_check() {
     h.js("document.querySelector('leads-console').setAttribute('theme', 'light')")
         .await;
     assert_eq!(surface().await, LIGHT, "theme=light wins over the system");
+    // A portal's own accent, set on the element.
+    h.js("document.querySelector('leads-console').style.setProperty('--leads-accent', 'rgb(10, 110, 20)')")
+        .await;
+    let accent = h
+        .js("return getComputedStyle(root.querySelector('button.button--primary')).backgroundColor")
+        .await;
+    assert_eq!(
+        accent, "rgb(10, 110, 20)",
+        "--leads-accent restyles the console"
+    );
+    h.js("document.querySelector('leads-console').style.removeProperty('--leads-accent')")
+        .await;
     h.js("document.querySelector('leads-console').setAttribute('theme', 'dark')")
         .await;
     assert_eq!(surface().await, DARK, "the dark palette is on");
@@ -406,5 +418,38 @@ async fn the_dark_theme_passes_the_contrast_check() {
         "the dialog with errors, dark:\n{}",
         found.join("\n")
     );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_elements_attributes_come_before_config_json() {
+    let host = HostPage::bind().await;
+    let h = Harness::with(ServerOptions {
+        demo_leads: 3,
+        allow_origins: vec![host.origin.clone()],
+        ..ServerOptions::default()
+    })
+    .await;
+    // The server is open (its config.json says auth none), but the
+    // element asks for a key: the attribute wins.
+    let element = format!(
+        "<leads-console api-base=\"{}/v1\" auth=\"bearer\"></leads-console>",
+        h.base
+    );
+    host.set(&portal_page(&h.base, "", &element));
+    h.browser.goto(&host.origin).await.unwrap();
+    h.labelled("API key").await;
+    // And with auth none and the API base given, the leads come straight.
+    let element = format!(
+        "<leads-console api-base=\"{}/v1\" auth=\"none\"></leads-console>",
+        h.base
+    );
+    host.set(&portal_page(&h.base, "", &element));
+    h.browser
+        .goto(&format!("{}/?again", host.origin))
+        .await
+        .unwrap();
+    let expected = h.api_ids("").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.finish().await;
 }
