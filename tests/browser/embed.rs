@@ -67,10 +67,45 @@ async fn wait_for_portal_event(h: &Harness, expected: &str) -> Vec<String> {
     }
 }
 
+/// A console server that allows a portal on a second origin, and that
+/// portal's (still empty) page.
+async fn with_portal(options: ServerOptions) -> (HostPage, Harness) {
+    let host = HostPage::bind().await;
+    let h = Harness::with(ServerOptions {
+        allow_origins: vec![host.origin.clone()],
+        ..options
+    })
+    .await;
+    (host, h)
+}
+
+/// Serves `page` at the portal and opens it at `path` (a query of the
+/// portal's own, say).
+async fn open_portal(h: &Harness, host: &HostPage, path: &str, page: &str) {
+    host.set(page);
+    h.browser
+        .goto(&format!("{}{path}", host.origin))
+        .await
+        .expect("open the portal page");
+}
+
+/// Picks `label` in the status select of lead `id`'s row.
+async fn choose_status(h: &Harness, id: &str, label: &str) {
+    let name = h.lead(id).await["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    h.named(&format!("Status for {name}"))
+        .await
+        .select_by_label(label)
+        .await
+        .unwrap_or_else(|err| panic!("choose {label} for {name}: {err}"));
+}
+
 /// A portal page that loads the console from `base` with `element`.
-fn portal_page(base: &str, before: &str, element: &str) -> String {
+fn portal_page(base: &str, element: &str) -> String {
     format!(
-        "<!doctype html><html lang=\"en\"><head><title>Portal</title>{before}\
+        "<!doctype html><html lang=\"en\"><head><title>Portal</title>\
          <script type=\"module\" src=\"{base}/embed.js\"></script></head>\
          <body><main>{element}</main></body></html>"
     )
@@ -154,11 +189,7 @@ async fn the_example_portal_hosts_a_working_console_and_keeps_its_own_styles() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    h.named(&format!("Status for {name}"))
-        .await
-        .select_by_label("Qualified")
-        .await
-        .unwrap();
+    choose_status(&h, &id, "Qualified").await;
     h.wait_for_lead(&id, |l| l["status"] == "qualified").await;
     let heard = format!("lead-updated {{\"id\":\"{id}\",\"fields\":[\"status\"]}}");
     assert_eq!(wait_for_portal_event(&h, &heard).await[0], heard);
@@ -179,30 +210,17 @@ async fn the_example_portal_hosts_a_working_console_and_keeps_its_own_styles() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_portal_on_another_origin_works_when_allowed() {
-    let host = HostPage::bind().await;
-    let h = Harness::with(ServerOptions {
+    let (host, h) = with_portal(ServerOptions {
         demo_leads: 5,
-        allow_origins: vec![host.origin.clone()],
         ..ServerOptions::default()
     })
     .await;
-    host.set(&portal_page(&h.base, "", "<leads-console></leads-console>"));
-    h.browser
-        .goto(&format!("{}/?portal=1", host.origin))
-        .await
-        .unwrap();
+    let page = portal_page(&h.base, "<leads-console></leads-console>");
+    open_portal(&h, &host, "/?portal=1", &page).await;
     let expected = h.api_ids("").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     // A PATCH from another origin: a preflight, then the change.
-    let name = h.lead(&expected[0]).await["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    h.named(&format!("Status for {name}"))
-        .await
-        .select_by_label("Converted")
-        .await
-        .unwrap();
+    choose_status(&h, &expected[0], "Converted").await;
     let lead = h
         .wait_for_lead(&expected[0], |l| l["status"] == "converted")
         .await;
@@ -220,10 +238,10 @@ async fn a_portal_on_an_origin_not_allowed_sees_why_not_a_blank_box() {
         ..ServerOptions::default()
     })
     .await;
-    host.set(&portal_page(&h.base, "", "<leads-console></leads-console>"));
     // The browser reports the load it refuses; that is the point here.
     h.expect_page_error("CORS policy");
-    h.browser.goto(&host.origin).await.unwrap();
+    let page = portal_page(&h.base, "<leads-console></leads-console>");
+    open_portal(&h, &host, "/", &page).await;
     let advice = format!("--allow-origin {}", host.origin);
     assert!(h.wait_for_text(&advice).await, "{}", h.text().await);
     assert!(h.wait_for_text("could not load from").await);
@@ -259,28 +277,18 @@ fn signed_in_portal(base: &str, token: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_portals_get_token_signs_in_and_a_refused_token_is_reported() {
     const KEY: &str = "portal-key-0b7e";
-    let host = HostPage::bind().await;
-    let h = Harness::with(ServerOptions {
+    let (host, h) = with_portal(ServerOptions {
         demo_leads: 5,
         api_key: Some(KEY),
-        allow_origins: vec![host.origin.clone()],
+        ..ServerOptions::default()
     })
     .await;
 
-    host.set(&signed_in_portal(&h.base, KEY));
-    h.browser.goto(&host.origin).await.unwrap();
+    open_portal(&h, &host, "/", &signed_in_portal(&h.base, KEY)).await;
     let expected = h.api_ids("").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     assert!(!h.text().await.contains("API key"), "no Connect form");
-    let name = h.lead(&expected[0]).await["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    h.named(&format!("Status for {name}"))
-        .await
-        .select_by_label("Contacted")
-        .await
-        .unwrap();
+    choose_status(&h, &expected[0], "Contacted").await;
     h.wait_for_lead(&expected[0], |l| l["status"] == "contacted")
         .await;
     assert_eq!(
@@ -289,11 +297,8 @@ async fn the_portals_get_token_signs_in_and_a_refused_token_is_reported() {
         "the token is kept until refused"
     );
 
-    host.set(&signed_in_portal(&h.base, "not-the-key"));
-    h.browser
-        .goto(&format!("{}/?refused", host.origin))
-        .await
-        .unwrap();
+    let refused = signed_in_portal(&h.base, "not-the-key");
+    open_portal(&h, &host, "/?refused", &refused).await;
     let started = std::time::Instant::now();
     while h.js("return window.heard.length").await == 0
         && started.elapsed() < std::time::Duration::from_secs(15)
@@ -314,23 +319,17 @@ async fn the_portals_get_token_signs_in_and_a_refused_token_is_reported() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_consoles_in_memory_filter_independently() {
-    let host = HostPage::bind().await;
-    let h = Harness::with(ServerOptions {
+    let (host, h) = with_portal(ServerOptions {
         demo_leads: 40,
-        allow_origins: vec![host.origin.clone()],
         ..ServerOptions::default()
     })
     .await;
-    host.set(&portal_page(
+    let page = portal_page(
         &h.base,
-        "",
         "<leads-console url-state=\"none\"></leads-console>\
          <leads-console url-state=\"none\"></leads-console>",
-    ));
-    h.browser
-        .goto(&format!("{}/?desk=7", host.origin))
-        .await
-        .unwrap();
+    );
+    open_portal(&h, &host, "/?desk=7", &page).await;
     let all = h.api_ids("").await;
     let shows = |n: usize, expected: Vec<String>| {
         let h = &h;
@@ -423,10 +422,8 @@ async fn the_dark_theme_passes_the_contrast_check() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_elements_attributes_come_before_config_json() {
-    let host = HostPage::bind().await;
-    let h = Harness::with(ServerOptions {
+    let (host, h) = with_portal(ServerOptions {
         demo_leads: 3,
-        allow_origins: vec![host.origin.clone()],
         ..ServerOptions::default()
     })
     .await;
@@ -436,19 +433,14 @@ async fn the_elements_attributes_come_before_config_json() {
         "<leads-console api-base=\"{}/v1\" auth=\"bearer\"></leads-console>",
         h.base
     );
-    host.set(&portal_page(&h.base, "", &element));
-    h.browser.goto(&host.origin).await.unwrap();
+    open_portal(&h, &host, "/", &portal_page(&h.base, &element)).await;
     h.labelled("API key").await;
     // And with auth none and the API base given, the leads come straight.
     let element = format!(
         "<leads-console api-base=\"{}/v1\" auth=\"none\"></leads-console>",
         h.base
     );
-    host.set(&portal_page(&h.base, "", &element));
-    h.browser
-        .goto(&format!("{}/?again", host.origin))
-        .await
-        .unwrap();
+    open_portal(&h, &host, "/?again", &portal_page(&h.base, &element)).await;
     let expected = h.api_ids("").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.finish().await;
