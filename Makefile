@@ -27,7 +27,7 @@ ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
 SERVER := target/release/leads-server
 
-.PHONY: help setup setup-test build build-test-server run test lint screenshot clean
+.PHONY: help setup setup-test build build-test-server run test lint screenshot bench clean
 
 help:
 	@echo "make run   - set up, build and start the console with demo data at http://$(ADDR)"
@@ -35,6 +35,7 @@ help:
 	@echo "make build - build dist/ (the console) and $(SERVER)"
 	@echo "make lint  - rustfmt and clippy, as CI runs them"
 	@echo "make screenshot - retake docs/screenshot.png for the README"
+	@echo "make bench - measure sizes and the server; writes bench/report.md and .json"
 
 ## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
 ## (rust-toolchain.toml; rustup fetches it on first use) with the wasm target,
@@ -99,6 +100,18 @@ test: setup-test build build-test-server lint
 screenshot: setup-test build
 	@command -v curl >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=curl
 	scripts/screenshot.sh docs/screenshot.png
+
+## Measurements, not tests: sizes and server latency (bench/bench.py says
+## what each section does). oha drives the load, twiggy names the wasm's
+## largest items; both from crates.io.
+OHA_VERSION := 1.16.0
+TWIGGY_VERSION := 0.8.0
+bench: setup build
+	@oha --version 2>/dev/null | grep -qF "$(OHA_VERSION)" \
+	  || cargo install oha --version $(OHA_VERSION) --locked
+	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \
+	  || cargo install twiggy --version $(TWIGGY_VERSION) --locked
+	python3 bench/bench.py
 
 clean:
 	cargo clean

@@ -1,10 +1,11 @@
 //! Leads in SQLite. Every statement is parameterised; each write is committed
 //! before its caller hears of it. Blocking calls run off the async runtime.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
+use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
@@ -55,7 +56,16 @@ fn sort_key(sort: Sort) -> (&'static str, &'static str, &'static str) {
 /// The lead table behind a lock; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    db: Arc<Mutex<Db>>,
+}
+
+/// The connection, and each filter's total as last counted. Counting the
+/// leads with one status costs far more than reading a page of them (it
+/// walks every match), and totals change only when this process writes
+/// (it is the database's only writer), so a write forgets them all.
+struct Db {
+    conn: Connection,
+    totals: HashMap<(Option<LeadStatus>, Option<Channel>), u64>,
 }
 
 impl Store {
@@ -84,34 +94,38 @@ impl Store {
             }
         }
         Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
+            db: Arc::new(Mutex::new(Db {
+                conn,
+                totals: HashMap::new(),
+            })),
         })
     }
 
-    /// Runs `work` on the connection in a blocking task.
-    async fn with_conn<T, F>(&self, work: F) -> Result<T, AppError>
+    /// Runs `work` on the database in a blocking task.
+    async fn with_db<T, F>(&self, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+        F: FnOnce(&mut Db) -> rusqlite::Result<T> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
-        let result = tokio::task::spawn_blocking(move || work(&mut lock(&conn))).await?;
+        let db = Arc::clone(&self.db);
+        let result = tokio::task::spawn_blocking(move || work(&mut lock(&db))).await?;
         Ok(result?)
     }
 
     /// Asks the database a trivial question, for readiness checks.
     pub async fn ping(&self) -> Result<(), AppError> {
-        self.with_conn(|conn| conn.query_row("SELECT 1", [], |_| Ok(())))
+        self.with_db(|db| db.conn.query_row("SELECT 1", [], |_| Ok(())))
             .await
     }
 
     /// Seeds `count` demo leads when the table is empty; returns how many.
     pub async fn seed_if_empty(&self, count: u32) -> rusqlite::Result<u32> {
-        let conn = Arc::clone(&self.conn);
+        let db = Arc::clone(&self.db);
         let now = ::time::OffsetDateTime::now_utc();
         let work = move || -> rusqlite::Result<u32> {
-            let mut conn = lock(&conn);
-            let tx = conn.transaction()?;
+            let mut db = lock(&db);
+            db.totals.clear();
+            let tx = db.conn.transaction()?;
             let existing: i64 = tx.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?;
             if existing > 0 || count == 0 {
                 return Ok(0);
@@ -129,24 +143,33 @@ impl Store {
 
     /// One page of leads in the query's order, and the total that match.
     pub async fn list(&self, query: ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
-        self.with_conn(move |conn| {
+        self.with_db(move |db| {
             let (where_sql, args) = filter(&query);
-            let total: i64 = conn.query_row(
-                &format!("SELECT COUNT(*) FROM leads{where_sql}"),
-                params_from_iter(args.iter()),
-                |r| r.get(0),
-            )?;
+            let key = (query.status, query.source);
+            let total = match db.totals.get(&key) {
+                Some(total) => *total,
+                None => {
+                    let counted: i64 = db.conn.query_row(
+                        &format!("SELECT COUNT(*) FROM leads{where_sql}"),
+                        params_from_iter(args.iter()),
+                        |r| r.get(0),
+                    )?;
+                    let counted = u64::try_from(counted).unwrap_or(0);
+                    db.totals.insert(key, counted);
+                    counted
+                }
+            };
             let sql = format!(
                 "SELECT * FROM leads{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
                 order_by(&query),
                 query.limit,
                 query.offset()
             );
-            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut stmt = db.conn.prepare_cached(&sql)?;
             let leads = stmt
                 .query_map(params_from_iter(args.iter()), lead_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((leads, u64::try_from(total).unwrap_or(0)))
+            Ok((leads, total))
         })
         .await
     }
@@ -156,14 +179,15 @@ impl Store {
         let Some(seq) = seq_from_id(id) else {
             return Ok(None);
         };
-        self.with_conn(move |conn| select_one(conn, seq)).await
+        self.with_db(move |db| select_one(&db.conn, seq)).await
     }
 
     /// Stores a validated new lead and returns it as stored.
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
-        self.with_conn(move |conn| {
+        self.with_db(move |db| {
             let mut lead = new.into_lead(String::new(), &time::now());
-            let tx = conn.transaction()?;
+            db.totals.clear();
+            let tx = db.conn.transaction()?;
             let seq = insert(&tx, &lead)?;
             tx.commit()?;
             lead.id = id_from_seq(seq);
@@ -177,8 +201,9 @@ impl Store {
         let Some(seq) = seq_from_id(id) else {
             return Ok(None);
         };
-        self.with_conn(move |conn| {
-            let tx = conn.transaction()?;
+        self.with_db(move |db| {
+            db.totals.clear();
+            let tx = db.conn.transaction()?;
             let Some(mut lead) = select_one(&tx, seq)? else {
                 return Ok(None);
             };
@@ -191,10 +216,11 @@ impl Store {
     }
 }
 
-fn lock(conn: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
     // A panic while holding the lock cannot leave SQLite half-written (each
-    // write is one transaction), so a poisoned lock is safe to reuse.
-    conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    // write is one transaction, and the totals are forgotten before a
+    // write), so a poisoned lock is safe to reuse.
+    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The public id for a row: `lead_001` … `lead_999`, then `lead_1000`.
@@ -355,7 +381,7 @@ mod tests {
     fn every_filter_and_sort_is_served_by_an_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
-        let conn = lock(&store.conn);
+        let db = lock(&store.db);
         let filters = [
             ListQuery::default(),
             ListQuery::default().with_status(Some(LeadStatus::New)),
@@ -373,7 +399,7 @@ mod tests {
                         "EXPLAIN QUERY PLAN SELECT * FROM leads{where_sql} ORDER BY {}",
                         order_by(&query)
                     );
-                    let mut stmt = conn.prepare(&sql).unwrap();
+                    let mut stmt = db.conn.prepare(&sql).unwrap();
                     let plan: Vec<String> = stmt
                         .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
                         .unwrap()

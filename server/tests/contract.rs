@@ -707,3 +707,32 @@ async fn a_storage_failure_is_a_500_that_reveals_nothing_and_is_logged() {
         "the operator's log has the cause"
     );
 }
+
+#[tokio::test]
+async fn filtered_totals_follow_every_create_and_update() {
+    let app = demo(30).await;
+    let total = |query: &'static str| {
+        let app = &app;
+        async move { app.get(&format!("/v1/leads?{query}")).await.body["meta"]["total"].clone() }
+    };
+    let new = total("status=new").await.as_u64().unwrap();
+    let contacted = total("status=contacted&source=call")
+        .await
+        .as_u64()
+        .unwrap();
+    let all = total("").await.as_u64().unwrap();
+    let contacted_all = total("status=contacted").await.as_u64().unwrap();
+
+    let created = app.post(LeadBuilder::new("Counted Once").build()).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(total("status=new").await, json!(new + 1), "a create counts");
+    assert_eq!(total("").await, json!(all + 1));
+    app.patch(&id, json!({"status": "contacted"})).await;
+    assert_eq!(total("status=new").await, json!(new), "an update moves it");
+    assert_eq!(
+        total("status=contacted&source=call").await,
+        json!(contacted),
+        "a manual lead is not a call"
+    );
+    assert_eq!(total("status=contacted").await, json!(contacted_all + 1));
+}

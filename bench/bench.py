@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""`make bench`: measures the console and the server the same way every
+time and writes bench/report.md and bench/report.json.
+
+A benchmark, not a test: no figure here fails anything. Sections:
+  1. size   - every file the console's page loads: raw, gzip, brotli;
+              the largest contributors to the wasm (twiggy).
+  7. server - GET /v1/leads at 10,000 and 100,000 leads (each sort, with
+              and without a filter, pages 1 and 500) and create/update,
+              p50/p99 and requests per second under a concurrent load (oha).
+The browser sections (cold load, view change, rendering and memory, inline
+edit, the plain-JS baseline) are not measured yet; the report says so.
+"""
+
+import datetime
+import gzip
+import json
+import os
+import pathlib
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+SERVER = ROOT / "target" / "release" / "leads-server"
+OUT = ROOT / "bench"
+
+SORTS = ["-created_at", "created_at", "name", "-name", "-score", "score",
+         "status", "-status", "-updated_at", "updated_at"]
+TABLE_SIZES = [10_000, 100_000]
+# Requests per measured query, and how many at once.
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "2000"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "8"))
+
+
+def machine():
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+# 1. Size -----------------------------------------------------------------
+
+def page_files():
+    """What the console's own page loads: the page, its script, the wasm,
+    its stylesheet and the wasm-bindgen snippets."""
+    files = [DIST / "index.html"]
+    files += sorted(p for p in DIST.glob("leads-console-*") if p.suffix in (".js", ".wasm"))
+    files += sorted(DIST.glob("page-*.css"))
+    files += sorted((DIST / "snippets").rglob("*.js"))
+    return files
+
+
+def brotli_size(path):
+    compressed = path.with_name(path.name + ".br")
+    if compressed.is_file() and compressed.stat().st_mtime >= path.stat().st_mtime:
+        return compressed.stat().st_size
+    out = subprocess.run(["brotli", "-c", "-q", "11", str(path)], check=True,
+                         capture_output=True).stdout
+    return len(out)
+
+
+def sizes():
+    rows = []
+    for path in page_files():
+        raw = path.read_bytes()
+        rows.append({
+            "file": str(path.relative_to(DIST)),
+            "raw": len(raw),
+            "gzip": len(gzip.compress(raw, 9)),
+            "brotli": brotli_size(path),
+        })
+    total = {k: sum(r[k] for r in rows) for k in ("raw", "gzip", "brotli")}
+    return {"files": rows, "total": total, "wasm_top": wasm_top()}
+
+
+def wasm_top():
+    """The 20 largest items of the console's wasm, by name: the release
+    build before wasm-bindgen and wasm-opt, which still has its names."""
+    if not shutil.which("twiggy"):
+        return {"note": "twiggy is not installed (make bench installs it)"}
+    subprocess.run(["cargo", "build", "--release", "--target", "wasm32-unknown-unknown",
+                    "-p", "leads-console", "--lib", "--bins"], cwd=ROOT, check=True,
+                   capture_output=True)
+    wasm = ROOT / "target" / "wasm32-unknown-unknown" / "release" / "leads-console.wasm"
+    out = subprocess.run(["twiggy", "top", "-n", "24", "-f", "json", str(wasm)],
+                         check=True, capture_output=True, text=True).stdout
+    return {"file": str(wasm.relative_to(ROOT)), "items": json.loads(out)}
+
+
+# 7. Server ---------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(folder, leads):
+    port = free_port()
+    log = open(folder / "server.log", "w")
+    proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}",
+                             "--db", str(folder / "leads.db"), "--dist", str(DIST),
+                             "--demo-leads", str(leads)],
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/readyz", timeout=1)
+            return proc, base
+        except OSError:
+            if proc.poll() is not None:
+                sys.exit(f"leads-server stopped; see {folder / 'server.log'}")
+            time.sleep(0.2)
+    proc.kill()
+    sys.exit("leads-server did not get ready in 10 minutes")
+
+
+def oha(url, method="GET", body=None, requests=REQUESTS):
+    command = ["oha", "--no-tui", "--output-format", "json", "-n", str(requests),
+               "-c", str(CONCURRENCY), "-m", method, url]
+    if body is not None:
+        command[1:1] = ["-H", "content-type: application/json", "-d", body]
+    result = json.loads(subprocess.run(command, check=True, capture_output=True,
+                                       text=True).stdout)
+    codes = result.get("statusCodeDistribution", {})
+    bad = {code: n for code, n in codes.items() if not code.startswith("2")}
+    if bad:
+        sys.exit(f"{method} {url} answered {bad}")
+    percentiles = result["latencyPercentiles"]
+    return {
+        "p50_ms": round(percentiles["p50"] * 1000, 3),
+        "p99_ms": round(percentiles["p99"] * 1000, 3),
+        "rps": round(result["summary"]["requestsPerSec"]),
+    }
+
+
+def server():
+    results = []
+    for leads in TABLE_SIZES:
+        with tempfile.TemporaryDirectory() as folder:
+            proc, base = start_server(pathlib.Path(folder), leads)
+            try:
+                for sort in SORTS:
+                    for label, query in (("", ""), ("status=new", "&status=new")):
+                        for page in (1, 500):
+                            url = f"{base}/v1/leads?sort={sort}{query}&page={page}"
+                            results.append({"leads": leads, "sort": sort, "filter": label,
+                                            "page": page, **oha(url)})
+                results.append({"leads": leads, "sort": "create", "filter": "", "page": 0,
+                                **oha(f"{base}/v1/leads", "POST", '{"name": "Bench Lead"}')})
+                results.append({"leads": leads, "sort": "update", "filter": "", "page": 0,
+                                **oha(f"{base}/v1/leads/lead_001", "PATCH",
+                                      '{"status": "contacted"}')})
+            finally:
+                proc.terminate()
+                proc.wait(timeout=30)
+    return results
+
+
+# Report --------------------------------------------------------------------
+
+def markdown(report):
+    m = report["machine"]
+    lines = ["# Bench report", "",
+             f"{m['date']}, {m['cpu']}, {m['cores']} cores, {m['system']}.", "",
+             "## Size (the console's own page)", "",
+             "| file | raw | gzip | brotli |", "|---|---:|---:|---:|"]
+    for row in report["size"]["files"]:
+        lines.append(f"| {row['file']} | {row['raw']:,} | {row['gzip']:,} | {row['brotli']:,} |")
+    t = report["size"]["total"]
+    lines.append(f"| **total** | **{t['raw']:,}** | **{t['gzip']:,}** | **{t['brotli']:,}** |")
+    top = report["size"]["wasm_top"]
+    if "items" in top:
+        # Names and wasm-bindgen's own data are not code the console ships.
+        top = dict(top, items=[i for i in top["items"]
+                               if not i["name"].startswith(('"function names"', "custom section"))][:20])
+    lines += ["", "### Largest items in the wasm", ""]
+    if "items" in top:
+        lines += [f"From `{top['file']}` (before wasm-bindgen and wasm-opt).", "",
+                  "| item | bytes | % |", "|---|---:|---:|"]
+        for item in top["items"]:
+            name = item["name"].replace("|", "\\|")[:100]
+            lines.append(f"| `{name}` | {item['shallow_size']:,} | "
+                         f"{item['shallow_size_percent']:.2f} |")
+    else:
+        lines.append(top["note"])
+    lines += ["", "## Server: GET /v1/leads, create and update", "",
+              f"{REQUESTS} requests per row, {CONCURRENCY} at once, release build, "
+              "loopback, oha.", "",
+              "| leads | sort | filter | page | p50 ms | p99 ms | req/s |",
+              "|---:|---|---|---:|---:|---:|---:|"]
+    for r in report["server"]:
+        page = r["page"] or "—"
+        lines.append(f"| {r['leads']:,} | {r['sort']} | {r['filter'] or '—'} | {page} | "
+                     f"{r['p50_ms']} | {r['p99_ms']} | {r['rps']:,} |")
+    lines += ["", "## Not measured yet", "",
+              "Cold load, view change, rendering and memory, inline edit and the "
+              "plain-JS baseline (sections 2–6 of the issue) need the browser harness; "
+              "they are the next step.", ""]
+    return "\n".join(lines)
+
+
+def main():
+    for need in (SERVER, DIST / "index.html"):
+        if not need.exists():
+            sys.exit(f"{need} is missing: run make build (make bench does)")
+    if not shutil.which("oha"):
+        sys.exit("oha is not installed: run make bench, which installs it")
+    report = {"machine": machine(), "size": sizes(), "server": server()}
+    OUT.mkdir(exist_ok=True)
+    (OUT / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (OUT / "report.md").write_text(markdown(report))
+    print(f"wrote {OUT / 'report.md'} and {OUT / 'report.json'}")
+
+
+if __name__ == "__main__":
+    main()
