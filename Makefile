@@ -107,6 +107,7 @@ screenshot: setup-test build
 OHA_VERSION := 1.16.0
 TWIGGY_VERSION := 0.8.0
 bench: setup build
+	@command -v python3 >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=python3
 	@oha --version 2>/dev/null | grep -qF "$(OHA_VERSION)" \
 	  || cargo install oha --version $(OHA_VERSION) --locked
 	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \
