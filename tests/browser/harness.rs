@@ -403,16 +403,24 @@ impl Harness {
 
     /// Waits for an element to appear.
     pub async fn find(&self, css: &str) -> Element {
+        self.wait_for_element(
+            &format!("element matches {css}"),
+            "return all(arguments[0]);",
+            vec![json!(css)],
+        )
+        .await
+    }
+
+    /// Waits until `script` (with [`PAGE_HELPERS`]) returns an element, and
+    /// gives the first; fails the test, showing the page, when none comes.
+    async fn wait_for_element(&self, what: &str, script: &str, args: Vec<Value>) -> Element {
         let started = Instant::now();
         loop {
-            if let Some(found) = self.first(css).await {
+            if let Some(found) = self.elements(script, args.clone()).await.into_iter().next() {
                 return found;
             }
             if started.elapsed() > PATIENCE {
-                panic!(
-                    "no element matches {css}; the page reads:\n{}",
-                    self.text().await
-                );
+                panic!("no {what}; the page reads:\n{}", self.text().await);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -581,16 +589,12 @@ impl Harness {
 
     /// The button named `name` (text or `aria-label`), once it is on the page.
     pub async fn button(&self, name: &str) -> Element {
-        let started = Instant::now();
-        loop {
-            if let Some(button) = self.buttons(name).await.into_iter().next() {
-                return button;
-            }
-            if started.elapsed() > PATIENCE {
-                panic!("no button {name:?}; the page reads:\n{}", self.text().await);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for_element(
+            &format!("button {name:?}"),
+            "return buttons(arguments[0]);",
+            vec![json!(name)],
+        )
+        .await
     }
 
     /// Clicks the button named `name`.
@@ -738,22 +742,12 @@ impl Harness {
             return all(scope).flatMap(s => [...s.querySelectorAll('label')]) \
               .filter(l => l.textContent.replace(/\\s+/g, ' ').trim() === label && l.htmlFor) \
               .map(l => l.getRootNode().getElementById(l.htmlFor)).filter(Boolean);";
-        let started = Instant::now();
-        loop {
-            let found = self
-                .elements(script, vec![json!(scope), json!(label)])
-                .await;
-            if let Some(control) = found.into_iter().next() {
-                return control;
-            }
-            if started.elapsed() > PATIENCE {
-                panic!(
-                    "no control labelled {label:?} in {scope}; the page reads:\n{}",
-                    self.text().await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for_element(
+            &format!("control labelled {label:?} in {scope}"),
+            script,
+            vec![json!(scope), json!(label)],
+        )
+        .await
     }
 
     /// Types `text` (keys included) into the control labelled `label`
@@ -966,20 +960,12 @@ impl Harness {
         let script = "const [n, css] = arguments; \
             const shadow = document.querySelectorAll('leads-console')[n]?.shadowRoot; \
             return shadow ? [...shadow.querySelectorAll(css)] : [];";
-        let started = Instant::now();
-        loop {
-            let found = self.elements(script, vec![json!(n), json!(css)]).await;
-            if let Some(element) = found.into_iter().next() {
-                return element;
-            }
-            if started.elapsed() > PATIENCE {
-                panic!(
-                    "no {css} in console {n}; the page reads:\n{}",
-                    self.text().await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.wait_for_element(
+            &format!("{css} in console {n}"),
+            script,
+            vec![json!(n), json!(css)],
+        )
+        .await
     }
 
     /// The lead ids in the table of the `n`th console, top to bottom.
