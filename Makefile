@@ -106,13 +106,16 @@ screenshot: setup-test build
 ## largest items; both from crates.io.
 OHA_VERSION := 1.16.0
 TWIGGY_VERSION := 0.8.0
-bench: setup build
-	@command -v python3 >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=python3
+# The bench speaks to Chromium over the DevTools protocol with it.
+WEBSOCKET_CLIENT_VERSION := 1.8.0
+bench: setup-test build
+	@"$(VENV)/bin/python" -c 'import websocket' 2>/dev/null \
+	  || "$(VENV)/bin/pip" install -q --disable-pip-version-check "websocket-client==$(WEBSOCKET_CLIENT_VERSION)"
 	@oha --version 2>/dev/null | grep -qF "$(OHA_VERSION)" \
 	  || cargo install oha --version $(OHA_VERSION) --locked
 	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \
 	  || cargo install twiggy --version $(TWIGGY_VERSION) --locked
-	python3 bench/bench.py
+	"$(VENV)/bin/python" bench/bench.py
 
 clean:
 	cargo clean

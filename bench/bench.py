@@ -8,8 +8,14 @@ A benchmark, not a test: no figure here fails anything. Sections:
   7. server - GET /v1/leads at 10,000 and 100,000 leads (each sort, with
               and without a filter, pages 1 and 500) and create/update,
               p50/p99 and requests per second under a concurrent load (oha).
-The browser sections (cold load, view change, rendering and memory, inline
-edit, the plain-JS baseline) are not measured yet; the report says so.
+  2, 3, 6. browser - the console's own page and the plain-JS baseline
+              (bench/baseline/), in the same run with the same server:
+              cold load to the first row painted (cache off; and on an
+              office connection), the wasm's fetch and what follows it, and
+              a Status change to the new rows painted, with and without the
+              request's network time (bench/browser.py).
+Rendering and memory and the inline edit are not measured yet; the report
+says so.
 """
 
 import datetime
@@ -25,6 +31,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -113,11 +121,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start_server(folder, leads):
+def start_server(folder, leads, dist=DIST):
     port = free_port()
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}",
-                             "--db", str(folder / "leads.db"), "--dist", str(DIST),
+                             "--db", str(folder / "leads.db"), "--dist", str(dist),
                              "--demo-leads", str(leads)],
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -176,6 +184,41 @@ def server():
     return results
 
 
+# 2, 3, 6. Browser ---------------------------------------------------------
+
+def browser_figures():
+    """The console and the baseline, served side by side by one server."""
+    import browser
+    with tempfile.TemporaryDirectory() as folder:
+        folder = pathlib.Path(folder)
+        dist = folder / "dist"
+        shutil.copytree(DIST, dist)
+        for path in browser.baseline_files():
+            shutil.copy(path, dist / path.name)
+        proc, base = start_server(folder, 250, dist)
+        try:
+            return browser.measure(base)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def browser_rows(figures):
+    """(label, baseline, console) for each browser figure, in ms."""
+    rows = []
+    for key, label in (("cold", "cold load → first row (loopback, cache off)"),
+                       ("cold_office", "cold load → first row (10 Mbit/s, 40 ms)")):
+        for stat in ("median", "p90"):
+            rows.append((f"{label}, {stat}", figures["baseline"][key]["first_row_ms"][stat],
+                         figures["console"][key]["first_row_ms"][stat]))
+    for key, label in (("with_network_ms", "Status change → rows painted"),
+                       ("without_network_ms", "the same, less the request's network time")):
+        for stat in ("median", "p90"):
+            rows.append((f"{label}, {stat}", figures["baseline"]["view_change"][key][stat],
+                         figures["console"]["view_change"][key][stat]))
+    return rows
+
+
 # Report --------------------------------------------------------------------
 
 def markdown(report):
@@ -212,10 +255,25 @@ def markdown(report):
         page = r["page"] or "—"
         lines.append(f"| {r['leads']:,} | {r['sort']} | {r['filter'] or '—'} | {page} | "
                      f"{r['p50_ms']} | {r['p99_ms']} | {r['rps']:,} |")
+    figures = report["browser"]
+    lines += ["", "## Browser: the console against the plain-JS baseline", "",
+              "Debian's headless Chromium, the same server and demo data, the same run; "
+              "medians and p90 of "
+              f"{figures['console']['cold']['first_row_ms']['runs']} cold loads "
+              f"({figures['console']['cold_office']['first_row_ms']['runs']} throttled) and "
+              f"{figures['console']['view_change']['with_network_ms']['runs']} view changes.",
+              "", "| ms | baseline | console | ratio |", "|---|---:|---:|---:|"]
+    for label, base, console in browser_rows(figures):
+        ratio = f"{console / base:.2f}×" if base else "—"
+        lines.append(f"| {label} | {base} | {console} | {ratio} |")
+    cold = figures["console"]["cold"]
+    if "wasm_fetch_ms" in cold:
+        lines += ["", f"The console's wasm (loopback): fetched in "
+                  f"{cold['wasm_fetch_ms']['median']} ms, compiled and instantiated "
+                  f"{cold['wasm_after_fetch_ms']['median']} ms after its last byte (medians)."]
     lines += ["", "## Not measured yet", "",
-              "Cold load, view change, rendering and memory, inline edit and the "
-              "plain-JS baseline (sections 2–6 of the issue) need the browser harness; "
-              "they are the next step.", ""]
+              "Rendering a 100-row page, memory after 200 view changes against after "
+              "10, and the inline edit (sections 4 and 5 of the issue).", ""]
     return "\n".join(lines)
 
 
@@ -225,7 +283,8 @@ def main():
             sys.exit(f"{need} is missing: run make build (make bench does)")
     if not shutil.which("oha"):
         sys.exit("oha is not installed: run make bench, which installs it")
-    report = {"machine": machine(), "size": sizes(), "server": server()}
+    report = {"machine": machine(), "size": sizes(), "browser": browser_figures(),
+              "server": server()}
     OUT.mkdir(exist_ok=True)
     (OUT / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (OUT / "report.md").write_text(markdown(report))

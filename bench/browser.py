@@ -1,0 +1,206 @@
+"""The browser half of `make bench`: headless Chromium (Debian's) driven over
+the DevTools protocol, measuring the console and the plain-JS baseline the
+same way in the same run.
+
+First row painted: a probe added to every page before its own scripts
+watches each animation frame for a lead row (in the page, or in the
+console's shadow root) and keeps the frame's time, which counts from the
+start of navigation.
+"""
+
+import json
+import os
+import pathlib
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import websocket  # websocket-client, from PyPI (make bench installs it)
+
+PROBE = """
+window.__bench = { firstRow: null };
+(function watch(now) {
+  const host = document.querySelector('leads-console');
+  const root = host && host.shadowRoot ? host.shadowRoot : document;
+  if (root.querySelector('tbody tr[data-lead-id]')) {
+    window.__bench.firstRow = now === undefined ? performance.now() : now;
+    return;
+  }
+  requestAnimationFrame(watch);
+})();
+const instantiate = WebAssembly.instantiateStreaming;
+WebAssembly.instantiateStreaming = async (...args) => {
+  const result = await instantiate(...args);
+  window.__bench.wasmReady = performance.now();
+  return result;
+};
+"""
+
+# Changes the Status select to `value` and resolves, on the first frame
+# whose rows differ from before, with the time taken and the request's own
+# network time.
+VIEW_CHANGE = """
+(async (value) => {
+  const host = document.querySelector('leads-console');
+  const root = host && host.shadowRoot ? host.shadowRoot : document;
+  const select = root.querySelector('#filter-status') || root.querySelector('#status');
+  const ids = () => [...root.querySelectorAll('tbody tr[data-lead-id]')]
+    .map(r => r.dataset.leadId).join();
+  const before = ids();
+  performance.clearResourceTimings();
+  const start = performance.now();
+  select.value = value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  const painted = await new Promise(resolve => {
+    (function watch(now) {
+      if (ids() !== before) resolve(now); else requestAnimationFrame(watch);
+    })();
+  });
+  const request = performance.getEntriesByType('resource')
+    .filter(e => e.name.includes('/v1/leads')).pop();
+  const network = request ? request.responseEnd - request.startTime : 0;
+  return { total: painted - start, network };
+})
+"""
+
+OFFICE = {"offline": False, "latency": 40,
+          "downloadThroughput": 10_000_000 / 8, "uploadThroughput": 5_000_000 / 8}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Chromium:
+    """One headless Chromium and one tab, spoken to over DevTools."""
+
+    def __init__(self):
+        self.folder = tempfile.TemporaryDirectory()
+        port = free_port()
+        self.process = subprocess.Popen(
+            ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
+             "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+             f"--remote-debugging-port={port}", f"--user-data-dir={self.folder.name}",
+             "--window-size=1280,900", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
+                    pages = [t for t in json.load(r) if t["type"] == "page"]
+                if pages:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("Chromium did not open its DevTools port")
+            time.sleep(0.1)
+        self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"],
+                                                  timeout=120)
+        self.next_id = 0
+        self.send("Page.enable")
+        self.send("Network.enable")
+        self.send("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
+
+    def send(self, method, **params):
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def evaluate(self, expression):
+        result = self.send("Runtime.evaluate", expression=expression,
+                           awaitPromise=True, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression[:60]}…: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def load(self, url):
+        """Opens `url` and returns its probe's figures once a row shows."""
+        self.send("Page.navigate", url=url)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            figures = self.evaluate(
+                "(() => { const b = window.__bench; if (!b || b.firstRow === null) return null;"
+                " const wasm = performance.getEntriesByType('resource')"
+                "   .find(e => e.name.endsWith('.wasm'));"
+                " return { firstRow: b.firstRow, wasmReady: b.wasmReady || null,"
+                "   wasmFetched: wasm ? wasm.responseEnd : null,"
+                "   wasmStart: wasm ? wasm.startTime : null }; })()")
+            if figures:
+                return figures
+            time.sleep(0.02)
+        raise RuntimeError(f"no lead row on {url} within a minute")
+
+    def close(self):
+        self.socket.close()
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        self.folder.cleanup()
+
+
+def summary(values):
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return {"median": round(statistics.median(ordered), 1), "p90": round(p90, 1),
+            "runs": len(ordered)}
+
+
+def cold_loads(browser, url, runs, throttled=False):
+    browser.send("Network.setCacheDisabled", cacheDisabled=True)
+    if throttled:
+        browser.send("Network.emulateNetworkConditions", **OFFICE)
+    loads = [browser.load(url) for _ in range(runs)]
+    if throttled:
+        browser.send("Network.emulateNetworkConditions", offline=False, latency=0,
+                     downloadThroughput=-1, uploadThroughput=-1)
+    result = {"first_row_ms": summary([l["firstRow"] for l in loads])}
+    wasm = [l for l in loads if l["wasmFetched"] is not None and l["wasmReady"] is not None]
+    if wasm:
+        result["wasm_fetch_ms"] = summary([l["wasmFetched"] - l["wasmStart"] for l in wasm])
+        result["wasm_after_fetch_ms"] = summary([l["wasmReady"] - l["wasmFetched"] for l in wasm])
+    return result
+
+
+def view_changes(browser, url, runs):
+    browser.send("Network.setCacheDisabled", cacheDisabled=False)
+    browser.load(url)
+    values = ["new", "contacted", "qualified", "converted", ""]
+    changes = [browser.evaluate(f"{VIEW_CHANGE}({json.dumps(values[i % len(values)])})")
+               for i in range(runs)]
+    return {"with_network_ms": summary([c["total"] for c in changes]),
+            "without_network_ms": summary([c["total"] - c["network"] for c in changes])}
+
+
+def measure(base):
+    """Every browser figure for the console (`/`) and the baseline."""
+    runs = int(os.environ.get("BENCH_LOADS", "15"))
+    browser = Chromium()
+    try:
+        pages = {"baseline": f"{base}/baseline.html", "console": f"{base}/"}
+        result = {}
+        for name, url in pages.items():
+            result[name] = {
+                "cold": cold_loads(browser, url, runs),
+                "cold_office": cold_loads(browser, url, max(5, runs // 3), throttled=True),
+                "view_change": view_changes(browser, url, 2 * runs),
+            }
+        return result
+    finally:
+        browser.close()
+
+
+def baseline_files():
+    """The baseline page's files, to serve beside the console."""
+    folder = pathlib.Path(__file__).resolve().parent / "baseline"
+    return sorted(folder.iterdir())
