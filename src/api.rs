@@ -139,19 +139,22 @@ pub fn error_from_response(status: u16, body: &str) -> ApiError {
 }
 
 /// The console's settings: `api_base` and `auth` as the element's
-/// attributes give them, the rest from `/config.json` on `origin` (where
-/// the console's script came from). A base that starts with `/` is on
-/// `origin` too, whatever page hosts the console.
+/// attributes give them, the rest from the settings the server wrote into
+/// the page (`in_page`), else from `/config.json` on `origin` (where the
+/// console's script came from). A base that starts with `/` is on `origin`
+/// too, whatever page hosts the console.
 pub async fn load_config(
     origin: &str,
     api_base: Option<String>,
     auth: Option<AuthMode>,
+    in_page: Option<ConsoleConfig>,
 ) -> Result<ConsoleConfig, ApiError> {
-    let mut config = match (&api_base, auth) {
-        (Some(api_base), Some(auth)) => ConsoleConfig {
+    let mut config = match (&api_base, auth, in_page) {
+        (Some(api_base), Some(auth), _) => ConsoleConfig {
             api_base: api_base.clone(),
             auth,
         },
+        (_, _, Some(in_page)) => in_page,
         _ => {
             let response = Request::get(&format!("{origin}{CONFIG_URL}"))
                 .send()

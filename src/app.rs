@@ -53,7 +53,9 @@ pub fn App(setup: Setup) -> impl IntoView {
     let host = StoredValue::new_local(host);
     let config = LocalResource::new(move || {
         let api_base = api_base.clone();
-        async move { load_config(&crate::element::script_origin(), api_base, auth).await }
+        let origin = crate::element::script_origin();
+        let in_page = host.with_value(|host| host.page_settings(&origin));
+        async move { load_config(&origin, api_base, auth, in_page).await }
     });
     // No <Suspense> here: the leads page's own <Transition> must be the only
     // boundary its list resource reports to, or every reload would blank

@@ -26,6 +26,21 @@ impl Host {
             .filter(|value| !value.is_empty())
     }
 
+    /// The settings the console's own server wrote into the page (a JSON
+    /// script element `leads-config`), when this page is that server's:
+    /// they spare the wait for `/config.json`.
+    pub fn page_settings(&self, script_origin: &str) -> Option<leads_core::ConsoleConfig> {
+        let window = web_sys::window()?;
+        if window.location().origin().ok()? != script_origin {
+            return None;
+        }
+        let text = window
+            .document()?
+            .get_element_by_id("leads-config")?
+            .text_content()?;
+        serde_json::from_str(&text).ok()
+    }
+
     /// True when the portal signs people in itself, through a `getToken`
     /// function on the element.
     pub fn signs_in(&self) -> bool {

@@ -44,6 +44,8 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// How long a client may take to send a request body.
     pub client_timeout: Duration,
+    /// The console's page with its settings in it, when `dist` has one.
+    pub page: Option<Arc<str>>,
     /// `/embed.js` for the build in `dist`, when there is one.
     pub embed_script: Option<Arc<str>>,
     /// CORS for `--allow-origin` portals, when any are allowed.
@@ -57,10 +59,14 @@ impl AppState {
     /// State for `backend`, with sign-in and the console folder from
     /// `config`; fails when a sign-in file cannot be used, saying why.
     pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
+        let sign_in = SignIn::from_config(config)?;
+        let page =
+            static_files::console_page(&config.dist, &static_files::console_config(&sign_in));
         Ok(Self {
             backend,
             events: LeadEvents::default(),
-            sign_in: SignIn::from_config(config)?,
+            sign_in,
+            page: page.map(Arc::from),
             rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
             client_timeout: config.client_timeout,
@@ -78,7 +84,7 @@ impl AppState {
 
 /// The whole HTTP surface of the server.
 pub fn router(state: AppState) -> Router {
-    let console = static_files::console(&state.dist);
+    let console = static_files::console(&state.dist, state.page.clone());
     let leads = match &state.backend {
         LeadsBackend::Store(store) => api::leads::routes(store.clone()),
         LeadsBackend::Upstream(upstream) => upstream.clone().routes(),

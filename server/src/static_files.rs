@@ -9,30 +9,67 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leads_core::{AuthMode, ConsoleConfig};
-use tower_http::services::{ServeDir, ServeFile};
+use std::sync::Arc;
+
+use axum::response::Html;
+use axum::routing::{get, MethodRouter};
+use tower_http::services::ServeDir;
 
 use crate::app::AppState;
+use crate::auth::SignIn;
 
-/// `GET /config.json`.
-pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
-    let config = ConsoleConfig {
+/// What the console needs to know of this server: its API and sign-in.
+pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
+    ConsoleConfig {
         api_base: "/v1".to_owned(),
-        auth: if state.sign_in.required() {
+        auth: if sign_in.required() {
             AuthMode::Bearer
         } else {
             AuthMode::None
         },
-    };
-    Json(config)
+    }
 }
 
-/// Files from `dist`; any path that matches no file gets `index.html`, so a
-/// deep link such as `/?status=new` or `/leads` opens the console.
-pub fn console(dist: &Path) -> ServeDir<ServeFile> {
+/// `GET /config.json`, for consoles in portals.
+pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
+    Json(console_config(&state.sign_in))
+}
+
+/// The console's page with its settings inside, as a JSON script element
+/// (never run, so the CSP needs no exception): the console starts without
+/// waiting for `/config.json`. `None` without a built console.
+pub fn console_page(dist: &Path, config: &ConsoleConfig) -> Option<String> {
+    let page = std::fs::read_to_string(dist.join("index.html")).ok()?;
+    // `<` escaped, so no value can close the element early.
+    let json = serde_json::to_string(config).ok()?.replace('<', "\\u003c");
+    let settings = format!(r#"<script type="application/json" id="leads-config">{json}</script>"#);
+    Some(match page.find("</head>") {
+        Some(at) => format!("{}{settings}{}", &page[..at], &page[at..]),
+        None => format!("{settings}{page}"),
+    })
+}
+
+/// Files from `dist`; any other path gets the console's page, so a deep
+/// link such as `/?status=new` or `/leads` opens the console.
+pub fn console(dist: &Path, page: Option<Arc<str>>) -> ServeDir<MethodRouter> {
+    let page = get(move || {
+        let page = page.clone();
+        async move {
+            match page {
+                Some(page) => Html(page.to_string()).into_response(),
+                None => (
+                    StatusCode::NOT_FOUND,
+                    "No built console here: run make build, or pass --dist.",
+                )
+                    .into_response(),
+            }
+        }
+    });
     ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(ServeFile::new(dist.join("index.html")))
+        .append_index_html_on_directories(false)
+        .fallback(page)
 }
 
 /// `/embed.js`: the fixed name a portal loads. It starts the current build

@@ -225,3 +225,23 @@ async fn a_wildcard_origin_is_refused_with_the_reason() {
     let err = leads_server::run(config).await.expect_err("refused");
     assert!(err.to_string().contains("any web page"), "{err}");
 }
+
+#[tokio::test]
+async fn the_console_page_carries_its_settings_so_it_need_not_ask() {
+    let app = TestApp::with(Options {
+        api_key: Some("settings-key"),
+        ..Options::default()
+    })
+    .await;
+    for path in ["/", "/leads?status=new"] {
+        let page = app.get(path).await;
+        assert!(
+            page.text.contains(
+                r#"<script type="application/json" id="leads-config">{"api_base":"/v1","auth":"bearer"}</script>"#
+            ),
+            "{path}: {}",
+            page.text
+        );
+        assert!(header(&page, header::CONTENT_TYPE).starts_with("text/html"));
+    }
+}

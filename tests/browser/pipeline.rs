@@ -74,3 +74,20 @@ async fn a_page_that_panics_or_throws_fails_its_test() {
         "finish passed a page that panicked"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_page_carries_its_settings_so_the_rows_wait_for_no_config_request() {
+    let h = Harness::start().await;
+    h.open_view("/", "").await;
+    let started = Instant::now();
+    while !h.server_log().contains("\"/v1/leads\"") && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let log = h.server_log();
+    assert!(
+        log.contains("\"/v1/leads\""),
+        "the list request is logged:\n{log}"
+    );
+    assert!(!log.contains("/config.json"), "no settings request:\n{log}");
+    h.finish().await;
+}
