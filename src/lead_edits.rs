@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use leads_core::{LeadPatch, NewLead, PartialLead};
 use leptos::prelude::*;
 
+use crate::host::Host;
 use crate::lead_form::LeadForm;
 
 /// How long a highlighted lead, such as one just created, stays marked.
@@ -29,6 +30,8 @@ pub fn created_lead(sent: &NewLead, reply: PartialLead) -> PartialLead {
 /// Edit state for the leads page.
 #[derive(Clone, Copy)]
 pub struct LeadEdits {
+    /// The element the console lives in, told of every saved write.
+    host: StoredValue<Host, LocalStorage>,
     /// Leads as the console last learned them from its own writes, merged
     /// over the page's copy; forgotten when the view reloads.
     saved: RwSignal<HashMap<String, PartialLead>>,
@@ -42,16 +45,12 @@ pub struct LeadEdits {
     return_focus: StoredValue<Option<String>>,
 }
 
-impl Default for LeadEdits {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl LeadEdits {
-    /// Empty edit state.
-    pub fn new() -> Self {
+    /// Empty edit state for the console in `host`, which hears of every
+    /// lead the console creates or updates.
+    pub fn new(host: Host) -> Self {
         Self {
+            host: StoredValue::new_local(host),
             saved: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
             highlight: RwSignal::new(None),
@@ -72,8 +71,11 @@ impl LeadEdits {
     }
 
     /// Records a saved update: what was known, with what was sent, overlaid
-    /// with the reply (which may leave fields out).
+    /// with the reply (which may leave fields out). The host page hears
+    /// which fields changed.
     pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) {
+        self.host
+            .with_value(|host| host.lead_updated(&known.id, &sent.changed_fields()));
         let mut merged = known.clone();
         merged.apply(sent);
         merged.merge(reply);
@@ -141,8 +143,10 @@ impl LeadEdits {
             .unwrap_or_else(|| base.clone())
     }
 
-    /// Marks `id` for a brief highlight.
-    pub fn highlight(&self, id: String) {
+    /// A lead the console just created: the host page hears of it, and it
+    /// is marked for a brief highlight.
+    pub fn record_created(&self, id: String) {
+        self.host.with_value(|host| host.lead_created(&id));
         self.highlight.set(Some(id.clone()));
         let highlight = self.highlight;
         set_timeout(

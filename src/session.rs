@@ -105,11 +105,13 @@ impl Session {
         if !matches!(result, Err(ApiError::Unauthorized)) {
             return result;
         }
-        self.reject();
         if self.portal_signs_in() {
-            // No Connect form to go back to: the page says what happened.
+            // No Connect form to go back to: the portal hears, and the page
+            // says what happened.
+            self.host.with_value(Host::unauthorized);
             return Err(ApiError::SignInRefused);
         }
+        self.reject();
         result
     }
 
@@ -127,11 +129,9 @@ impl Session {
         self.key.set(None);
     }
 
-    /// The API answered `401`: forget the key and say so.
+    /// The API refused the typed key: forget it and say so.
     fn reject(&self) {
-        if self.portal_signs_in() {
-            self.host.with_value(Host::unauthorized);
-        } else if self.uses_key() {
+        if self.uses_key() {
             store_key(None);
             self.rejected.set(true);
             self.key.set(None);

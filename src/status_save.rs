@@ -192,10 +192,6 @@ pub fn use_status_save(id: String, lead: Memo<PartialLead>, name: Signal<String>
         };
         match result {
             Ok(reply) => {
-                let id = lead.with_untracked(|l| l.id.clone());
-                session
-                    .host()
-                    .lead_updated(&id, &change.patch().changed_fields());
                 edits.record(&lead.get_untracked(), &change.patch(), reply);
                 let (next, after) = state.get_untracked().saved();
                 state.set(next);

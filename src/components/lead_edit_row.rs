@@ -67,7 +67,6 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
             };
             match result {
                 Ok(reply) => {
-                    session.host().lead_updated(&id, &patch.changed_fields());
                     edits.record(&lead.get_untracked(), &patch, reply);
                     edits.close_draft(&id);
                     announcer.success("Lead updated", None);

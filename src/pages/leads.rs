@@ -29,7 +29,7 @@ type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
 pub fn LeadsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let list = use_list_state();
-    let edits = LeadEdits::new();
+    let edits = LeadEdits::new(session.host());
     provide_context(edits);
     provide_context(Announcer::new());
 
@@ -57,8 +57,7 @@ pub fn LeadsPage() -> impl IntoView {
     let new_lead_form = RwSignal::new(LeadForm::default());
     let new_lead_button = NodeRef::<html::Button>::new();
     let on_created = Callback::new(move |lead: PartialLead| {
-        session.host().lead_created(&lead.id);
-        edits.highlight(lead.id);
+        edits.record_created(lead.id);
         page.refetch();
     });
 
