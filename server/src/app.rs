@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+
+use axum::body::Bytes;
 use std::time::Duration;
 
 use axum::middleware;
@@ -45,9 +47,9 @@ pub struct AppState {
     /// How long a client may take to send a request body.
     pub client_timeout: Duration,
     /// The console's page with its settings in it, when `dist` has one.
-    pub page: Option<Arc<str>>,
+    pub page: Option<Bytes>,
     /// `/embed.js` for the build in `dist`, when there is one.
-    pub embed_script: Option<Arc<str>>,
+    pub embed_script: Option<Bytes>,
     /// CORS for `--allow-origin` portals, when any are allowed.
     pub cors: Option<tower_http::cors::CorsLayer>,
     /// Present only when `--test-faults` is given (test builds only).
@@ -60,20 +62,24 @@ impl AppState {
     /// `config`; fails when a sign-in file cannot be used, saying why.
     pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
         let sign_in = SignIn::from_config(config)?;
-        let page =
-            static_files::console_page(&config.dist, &static_files::console_config(&sign_in));
+        // Read once: the CSP hashes its start-up script, and it is served
+        // with the settings written in.
+        let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
+        let settings = static_files::console_config(&sign_in);
         Ok(Self {
             backend,
             events: LeadEvents::default(),
             sign_in,
-            page: page.map(Arc::from),
+            page: index
+                .as_deref()
+                .map(|page| static_files::console_page(page, &settings)),
             rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
             client_timeout: config.client_timeout,
-            embed_script: static_files::embed_script(&config.dist).map(Arc::from),
+            embed_script: static_files::embed_script(&config.dist),
             cors: crate::cors::layer(&config.allow_origins)?,
             security: Arc::new(SecurityHeaders::for_console(
-                &config.dist,
+                index.as_deref().unwrap_or_default(),
                 &config.frame_ancestors,
             )),
             #[cfg(feature = "test-faults")]

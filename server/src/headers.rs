@@ -4,7 +4,6 @@
 //! hashed assets live forever while the page and its settings never go
 //! stale.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -29,16 +28,15 @@ pub struct SecurityHeaders {
 }
 
 impl SecurityHeaders {
-    /// The policy for the `index.html` in `dist` (its inline start-up script
+    /// The policy for the console's page, `page` (its inline start-up script
     /// is allowed by hash, never by `'unsafe-inline'`), framed only by
     /// `frame_ancestors`.
-    pub fn for_console(dist: &Path, frame_ancestors: &str) -> Self {
-        let page = std::fs::read_to_string(dist.join("index.html")).unwrap_or_default();
+    pub fn for_console(page: &str, frame_ancestors: &str) -> Self {
         let frame_ancestors = match frame_ancestors.trim() {
             "" => "'self'",
             given => given,
         };
-        let csp = content_security_policy(&page, frame_ancestors);
+        let csp = content_security_policy(page, frame_ancestors);
         Self {
             csp: HeaderValue::from_str(&csp)
                 .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'")),

@@ -1,18 +1,17 @@
-//! The built console, with SPA fallback, and the `/config.json` it reads at
-//! start-up to learn where the API is and whether it needs a key.
+//! The built console, with SPA fallback and its settings written into its
+//! page; `/config.json` with the same settings for consoles in portals; and
+//! `/embed.js`, the loader portals paste.
 
 use std::path::Path;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
 use axum::Json;
 use leads_core::{AuthMode, ConsoleConfig};
-use std::sync::Arc;
-
-use axum::response::Html;
-use axum::routing::{get, MethodRouter};
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
@@ -35,15 +34,16 @@ pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
     Json(console_config(&state.sign_in))
 }
 
-/// The console's page with its settings inside, as a JSON script element
-/// (never run, so the CSP needs no exception): the console starts without
-/// waiting for `/config.json`. `None` without a built console.
-pub fn console_page(dist: &Path, config: &ConsoleConfig) -> Option<String> {
-    let page = std::fs::read_to_string(dist.join("index.html")).ok()?;
+/// The console's page, `page`, with its settings inside as a JSON script
+/// element (never run, so the CSP needs no exception): the console starts
+/// without waiting for `/config.json`.
+pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
     // `<` escaped, so no value can close the element early.
-    let json = serde_json::to_string(config).ok()?.replace('<', "\\u003c");
+    let json = serde_json::to_string(config)
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
     let settings = format!(r#"<script type="application/json" id="leads-config">{json}</script>"#);
-    Some(match page.find("</head>") {
+    Bytes::from(match page.find("</head>") {
         Some(at) => format!("{}{settings}{}", &page[..at], &page[at..]),
         None => format!("{settings}{page}"),
     })
@@ -51,12 +51,12 @@ pub fn console_page(dist: &Path, config: &ConsoleConfig) -> Option<String> {
 
 /// Files from `dist`; any other path gets the console's page, so a deep
 /// link such as `/?status=new` or `/leads` opens the console.
-pub fn console(dist: &Path, page: Option<Arc<str>>) -> ServeDir<MethodRouter> {
+pub fn console(dist: &Path, page: Option<Bytes>) -> ServeDir<MethodRouter> {
     let page = get(move || {
         let page = page.clone();
         async move {
             match page {
-                Some(page) => Html(page.to_string()).into_response(),
+                Some(page) => Html(page).into_response(),
                 None => (
                     StatusCode::NOT_FOUND,
                     "No built console here: run make build, or pass --dist.",
@@ -85,7 +85,7 @@ pub async fn embed_js(State(state): State<AppState>) -> Response {
                 (CONTENT_TYPE, "text/javascript; charset=utf-8"),
                 (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             ],
-            script.to_string(),
+            script.clone(),
         )
             .into_response(),
         None => (
@@ -99,13 +99,13 @@ pub async fn embed_js(State(state): State<AppState>) -> Response {
 
 /// The loader for the build in `dist`: trunk names its script
 /// `leads-console-<hash>.js` and the module `…_bg.wasm` beside it.
-pub fn embed_script(dist: &Path) -> Option<String> {
+pub fn embed_script(dist: &Path) -> Option<Bytes> {
     let script = std::fs::read_dir(dist)
         .ok()?
         .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
         .find(|name| name.starts_with("leads-console-") && name.ends_with(".js"))?;
     let wasm = format!("{}_bg.wasm", script.trim_end_matches(".js"));
-    Some(format!(
+    Some(Bytes::from(format!(
         r#"// Leads Console loader: a fixed name that starts the current build.
 const base = new URL(".", import.meta.url);
 try {{
@@ -127,5 +127,5 @@ try {{
   console.warn(message, error);
 }}
 "#
-    ))
+    )))
 }
