@@ -25,7 +25,6 @@ import os
 import pathlib
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import browser  # noqa: E402  (beside this file)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -115,14 +115,8 @@ def wasm_top():
 
 # 7. Server ---------------------------------------------------------------
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(folder, leads, dist=DIST):
-    port = free_port()
+    port = browser.free_port()
     log = open(folder / "server.log", "w")
     proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}",
                              "--db", str(folder / "leads.db"), "--dist", str(dist),
@@ -188,7 +182,6 @@ def server():
 
 def browser_figures():
     """The console and the baseline, served side by side by one server."""
-    import browser
     with tempfile.TemporaryDirectory() as folder:
         folder = pathlib.Path(folder)
         dist = folder / "dist"
