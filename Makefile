@@ -23,6 +23,17 @@ VENV := $(TOOLS)/venv
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
+# The shipped wasm is built by a pinned nightly that rebuilds the standard
+# library with `panic = immediate-abort`: no panic messages, file paths or
+# formatting machinery in the download (a panic is a trap, which the page
+# reports with the same notice). Leptos's `erase_components` shares view
+# code between components. Everything else, tests and lint included, builds
+# with rust-toolchain.toml's stable; `trunk build` by hand gives a debuggable
+# stable build with panic messages.
+WASM_TOOLCHAIN := nightly-2026-05-20
+WASM_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg erase_components"
+
 ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
 SERVER := target/release/leads-server
@@ -39,12 +50,16 @@ help:
 
 ## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
 ## (rust-toolchain.toml; rustup fetches it on first use) with the wasm target,
+## the pinned nightly for the shipped wasm (WASM_TOOLCHAIN),
 ## trunk, wasm-bindgen-cli, binaryen's wasm-opt (and axe-core, from npm with it).
 setup:
 	@{ command -v cc >/dev/null && [ -f /usr/include/stdio.h ]; } \
 	  || $(MAKE) --no-print-directory apt-packages PKGS="gcc libc6-dev"
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
 	  || rustup target add wasm32-unknown-unknown
+	@rustup +$(WASM_TOOLCHAIN) component list --installed 2>/dev/null | grep -q '^rust-src' \
+	  || rustup toolchain install $(WASM_TOOLCHAIN) --profile minimal \
+	       --component rust-src --target wasm32-unknown-unknown
 	@trunk --version 2>/dev/null | grep -qF "$(TRUNK_VERSION)" \
 	  || cargo install trunk --version $(TRUNK_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
@@ -74,7 +89,10 @@ apt-packages:
 
 ## dist/ (optimised wasm, precompressed) and the release server.
 build: setup
-	trunk build --release
+	@# cargo first, online: trunk runs it offline, and the rebuilt standard
+	@# library's own dependencies may not be downloaded yet.
+	$(WASM_ENV) cargo build --release --target wasm32-unknown-unknown --bin leads-console
+	$(WASM_ENV) trunk build --release
 	@for f in dist/*.wasm dist/*.js dist/*.css; do brotli -f -q 11 -k "$$f"; done
 	cargo build --release -p leads-server
 	@echo "build: dist/ and $(SERVER) ready"

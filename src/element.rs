@@ -25,19 +25,45 @@ const STYLES: &str = concat!(
     include_str!("../style/forms.css"),
 );
 
+// A panic ends in a wasm trap (a `WebAssembly.RuntimeError`), after which
+// the module must not be called again: the notice is shown from here, by
+// script alone, in every console on the page (or atop the page when none is
+// mounted yet), once.
 #[wasm_bindgen(inline_js = r#"
-export function define_element(connect, disconnect) {
+const consoles = new Set();
+export function define_element(connect, disconnect, stopped_message) {
   if (customElements.get("leads-console")) return;
   customElements.define("leads-console", class extends HTMLElement {
     connectedCallback() {
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
       this.leadsConsoleMount = connect(this, root);
+      consoles.add(this);
     }
     disconnectedCallback() {
+      consoles.delete(this);
       if (this.leadsConsoleMount !== undefined) disconnect(this.leadsConsoleMount);
       this.leadsConsoleMount = undefined;
     }
   });
+  let told = false;
+  const stopped = (error) => {
+    if (told || !(error instanceof WebAssembly.RuntimeError)) return;
+    told = true;
+    const notice = () => {
+      const div = document.createElement("div");
+      div.className = "panic-notice";
+      div.setAttribute("role", "alert");
+      div.textContent = stopped_message;
+      return div;
+    };
+    const containers = [...consoles]
+      .map((el) => el.shadowRoot && el.shadowRoot.querySelector(".leads-console"))
+      .filter(Boolean);
+    if (containers.length === 0 && document.body) document.body.prepend(notice());
+    for (const container of containers) container.prepend(notice());
+  };
+  window.addEventListener("error", (e) => stopped(e.error));
+  window.addEventListener("unhandledrejection", (e) => stopped(e.reason));
 }
 export function script_origin() {
   return new URL(import.meta.url).origin;
@@ -47,6 +73,7 @@ extern "C" {
     fn define_element(
         connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot) -> u32>,
         disconnect: &Closure<dyn FnMut(u32)>,
+        stopped_message: &str,
     );
 
     /// The origin the console's script came from: where `/config.json`
@@ -72,15 +99,10 @@ thread_local! {
 pub fn define() {
     let connect = Closure::<dyn FnMut(HtmlElement, ShadowRoot) -> u32>::new(connect);
     let disconnect = Closure::<dyn FnMut(u32)>::new(disconnect);
-    define_element(&connect, &disconnect);
+    define_element(&connect, &disconnect, crate::panic_notice::PANIC_MESSAGE);
     // The element class calls these for as long as the page lives.
     connect.forget();
     disconnect.forget();
-}
-
-/// The containers of every console on the page, for the panic notice.
-pub fn containers() -> Vec<HtmlElement> {
-    MOUNTED.with_borrow(|mounted| mounted.iter().map(|m| m.container.clone()).collect())
 }
 
 fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {

@@ -367,6 +367,67 @@ async fn two_consoles_in_memory_filter_independently() {
     h.finish().await;
 }
 
+/// The shipped build aborts on a panic: the module traps, the page gets a
+/// `WebAssembly.RuntimeError`, and every console on the page says so. The
+/// portal's own failing script is not the console stopping. (The throws
+/// come from the portal's script: errors from WebDriver's are muted.)
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trap_in_the_module_shows_the_notice_in_every_console_and_portal_errors_do_not() {
+    let (host, h) = with_portal(ServerOptions {
+        demo_leads: 5,
+        ..ServerOptions::default()
+    })
+    .await;
+    let page = portal_page(
+        &h.base,
+        "<button id=\"portal-fails\">Portal fails</button>\
+         <button id=\"module-traps\">Module traps</button>\
+         <leads-console url-state=\"none\"></leads-console>\
+         <leads-console url-state=\"none\"></leads-console>\
+         <script>\
+           document.getElementById('portal-fails').onclick = () => { \
+             throw new Error('a portal script failing'); };\
+           document.getElementById('module-traps').onclick = () => { \
+             Promise.reject(new WebAssembly.RuntimeError('unreachable')); };\
+         </script>",
+    );
+    open_portal(&h, &host, "/", &page).await;
+    h.in_console(1, "tbody tr[data-lead-id]").await;
+
+    h.expect_page_error("a portal script failing");
+    h.find("#portal-fails").await.click().await.unwrap();
+    let started = std::time::Instant::now();
+    while !h
+        .console_errors()
+        .await
+        .concat()
+        .contains("a portal script failing")
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "no error logged"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        h.first(".panic-notice").await.is_none(),
+        "a portal's error is not the console stopping"
+    );
+
+    h.expect_page_error("unreachable");
+    h.find("#module-traps").await.click().await.unwrap();
+    for n in 0..2 {
+        let notice = h
+            .in_console(n, ".leads-console > .panic-notice[role='alert']")
+            .await;
+        assert_eq!(
+            notice.text().await.unwrap(),
+            "Something went wrong — reload the page."
+        );
+    }
+    h.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_dark_theme_passes_the_contrast_check() {
     const LIGHT: &str = "rgb(245, 247, 250)";
