@@ -11,6 +11,7 @@ mod harness;
 mod hostile;
 mod keyboard;
 mod list;
+mod memory;
 mod pipeline;
 mod promises;
 mod security;
