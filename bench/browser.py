@@ -35,6 +35,7 @@ const instantiate = WebAssembly.instantiateStreaming;
 WebAssembly.instantiateStreaming = async (...args) => {
   const result = await instantiate(...args);
   window.__bench.wasmReady = performance.now();
+  window.__bench.memory = result.instance.exports.memory;
   return result;
 };
 """
@@ -64,6 +65,37 @@ VIEW_CHANGE = """
   const network = request ? request.responseEnd - request.startTime : 0;
   return { total: painted - start, network };
 })
+"""
+
+# Changes the first row's status select to the status after its current
+# one and resolves, on the first frame where the row shows it saved (the
+# PATCH answered and the row no longer busy), with the time taken.
+INLINE_EDIT = """
+(async () => {
+  const host = document.querySelector('leads-console');
+  const root = host && host.shadowRoot ? host.shadowRoot : document;
+  const row = root.querySelector('tbody tr[data-lead-id]');
+  const select = row.querySelector('select');
+  const statuses = ['new', 'contacted', 'qualified', 'converted'];
+  const value = statuses[(statuses.indexOf(select.value) + 1) % statuses.length];
+  const path = '/v1/leads/' + encodeURIComponent(row.dataset.leadId);
+  performance.clearResourceTimings();
+  const start = performance.now();
+  select.value = value;
+  select.dispatchEvent(new Event('change', { bubbles: true }));
+  const saved = await new Promise(resolve => {
+    (function watch(now) {
+      const answered = performance.getEntriesByType('resource')
+        .some(e => new URL(e.name).pathname === path);
+      if (answered && row.getAttribute('aria-busy') !== 'true' && select.value === value) {
+        resolve(now);
+      } else {
+        requestAnimationFrame(watch);
+      }
+    })();
+  });
+  return saved - start;
+})()
 """
 
 OFFICE = {"offline": False, "latency": 40,
@@ -182,6 +214,35 @@ def view_changes(browser, url, runs):
             "without_network_ms": summary([c["total"] - c["network"] for c in changes])}
 
 
+def memory_after_view_changes(browser, url, early=10, late=200):
+    """JS heap and wasm memory, after a garbage collection, once `early`
+    view changes are done and again after `late`: a page that keeps
+    something per view grows between the two."""
+    browser.send("Network.setCacheDisabled", cacheDisabled=False)
+    browser.load(url)
+    browser.send("HeapProfiler.enable")
+    values = ["new", "contacted", "qualified", "converted", ""]
+    result = {}
+    done = 0
+    for target in (early, late):
+        while done < target:
+            browser.evaluate(f"{VIEW_CHANGE}({json.dumps(values[done % len(values)])})")
+            done += 1
+        browser.send("HeapProfiler.collectGarbage")
+        heap = browser.send("Runtime.getHeapUsage")["usedSize"]
+        wasm = browser.evaluate(
+            "window.__bench.memory ? window.__bench.memory.buffer.byteLength : 0")
+        result[str(target)] = {"js_heap_bytes": heap, "wasm_memory_bytes": wasm,
+                               "total_bytes": heap + wasm}
+    return result
+
+
+def inline_edits(browser, url, runs):
+    browser.send("Network.setCacheDisabled", cacheDisabled=False)
+    browser.load(url)
+    return {"saved_ms": summary([browser.evaluate(INLINE_EDIT) for _ in range(runs)])}
+
+
 def measure(base):
     """Every browser figure for the console (`/`) and the baseline."""
     runs = int(os.environ.get("BENCH_LOADS", "15"))
@@ -194,6 +255,9 @@ def measure(base):
                 "cold": cold_loads(browser, url, runs),
                 "cold_office": cold_loads(browser, url, max(5, runs // 3), throttled=True),
                 "view_change": view_changes(browser, url, 2 * runs),
+                "view_change_100": view_changes(browser, f"{url}?limit=100", 2 * runs),
+                "memory": memory_after_view_changes(browser, url),
+                "inline_edit": inline_edits(browser, url, 2 * runs),
             }
         return result
     finally:
