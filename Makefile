@@ -114,10 +114,12 @@ test: setup-test build build-test-server lint
 	cargo test --workspace -- --test-threads=2
 	cargo test -p leads-server --features test-faults --test proxy --test process --test sign_in -- --test-threads=2
 
-## The README's picture of the list, taken from the real build with demo data.
-screenshot: setup-test build
+## The README's pictures, taken from the real build with demo data: the
+## list, and a bulk change in progress (the test server answers slowly).
+screenshot: setup-test build build-test-server websocket-client
 	@command -v curl >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=curl
 	scripts/screenshot.sh docs/screenshot.png
+	"$(VENV)/bin/python" scripts/screenshot_bulk.py docs/bulk.png
 
 ## Measurements, not tests: sizes and server latency (bench/bench.py says
 ## what each section does). oha drives the load, twiggy names the wasm's
@@ -126,14 +128,17 @@ OHA_VERSION := 1.16.0
 TWIGGY_VERSION := 0.8.0
 # The bench speaks to Chromium over the DevTools protocol with it.
 WEBSOCKET_CLIENT_VERSION := 1.8.0
-bench: setup-test build
-	@"$(VENV)/bin/python" -c 'import websocket' 2>/dev/null \
-	  || "$(VENV)/bin/pip" install -q --disable-pip-version-check "websocket-client==$(WEBSOCKET_CLIENT_VERSION)"
+bench: setup-test build websocket-client
 	@oha --version 2>/dev/null | grep -qF "$(OHA_VERSION)" \
 	  || cargo install oha --version $(OHA_VERSION) --locked
 	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \
 	  || cargo install twiggy --version $(TWIGGY_VERSION) --locked
 	"$(VENV)/bin/python" bench/bench.py
+
+.PHONY: websocket-client
+websocket-client: setup-test
+	@"$(VENV)/bin/python" -c 'import websocket' 2>/dev/null \
+	  || "$(VENV)/bin/pip" install -q --disable-pip-version-check "websocket-client==$(WEBSOCKET_CLIENT_VERSION)"
 
 clean:
 	cargo clean

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use leads_core::{LeadPatch, NewLead, PartialLead};
+use leads_core::{LeadPatch, LeadStatus, NewLead, PartialLead};
 use leptos::prelude::*;
 
 use crate::host::Host;
@@ -24,6 +24,15 @@ pub fn created_lead(sent: &NewLead, reply: PartialLead) -> PartialLead {
         .unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
     let mut lead = PartialLead::from(sent.clone().into_lead(reply.id.clone(), &created_at));
     lead.merge(reply);
+    lead
+}
+
+/// `base` with `saved` (what the console's writes learned) over it.
+fn overlay(base: &PartialLead, saved: Option<PartialLead>) -> PartialLead {
+    let mut lead = base.clone();
+    if let Some(saved) = saved {
+        lead.merge(saved);
+    }
     lead
 }
 
@@ -58,11 +67,19 @@ impl LeadEdits {
         }
     }
 
-    /// `base` with whatever the console's own writes taught it (tracked).
+    /// `base` with whatever the console's own writes taught it overlaid
+    /// (tracked). A write may know only part of the lead (a bulk change
+    /// knows a lead off screen by its name and status), so it goes over the
+    /// page's copy rather than replacing it.
     pub fn lead(&self, base: &PartialLead) -> PartialLead {
+        overlay(base, self.saved.with(|saved| saved.get(&base.id).cloned()))
+    }
+
+    /// The status the console's own writes last gave `id` since the view
+    /// loaded, if any.
+    pub fn saved_status(&self, id: &str) -> Option<LeadStatus> {
         self.saved
-            .with(|saved| saved.get(&base.id).cloned())
-            .unwrap_or_else(|| base.clone())
+            .with_untracked(|saved| saved.get(id).and_then(|lead| lead.status))
     }
 
     /// True when this lead was changed here since the view loaded (tracked).
@@ -138,9 +155,11 @@ impl LeadEdits {
     }
 
     fn lead_untracked(&self, base: &PartialLead) -> PartialLead {
-        self.saved
-            .with_untracked(|saved| saved.get(&base.id).cloned())
-            .unwrap_or_else(|| base.clone())
+        overlay(
+            base,
+            self.saved
+                .with_untracked(|saved| saved.get(&base.id).cloned()),
+        )
     }
 
     /// A lead the console just created: the host page hears of it, and it

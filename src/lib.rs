@@ -14,7 +14,9 @@
 //!   [`lead_edits`] (the console's own writes merged over the page, drafts
 //!   of open row editors, the highlight), [`status_save`] (the status
 //!   select's save, queue, Undo and Retry), [`announcer`] (outcomes for the
-//!   live regions), [`display`] (how values read: score bands, dates in the
+//!   live regions), [`selection`] (the leads chosen for a bulk change) and
+//!   [`batch`] (a status change for many leads: four at a time, `429`
+//!   waits, Cancel, Retry failed and Undo), [`display`] (how values read: score bands, dates in the
 //!   browser's locale, safe links), [`mounted`] (handlers that the removal
 //!   of their own element fires do nothing).
 //! - [`pages`] and [`components`]: render and dispatch, nothing more.
@@ -26,6 +28,7 @@
 pub mod announcer;
 pub mod api;
 pub mod app;
+pub mod batch;
 pub mod components;
 pub mod display;
 pub mod element;
@@ -37,5 +40,6 @@ pub mod list_state;
 pub mod mounted;
 pub mod pages;
 pub mod panic_notice;
+pub mod selection;
 pub mod session;
 pub mod status_save;

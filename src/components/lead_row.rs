@@ -8,6 +8,7 @@ use crate::components::lead_edit_row::LeadEditRow;
 use crate::display::{self, ScoreBand, MISSING};
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
+use crate::selection::Selection;
 use crate::status_save::use_status_save;
 
 /// The row. `base` is the lead as the loaded page has it.
@@ -56,6 +57,22 @@ pub fn LeadRow(
             <LeadEditRow id=id.clone() lead />
         </Show>
     }
+}
+
+/// The row's checkbox for a bulk change.
+fn select_cell(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> AnyView {
+    let selection = expect_context::<Selection>();
+    view! {
+        <td class="cell-select" data-label="Select">
+            <input
+                type="checkbox"
+                aria-label=move || format!("Select {}", name.get())
+                prop:checked=move || selection.contains(&id)
+                on:change=move |ev| selection.set(&lead.get_untracked(), event_target_checked(&ev))
+            />
+        </td>
+    }
+    .into_any()
 }
 
 /// A cell's contact value: a link when the value passes the rule, plain text
@@ -143,6 +160,7 @@ fn LeadCells(
             class:row--new=highlighted
             aria-busy=move || saving.get().to_string()
         >
+            {select_cell(id.clone(), lead, name)}
             <td class="cell-name" data-label="Name">
                 <div class="cell-name__line">
                     <bdi>{move || name.get()}</bdi>

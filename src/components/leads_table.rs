@@ -6,6 +6,7 @@ use leads_core::{LeadStatus, PartialLead, Sort, SortField};
 use leptos::prelude::*;
 
 use crate::components::lead_row::LeadRow;
+use crate::selection::{PageChoice, Selection};
 
 /// Column headers, in order, with the sort a first click on a sortable one
 /// picks: A–Z for words, highest and newest first for numbers and dates.
@@ -67,7 +68,10 @@ pub fn LeadsTable(
         <div class="table-scroll">
             <table class="leads-table">
                 <thead>
-                    <tr>{headers}</tr>
+                    <tr>
+                        {select_all(rows)}
+                        {headers}
+                    </tr>
                 </thead>
                 <tbody>
                     <For each=move || rows.get() key=|lead| lead.id.clone() let(lead)>
@@ -87,4 +91,25 @@ pub fn LeadsTable(
             </table>
         </div>
     }
+}
+
+/// The header's checkbox: every lead on this page chosen, some, or none.
+fn select_all(rows: Memo<Vec<PartialLead>>) -> AnyView {
+    let selection = expect_context::<Selection>();
+    let choice = Memo::new(move |_| rows.with(|rows| selection.page_choice(rows)));
+    view! {
+        <th scope="col" class="cell-select">
+            <input
+                type="checkbox"
+                aria-label="Select all on this page"
+                prop:checked=move || choice.get() == PageChoice::All
+                prop:indeterminate=move || choice.get() == PageChoice::Some
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    rows.with_untracked(|rows| selection.set_all(rows, on));
+                }
+            />
+        </th>
+    }
+    .into_any()
 }

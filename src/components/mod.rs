@@ -1,6 +1,7 @@
 //! Small view pieces, one per file; they render and dispatch, nothing more.
 
 pub mod announcements;
+pub mod bulk_bar;
 pub mod connect_form;
 pub mod empty_state;
 pub mod lead_edit_row;

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::announcer::Announcer;
 use crate::api::ApiError;
 use crate::components::announcements::Announcements;
+use crate::components::bulk_bar::BulkBar;
 use crate::components::empty_state::{Emptiness, EmptyState};
 use crate::components::leads_table::LeadsTable;
 use crate::components::list_filters::ListFilters;
@@ -19,6 +20,7 @@ use crate::components::table_skeleton::TableSkeleton;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
+use crate::selection::Selection;
 use crate::session::Session;
 
 /// A loaded view: the query it answers, and the answer.
@@ -32,6 +34,8 @@ pub fn LeadsPage() -> impl IntoView {
     let edits = LeadEdits::new(session.host());
     provide_context(edits);
     provide_context(Announcer::new());
+    let selection = Selection::new();
+    provide_context(selection);
 
     // The client aborts the request for an older view as soon as a newer
     // one is wanted, so a slow old answer neither lands on top of the new
@@ -103,6 +107,7 @@ pub fn LeadsPage() -> impl IntoView {
                 </div>
             </header>
             <ListFilters list />
+            <BulkBar />
             <div class="results" aria-busy=move || pending.get().to_string()>
                 <Transition fallback=TableSkeleton>
                     <Results page list />
@@ -178,6 +183,9 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     let on_clear = Callback::new(move |()| list.navigate(current().cleared()));
     let on_sort = Callback::new(move |sort| list.navigate(current().with_sort(sort)));
     let on_retry = Callback::new(move |()| page.refetch());
+    // What is loaded is what the chosen leads are now, for a batch's Undo.
+    let selection = expect_context::<Selection>();
+    Effect::new(move |_| rows.with(|rows| selection.refresh(rows)));
     let sort = Signal::derive(move || meta.get().0.sort);
     let filter = Signal::derive(move || list.query.get().status);
     move || match shown.get() {

@@ -2,6 +2,7 @@
 //! `leads-server`, and every assertion is on what a person or the API sees.
 
 mod accessibility;
+mod bulk;
 mod closing;
 mod connect;
 mod create;

@@ -13,7 +13,13 @@ async fn first_page_matches_the_api_with_no_console_errors() {
     h.find("h1").await;
     let shown = h.wait_for_rows(&expected).await;
     assert_eq!(shown, expected, "server log:\n{}", h.server_log());
-    let headers = h.all("thead th").await;
+    // The first column is the bulk change's checkbox.
+    let select_all = h.find("thead th:first-child input[type='checkbox']").await;
+    assert_eq!(
+        h.accessible_name(&select_all).await,
+        "Select all on this page"
+    );
+    let headers = h.all("thead th:not(:first-child)").await;
     let mut texts = Vec::new();
     let mut names = Vec::new();
     for th in headers {
