@@ -261,6 +261,18 @@ impl ApiClient {
         self.send(request, None, Some(query)).await
     }
 
+    /// One page of `query` for an export: a request of its own, which
+    /// neither supersedes the list on screen nor is superseded by it.
+    pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
+        let (url, query) = (self.url("/leads"), *query);
+        self.send(
+            move || Request::get(&url).query(query.to_pairs()),
+            None,
+            None,
+        )
+        .await
+    }
+
     /// The person now wants `view`: a list request still in flight for any
     /// other view is aborted at once, so it neither lands nor holds up the
     /// request for `view` (a resource asks for its next value only after

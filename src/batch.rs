@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::api::{ApiClient, ApiError};
+use crate::pause::sleep;
 use crate::session::Session;
 
 /// Requests a batch keeps in flight at most: quick, without crowding out
@@ -281,19 +281,6 @@ impl Worker {
             change(batch);
         }
     }
-}
-
-/// Resolves after `millis` milliseconds.
-async fn sleep(millis: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                resolve.unchecked_ref(),
-                millis.ceil() as i32,
-            );
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[cfg(test)]

@@ -34,6 +34,19 @@ impl ScoreBand {
     }
 }
 
+/// A count as people read it: `1,250`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// A `tel:` link for a phone that passes the E.164 rule, else `None`, so a
 /// malformed value is shown as text and never becomes a link.
 pub fn tel_href(phone: &str) -> Option<String> {
@@ -166,5 +179,14 @@ mod tests {
         assert_eq!(relative_parts(86_400), (-1.0, "day"));
         assert_eq!(relative_parts(45 * 86_400), (-1.0, "month"));
         assert_eq!(relative_parts(800 * 86_400), (-2.0, "year"));
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_250), "1,250");
+        assert_eq!(count(100_000), "100,000");
+        assert_eq!(count(1_234_567), "1,234,567");
     }
 }

@@ -16,7 +16,9 @@
 //!   select's save, queue, Undo and Retry), [`announcer`] (outcomes for the
 //!   live regions), [`selection`] (the leads chosen for a bulk change) and
 //!   [`batch`] (a status change for many leads: four at a time, `429`
-//!   waits, Cancel, Retry failed and Undo), [`display`] (how values read: score bands, dates in the
+//!   waits, Cancel, Retry failed and Undo), [`export`] (every page of the
+//!   view, each lead once) with [`csv`] (the file's rules), [`pause`],
+//!   [`display`] (how values read: score bands, dates in the
 //!   browser's locale, safe links), [`mounted`] (handlers that the removal
 //!   of their own element fires do nothing).
 //! - [`pages`] and [`components`]: render and dispatch, nothing more.
@@ -30,8 +32,10 @@ pub mod api;
 pub mod app;
 pub mod batch;
 pub mod components;
+pub mod csv;
 pub mod display;
 pub mod element;
+pub mod export;
 pub mod form_feedback;
 pub mod host;
 pub mod lead_edits;
@@ -40,6 +44,7 @@ pub mod list_state;
 pub mod mounted;
 pub mod pages;
 pub mod panic_notice;
+pub mod pause;
 pub mod selection;
 pub mod session;
 pub mod status_save;

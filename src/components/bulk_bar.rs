@@ -100,25 +100,35 @@ pub fn BulkBar() -> impl IntoView {
         let batch = batch.clone();
         Memo::new(move |_| !selection.is_empty() || batch.with(Option::is_some))
     };
-    // While a batch runs: its progress and Cancel; after: what happened.
-    let state = {
+    // While a batch runs: its progress and Cancel, built once per batch (the
+    // counts move inside it, so the focus on Cancel stays); after: what
+    // happened.
+    let counts = {
         let batch = batch.clone();
-        move || batch.with(|b| b.as_ref().map(|b| (b.is_running(), b.answered(), b.len())))
+        move || batch.with(|b| b.as_ref().map_or((0, 0), |b| (b.answered(), b.len())))
     };
     let progress = move || {
-        let (_, answered, total) = state().filter(|(running, ..)| *running)?;
-        Some(view! {
-            <div class="bulk__progress">
-                <progress
-                    aria-label="Updating leads"
-                    max=total.to_string()
-                    value=answered.to_string()
-                ></progress>
-                <span class="bulk__count">{format!("{answered} of {total}")}</span>
-                <button class="button button--small" type="button" on:click=cancel.clone()>
-                    "Cancel"
-                </button>
-            </div>
+        running.get().then(|| {
+            let (max, value, text) = (counts.clone(), counts.clone(), counts.clone());
+            view! {
+                <div class="bulk__progress">
+                    <span aria-hidden="true">"Updating leads"</span>
+                    <progress
+                        aria-label="Updating leads"
+                        max=move || max().1.to_string()
+                        value=move || value().0.to_string()
+                    ></progress>
+                    <span class="bulk__count">
+                        {move || {
+                            let (answered, total) = text();
+                            format!("{answered} of {total}")
+                        }}
+                    </span>
+                    <button class="button button--small" type="button" on:click=cancel.clone()>
+                        "Cancel"
+                    </button>
+                </div>
+            }
         })
     };
     let outcome = {

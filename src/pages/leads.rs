@@ -11,12 +11,14 @@ use crate::api::ApiError;
 use crate::components::announcements::Announcements;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::empty_state::{Emptiness, EmptyState};
+use crate::components::export_csv::{ExportButton, ExportStatus};
 use crate::components::leads_table::LeadsTable;
 use crate::components::list_filters::ListFilters;
 use crate::components::load_error::LoadError;
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
 use crate::components::table_skeleton::TableSkeleton;
+use crate::export::Export;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
@@ -34,8 +36,8 @@ pub fn LeadsPage() -> impl IntoView {
     let edits = LeadEdits::new(session.host());
     provide_context(edits);
     provide_context(Announcer::new());
-    let selection = Selection::new();
-    provide_context(selection);
+    provide_context(Selection::new());
+    provide_context(Export::new());
 
     // The client aborts the request for an older view as soon as a newer
     // one is wanted, so a slow old answer neither lands on top of the new
@@ -95,6 +97,7 @@ pub fn LeadsPage() -> impl IntoView {
                             "Disconnect"
                         </button>
                     </Show>
+                    <ExportButton list />
                     <button
                         class="button button--primary"
                         type="button"
@@ -108,6 +111,7 @@ pub fn LeadsPage() -> impl IntoView {
             </header>
             <ListFilters list />
             <BulkBar />
+            <ExportStatus />
             <div class="results" aria-busy=move || pending.get().to_string()>
                 <Transition fallback=TableSkeleton>
                     <Results page list />

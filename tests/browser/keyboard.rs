@@ -66,7 +66,14 @@ async fn create_by_keyboard_alone() {
     h.open_view("/", "").await;
     assert_eq!(
         tab_to(&h, "Per page").await,
-        ["New lead", "Status", "Source", "Sort by", "Per page"],
+        [
+            "Export CSV",
+            "New lead",
+            "Status",
+            "Source",
+            "Sort by",
+            "Per page"
+        ],
         "the page's controls in reading order"
     );
     tab_to(&h, "New lead").await;

@@ -8,6 +8,7 @@ mod connect;
 mod create;
 mod edit;
 mod embed;
+mod export;
 mod harness;
 mod hostile;
 mod keyboard;

@@ -1,0 +1,17 @@
+//! Waiting in the browser without blocking it, for work that must hold off
+//! (a `429`'s `Retry-After`).
+
+use wasm_bindgen::JsCast;
+
+/// Resolves after `millis` milliseconds.
+pub async fn sleep(millis: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                resolve.unchecked_ref(),
+                millis.ceil() as i32,
+            );
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,0 +1,293 @@
+//! Export CSV: the downloaded file holds exactly the API's leads for the
+//! view's filter and order, across pages, quoted and guarded as the
+//! contract says; a lead arriving mid-export is neither lost nor doubled;
+//! Cancel saves nothing.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::harness::{Harness, ServerOptions, PATIENCE};
+
+const HEADER: [&str; 10] = [
+    "id",
+    "name",
+    "phone",
+    "email",
+    "status",
+    "source",
+    "score",
+    "tags",
+    "created_at",
+    "updated_at",
+];
+
+/// Lets the browser save downloads into `dir`.
+async fn downloads_into(h: &Harness, dir: &Path) {
+    h.cdp(
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": dir.to_string_lossy()}),
+    )
+    .await;
+}
+
+/// Waits for the one finished download in `dir`.
+async fn downloaded(dir: &Path) -> PathBuf {
+    let started = Instant::now();
+    loop {
+        let files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        let done: Vec<&PathBuf> = files
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+            .collect();
+        let partial = files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+        if done.len() == 1 && !partial {
+            return done[0].clone();
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no download in {dir:?}: {files:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// RFC 4180 records, as a spreadsheet reads them.
+fn parse(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let (mut row, mut cell) = (Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut cell)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut cell));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    rows
+}
+
+/// What a cell of `value` must read once a spreadsheet opened the file.
+fn guarded(value: &str) -> String {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The API's leads for `query`, every page, in order.
+async fn all_leads(h: &Harness, query: &str) -> Vec<Value> {
+    let mut leads = Vec::new();
+    for page in 1.. {
+        let reply = h
+            .api(
+                "GET",
+                &format!("/v1/leads?{query}&limit=100&page={page}"),
+                None,
+            )
+            .await;
+        let data = reply.body["data"].as_array().cloned().unwrap_or_default();
+        if data.is_empty() {
+            break;
+        }
+        leads.extend(data);
+    }
+    leads
+}
+
+/// The row a lead must have in the file.
+fn expected_row(lead: &Value) -> Vec<String> {
+    HEADER
+        .iter()
+        .map(|field| {
+            let value = &lead[*field];
+            let text = match value {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Array(tags) => tags
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+                other => other.to_string(),
+            };
+            guarded(&text)
+        })
+        .collect()
+}
+
+async fn create_converted(h: &Harness, body: Value) -> String {
+    let created = h.api("POST", "/v1/leads", Some(body)).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let updated = h
+        .api(
+            "PATCH",
+            &format!("/v1/leads/{id}"),
+            Some(json!({"status": "converted"})),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    id
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_file_holds_the_filtered_view_across_pages_quoted_and_guarded() {
+    let h = Harness::with(ServerOptions {
+        demo_leads: 900,
+        ..ServerOptions::default()
+    })
+    .await;
+    let tricky = [
+        json!({"name": "Ana, \"the boss\" Núñez 🌶", "tags": ["a,b", "say \"hi\""]}),
+        json!({"name": "=HYPERLINK(\"http://evil.example\",\"click\")", "phone": "+15551234567"}),
+        json!({"name": "@SUM(A1:A9)", "email": "at@example.com", "tags": ["-1", "+2"]}),
+        json!({"name": "Line one\nline two"}),
+    ];
+    for body in tricky {
+        create_converted(&h, body).await;
+    }
+    let dir = tempfile::tempdir().expect("a download folder");
+    downloads_into(&h, dir.path()).await;
+    h.open_view("/?status=converted&sort=name", "status=converted&sort=name")
+        .await;
+    h.click("Export CSV").await;
+    let file = downloaded(dir.path()).await;
+    assert!(
+        h.wait_for_text("Exported ").await,
+        "no outcome; the page reads:\n{}",
+        h.text().await
+    );
+
+    let today = h
+        .js("const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1).padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-');")
+        .await;
+    assert_eq!(
+        file.file_name().unwrap().to_string_lossy(),
+        format!("leads-status-converted-{}.csv", today.as_str().unwrap())
+    );
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 with a byte order mark");
+    let text = String::from_utf8(bytes[3..].to_vec()).expect("UTF-8");
+    assert!(
+        text.contains("\"Ana, \"\"the boss\"\" Núñez 🌶\""),
+        "quoted as RFC 4180 says"
+    );
+    let rows = parse(&text);
+    assert_eq!(rows[0], HEADER);
+
+    // The console's requests, before the test's own below.
+    let pages: Vec<String> = h
+        .wait_for_received("GET /v1/leads?", 0)
+        .await
+        .iter()
+        .filter_map(|r| r["uri"].as_str().map(str::to_owned))
+        .filter(|uri| uri.contains("limit=100"))
+        .collect();
+    assert_eq!(
+        pages.len(),
+        (rows.len() - 1).div_ceil(100),
+        "one request per page of 100: {pages:?}"
+    );
+    let leads = all_leads(&h, "status=converted&sort=name").await;
+    assert!(
+        leads.len() > 100,
+        "the view spans several export pages: {}",
+        leads.len()
+    );
+    let expected: Vec<Vec<String>> = leads.iter().map(expected_row).collect();
+    assert_eq!(rows[1..].len(), expected.len(), "one row per lead");
+    assert_eq!(
+        rows[1..],
+        expected[..],
+        "the API's leads, in the view's order"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r[1] == "'=HYPERLINK(\"http://evil.example\",\"click\")"),
+        "a formula is defused"
+    );
+
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
+    let h = Harness::with(ServerOptions {
+        demo_leads: 300,
+        ..ServerOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("a download folder");
+    downloads_into(&h, dir.path()).await;
+    h.open_view("/", "").await;
+    h.inject(json!({"matches": "limit=100&page=2", "hold": "arrival", "times": 1}))
+        .await;
+    h.click("Export CSV").await;
+    h.find("progress[aria-label='Exporting leads']").await;
+    h.wait_for_received("limit=100&page=2", 1).await;
+    // Newest first: the new lead pushes every other one a place down.
+    let arrived = h
+        .api("POST", "/v1/leads", Some(json!({"name": "Late Arrival"})))
+        .await;
+    assert_eq!(arrived.status, 201);
+    h.release("arrival").await;
+    let file = downloaded(dir.path()).await;
+    let text = String::from_utf8(std::fs::read(&file).unwrap()[3..].to_vec()).unwrap();
+    let ids: Vec<String> = parse(&text)[1..].iter().map(|r| r[0].clone()).collect();
+    let api: Vec<String> = all_leads(&h, "")
+        .await
+        .iter()
+        .filter_map(|l| l["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, api, "every lead of the view now, each once, in order");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_export_saves_nothing() {
+    let h = Harness::with(ServerOptions {
+        demo_leads: 300,
+        ..ServerOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("a download folder");
+    downloads_into(&h, dir.path()).await;
+    h.open_view("/", "").await;
+    h.inject(json!({"matches": "limit=100&page=2", "hold": "cancel"}))
+        .await;
+    h.click("Export CSV").await;
+    h.wait_for_received("limit=100&page=2", 1).await;
+    h.click("Cancel export").await;
+    h.release("cancel").await;
+    assert!(
+        h.wait_for_text("Export cancelled; nothing was saved.")
+            .await
+    );
+    h.settle().await;
+    assert_eq!(
+        h.wait_for_received("limit=100&page=3", 0).await.len(),
+        0,
+        "no page was asked for after Cancel"
+    );
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(files.is_empty(), "nothing was downloaded: {files:?}");
+    h.finish().await;
+}
