@@ -60,6 +60,12 @@ impl Selection {
         self.chosen.with(|chosen| chosen.iter().any(|c| c.id == id))
     }
 
+    /// True when `id` is chosen, for event handlers (untracked).
+    pub fn contains_untracked(&self, id: &str) -> bool {
+        self.chosen
+            .with_untracked(|chosen| chosen.iter().any(|c| c.id == id))
+    }
+
     /// How many leads are chosen, on screen or not (tracked).
     pub fn len(&self) -> usize {
         self.chosen.with(Vec::len)

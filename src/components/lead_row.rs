@@ -5,10 +5,12 @@ use leads_core::{Channel, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
 use crate::components::lead_edit_row::LeadEditRow;
+use crate::components::leads_table::RowFocus;
 use crate::display::{self, ScoreBand, MISSING};
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::selection::Selection;
+use crate::shortcuts::{self, Shortcut};
 use crate::status_save::use_status_save;
 
 /// The row. `base` is the lead as the loaded page has it.
@@ -17,6 +19,8 @@ pub fn LeadRow(
     id: String,
     base: Signal<PartialLead>,
     filter: Signal<Option<LeadStatus>>,
+    /// True for the row keyboard triage is on.
+    active: Signal<bool>,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let lead = Memo::new(move |_| edits.lead(&base.get()));
@@ -50,12 +54,42 @@ pub fn LeadRow(
                         saving=status.saving
                         on_status=status.choose
                         on_edit=start_edit
+                        active
                     />
                 }
             }
         >
             <LeadEditRow id=id.clone() lead />
         </Show>
+    }
+}
+
+/// Moves the keyboard focus from the row `ev` came from to the next (or
+/// previous) lead's row; true when there was one.
+fn move_focus(ev: &web_sys::KeyboardEvent, down: bool) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(row) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    let mut next = row.clone();
+    loop {
+        let sibling = if down {
+            next.next_element_sibling()
+        } else {
+            next.previous_element_sibling()
+        };
+        let Some(sibling) = sibling else { return false };
+        if sibling.has_attribute("tabindex") {
+            if let Ok(sibling) = sibling.dyn_into::<web_sys::HtmlElement>() {
+                let _ = sibling.focus();
+                return true;
+            }
+            return false;
+        }
+        next = sibling;
     }
 }
 
@@ -104,8 +138,45 @@ fn LeadCells(
     saving: Signal<bool>,
     on_status: Callback<LeadStatus>,
     on_edit: Callback<()>,
+    active: Signal<bool>,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
+    let selection = expect_context::<Selection>();
+    let RowFocus(focus) = expect_context::<RowFocus>();
+    let on_focus = {
+        let id = id.clone();
+        move |_| {
+            if focus.with_untracked(|f| f.as_deref() != Some(id.as_str())) {
+                focus.set(Some(id.clone()));
+            }
+        }
+    };
+    // Keys for this lead; the others bubble to the page.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let handled = match shortcuts::from_event(&ev) {
+            Some(Shortcut::NextRow) => move_focus(&ev, true),
+            Some(Shortcut::PreviousRow) => move_focus(&ev, false),
+            Some(Shortcut::Status(status)) => {
+                on_status.run(status);
+                true
+            }
+            Some(Shortcut::ToggleSelected) => {
+                let lead = lead.get_untracked();
+                let on = !selection.contains_untracked(&lead.id);
+                selection.set(&lead, on);
+                true
+            }
+            Some(Shortcut::Edit) => {
+                on_edit.run(());
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
+    };
     let status_id = format!("{id}-status");
     let edit_button = NodeRef::<leptos::html::Button>::new();
     {
@@ -154,6 +225,9 @@ fn LeadCells(
     };
     view! {
         <tr
+            tabindex=move || if active.get() { "0" } else { "-1" }
+            on:focusin=on_focus
+            on:keydown=on_key
             data-lead-id=id
             class:row--saving=move || saving.get()
             class:row--stale=no_longer_matches

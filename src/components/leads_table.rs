@@ -21,6 +21,12 @@ pub const COLUMNS: [(&str, Option<Sort>); 8] = [
     ("Created", Some(Sort::desc(SortField::CreatedAt))),
 ];
 
+/// The lead whose row keyboard triage is on, shared through context by
+/// the leads page; its row is the one the Tab key reaches (a roving
+/// tabindex), the first row when none is.
+#[derive(Clone, Copy)]
+pub struct RowFocus(pub RwSignal<Option<String>>);
+
 /// The leads table.
 #[component]
 pub fn LeadsTable(
@@ -64,6 +70,15 @@ pub fn LeadsTable(
             None => view! { <th scope="col">{column}</th> }.into_any(),
         })
         .collect_view();
+    let RowFocus(focus) = expect_context::<RowFocus>();
+    let active = Memo::new(move |_| {
+        let wanted = focus.get();
+        rows.with(|rows| {
+            wanted
+                .filter(|id| rows.iter().any(|l| l.id == *id))
+                .or_else(|| rows.first().map(|l| l.id.clone()))
+        })
+    });
     view! {
         <div class="table-scroll">
             <table class="leads-table">
@@ -84,7 +99,11 @@ pub fn LeadsTable(
                                         .unwrap_or_else(|| lead.clone())
                                 }
                             });
-                            view! { <LeadRow id base filter /> }
+                            let active = Signal::derive({
+                                let id = id.clone();
+                                move || active.with(|a| a.as_deref() == Some(id.as_str()))
+                            });
+                            view! { <LeadRow id base filter active /> }
                         }
                     </For>
                 </tbody>

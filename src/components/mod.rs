@@ -13,6 +13,7 @@ pub mod list_filters;
 pub mod load_error;
 pub mod new_lead_dialog;
 pub mod pager;
+pub mod shortcuts_dialog;
 pub mod table_skeleton;
 pub mod tag_editor;
 pub mod text_field;

@@ -5,6 +5,7 @@
 use leads_core::{ListQuery, Page, PageMeta, PartialLead};
 use leptos::html;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::announcer::Announcer;
 use crate::api::ApiError;
@@ -12,11 +13,12 @@ use crate::components::announcements::Announcements;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::empty_state::{Emptiness, EmptyState};
 use crate::components::export_csv::{ExportButton, ExportStatus};
-use crate::components::leads_table::LeadsTable;
+use crate::components::leads_table::{LeadsTable, RowFocus};
 use crate::components::list_filters::ListFilters;
 use crate::components::load_error::LoadError;
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
+use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::table_skeleton::TableSkeleton;
 use crate::export::Export;
 use crate::lead_edits::LeadEdits;
@@ -24,6 +26,7 @@ use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
 use crate::selection::Selection;
 use crate::session::Session;
+use crate::shortcuts::{self, Shortcut};
 
 /// A loaded view: the query it answers, and the answer.
 type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
@@ -38,6 +41,8 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(Announcer::new());
     provide_context(Selection::new());
     provide_context(Export::new());
+    provide_context(RowFocus(RwSignal::new(None)));
+    let help_open = RwSignal::new(false);
 
     // The client aborts the request for an older view as soon as a newer
     // one is wanted, so a slow old answer neither lands on top of the new
@@ -83,8 +88,42 @@ pub fn LeadsPage() -> impl IntoView {
     });
     on_cleanup(move || guard.remove());
 
+    // The page's own shortcuts; a row handles its lead's before they get here.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let Some(page) = ev
+            .current_target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let focus = |css: &str| {
+            page.query_selector(css)
+                .ok()
+                .flatten()
+                .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+                .map(|el| el.focus())
+                .is_some()
+        };
+        let handled = match shortcuts::from_event(&ev) {
+            Some(Shortcut::NewLead) => {
+                new_lead_open.set(true);
+                true
+            }
+            Some(Shortcut::Help) => {
+                help_open.set(true);
+                true
+            }
+            Some(Shortcut::FocusFilter) => focus("#filter-status"),
+            Some(Shortcut::NextRow | Shortcut::PreviousRow) => focus("tbody tr[tabindex='0']"),
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    };
+
     view! {
-        <section class="leads" aria-labelledby="leads-heading">
+        <section class="leads" aria-labelledby="leads-heading" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
                 <div class="topbar__actions">
@@ -123,6 +162,7 @@ pub fn LeadsPage() -> impl IntoView {
                 opener=new_lead_button
                 on_created
             />
+            <ShortcutsDialog open=help_open />
             <Announcements />
         </section>
     }

@@ -17,3 +17,4 @@ mod memory;
 mod pipeline;
 mod promises;
 mod security;
+mod triage;
