@@ -18,7 +18,8 @@
 //!   [`batch`] (a status change for many leads: four at a time, `429`
 //!   waits, Cancel, Retry failed and Undo), [`export`] (every page of the
 //!   view, each lead once) with [`csv`] (the file's rules), [`pause`],
-//!   [`shortcuts`] (keyboard triage: which key does what, and when keys
+//!   [`saved_views`] (named views, kept per API base), [`shortcuts`]
+//!   (keyboard triage: which key does what, and when keys
 //!   are left alone), [`display`] (how values read: score bands, dates in the
 //!   browser's locale, safe links), [`mounted`] (handlers that the removal
 //!   of their own element fires do nothing).
@@ -46,6 +47,7 @@ pub mod mounted;
 pub mod pages;
 pub mod panic_notice;
 pub mod pause;
+pub mod saved_views;
 pub mod selection;
 pub mod session;
 pub mod shortcuts;

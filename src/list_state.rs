@@ -44,6 +44,12 @@ pub struct ListState {
 }
 
 impl ListState {
+    /// The link to `query` when the view lives in the URL (the host page's
+    /// own parameters and fragment kept); `None` when it lives in memory.
+    pub fn href(&self, query: ListQuery) -> Option<String> {
+        (self.mode == UrlState::Query).then(|| url_for(query))
+    }
+
     /// Shows `query`; in the URL, with a history entry so Back returns here.
     pub fn navigate(&self, query: ListQuery) {
         match self.mode {
@@ -119,9 +125,22 @@ fn parse(search: &str) -> (ListQuery, bool) {
     ListQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
 }
 
-/// Puts `query` in the URL, keeping every parameter that is not the
-/// list's exactly as the host page wrote it, and the fragment.
+/// Puts `query` in the URL (see [`url_for`]).
 fn write_url(query: ListQuery, replace: bool) {
+    let href = url_for(query);
+    let Ok(history) = window().history() else {
+        return;
+    };
+    let _ = if replace {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&href))
+    } else {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&href))
+    };
+}
+
+/// This page's URL showing `query`, keeping every parameter that is not
+/// the list's exactly as the host page wrote it, and the fragment.
+fn url_for(query: ListQuery) -> String {
     let location = window().location();
     let search = location.search().unwrap_or_default();
     let ours = query.to_query_string();
@@ -131,21 +150,13 @@ fn write_url(query: ListQuery, replace: bool) {
         .filter(|part| !part.is_empty() && !is_list_param(part))
         .chain((!ours.is_empty()).then_some(ours.as_str()))
         .collect();
-    let href = format!(
+    format!(
         "{}{}{}{}",
         location.pathname().unwrap_or_default(),
         if parts.is_empty() { "" } else { "?" },
         parts.join("&"),
         location.hash().unwrap_or_default()
-    );
-    let Ok(history) = window().history() else {
-        return;
-    };
-    let _ = if replace {
-        history.replace_state_with_url(&JsValue::NULL, "", Some(&href))
-    } else {
-        history.push_state_with_url(&JsValue::NULL, "", Some(&href))
-    };
+    )
 }
 
 /// True for `status=…` and the other list parameters, as written.

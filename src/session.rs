@@ -74,6 +74,11 @@ impl Session {
         self.client_with(self.key.get())
     }
 
+    /// The API's base URL, which keys what this browser keeps for it.
+    pub fn api_base(&self) -> String {
+        self.config.with_value(|config| config.api_base.clone())
+    }
+
     /// A client with the current key, for event handlers and actions.
     pub fn client_untracked(&self) -> ApiClient {
         self.client_with(self.key.get_untracked())

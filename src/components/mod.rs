@@ -17,3 +17,4 @@ pub mod shortcuts_dialog;
 pub mod table_skeleton;
 pub mod tag_editor;
 pub mod text_field;
+pub mod views_bar;

@@ -20,10 +20,12 @@ use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
 use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::table_skeleton::TableSkeleton;
+use crate::components::views_bar::ViewsBar;
 use crate::export::Export;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
+use crate::saved_views::SavedViews;
 use crate::selection::Selection;
 use crate::session::Session;
 use crate::shortcuts::{self, Shortcut};
@@ -42,6 +44,7 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(Selection::new());
     provide_context(Export::new());
     provide_context(RowFocus(RwSignal::new(None)));
+    provide_context(SavedViews::load(&session.api_base()));
     let help_open = RwSignal::new(false);
 
     // The client aborts the request for an older view as soon as a newer
@@ -149,6 +152,7 @@ pub fn LeadsPage() -> impl IntoView {
                 </div>
             </header>
             <ListFilters list />
+            <ViewsBar list />
             <BulkBar />
             <ExportStatus />
             <div class="results" aria-busy=move || pending.get().to_string()>

@@ -18,3 +18,4 @@ mod pipeline;
 mod promises;
 mod security;
 mod triage;
+mod views;
