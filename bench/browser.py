@@ -112,7 +112,8 @@ class Chromium:
     """One headless Chromium and one tab, spoken to over DevTools."""
 
     def __init__(self):
-        self.folder = tempfile.TemporaryDirectory()
+        # Chromium's helper processes may still write as it exits.
+        self.folder = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         port = free_port()
         self.process = subprocess.Popen(
             ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu",
