@@ -139,34 +139,23 @@ pub fn BulkBar() -> impl IntoView {
                 let can_undo = b.kind == BatchKind::Apply && b.undo().is_some();
                 Some((b.summary(), b.failures(), can_undo))
             })?;
-            let retry = {
+            // "Retry failed" and "Undo" each start the batch they make.
+            let offer = |shown: bool, label: &'static str, make: fn(&Batch) -> Option<Batch>| {
                 let follow_up = follow_up.clone();
-                (!failures.is_empty()).then(|| {
+                shown.then(|| {
                     view! {
                         <button
                             class="button button--small"
                             type="button"
-                            on:click=move |_| follow_up(Batch::retry)
+                            on:click=move |_| follow_up(make)
                         >
-                            "Retry failed"
+                            {label}
                         </button>
                     }
                 })
             };
-            let undo = {
-                let follow_up = follow_up.clone();
-                can_undo.then(|| {
-                    view! {
-                        <button
-                            class="button button--small"
-                            type="button"
-                            on:click=move |_| follow_up(Batch::undo)
-                        >
-                            "Undo"
-                        </button>
-                    }
-                })
-            };
+            let retry = offer(!failures.is_empty(), "Retry failed", Batch::retry);
+            let undo = offer(can_undo, "Undo", Batch::undo);
             let failed = (!failures.is_empty()).then(|| {
                 view! {
                     <ul class="bulk__failures" aria-label="Not updated">

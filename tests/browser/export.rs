@@ -228,8 +228,9 @@ async fn the_file_holds_the_filtered_view_across_pages_quoted_and_guarded() {
     h.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
+/// An export of all 300 leads, started, with the answer for its second
+/// page held at `gate` (once, or for every walk).
+async fn export_held_at_page_two(gate: &str, once: bool) -> (Harness, tempfile::TempDir) {
     let h = Harness::with(ServerOptions {
         demo_leads: 300,
         ..ServerOptions::default()
@@ -238,11 +239,20 @@ async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
     let dir = tempfile::tempdir().expect("a download folder");
     downloads_into(&h, dir.path()).await;
     h.open_view("/", "").await;
-    h.inject(json!({"matches": "limit=100&page=2", "hold": "arrival", "times": 1}))
-        .await;
+    let mut rule = json!({"matches": "limit=100&page=2", "hold": gate});
+    if once {
+        rule["times"] = json!(1);
+    }
+    h.inject(rule).await;
     h.click("Export CSV").await;
     h.find("progress[aria-label='Exporting leads']").await;
     h.wait_for_received("limit=100&page=2", 1).await;
+    (h, dir)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
+    let (h, dir) = export_held_at_page_two("arrival", true).await;
     // Newest first: the new lead pushes every other one a place down.
     let arrived = h
         .api("POST", "/v1/leads", Some(json!({"name": "Late Arrival"})))
@@ -263,18 +273,7 @@ async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancel_export_saves_nothing() {
-    let h = Harness::with(ServerOptions {
-        demo_leads: 300,
-        ..ServerOptions::default()
-    })
-    .await;
-    let dir = tempfile::tempdir().expect("a download folder");
-    downloads_into(&h, dir.path()).await;
-    h.open_view("/", "").await;
-    h.inject(json!({"matches": "limit=100&page=2", "hold": "cancel"}))
-        .await;
-    h.click("Export CSV").await;
-    h.wait_for_received("limit=100&page=2", 1).await;
+    let (h, dir) = export_held_at_page_two("cancel", false).await;
     h.click("Cancel export").await;
     h.release("cancel").await;
     assert!(
