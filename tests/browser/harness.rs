@@ -828,13 +828,42 @@ impl Harness {
     /// whether it shows a focus ring (an outline or a box shadow drawn
     /// because it matches `:focus-visible`).
     pub async fn focus(&self) -> (String, bool) {
+        let started = Instant::now();
+        loop {
+            if let Some(found) = self.try_focus().await {
+                return found;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "the focused element kept leaving the page before its name was read"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// [`Harness::focus`], or `None` when the focused element left the page
+    /// between finding it and reading its name (the focus was moving: a
+    /// row editor closing, say), so the caller asks again.
+    async fn try_focus(&self) -> Option<(String, bool)> {
         let element = self
             .elements("return [focused()];", vec![])
             .await
             .into_iter()
             .next()
             .expect("something has focus");
-        let name = self.accessible_name(&element).await;
+        let label = self
+            .browser
+            .issue_cmd(DriverCommand::computed_label(&element))
+            .await;
+        let name = match label {
+            Ok(label) => label.as_str().unwrap_or_default().to_owned(),
+            Err(fantoccini::error::CmdError::Standard(err))
+                if err.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+            {
+                return None;
+            }
+            Err(err) => panic!("read the computed label: {err}"),
+        };
         let ring = self
             .js("const e = focused(); const s = getComputedStyle(e); \
                  return e.matches(':focus-visible') && \
@@ -842,7 +871,7 @@ impl Harness {
             .await
             .as_bool()
             .unwrap_or(false);
-        (name, ring)
+        Some((name, ring))
     }
 
     /// Waits until the focused element's accessible name (as Chromium
