@@ -4,10 +4,9 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use axum::body::Bytes;
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;

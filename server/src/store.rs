@@ -68,6 +68,15 @@ struct Db {
     totals: HashMap<(Option<LeadStatus>, Option<Channel>), u64>,
 }
 
+impl Db {
+    /// Begins a write: every cached total is forgotten first, so no write
+    /// can leave a count behind that it changed.
+    fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+        self.totals.clear();
+        self.conn.transaction()
+    }
+}
+
 impl Store {
     /// Opens (or creates) the database at `path` in WAL mode.
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
@@ -124,8 +133,7 @@ impl Store {
         let now = ::time::OffsetDateTime::now_utc();
         let work = move || -> rusqlite::Result<u32> {
             let mut db = lock(&db);
-            db.totals.clear();
-            let tx = db.conn.transaction()?;
+            let tx = db.write()?;
             let existing: i64 = tx.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?;
             if existing > 0 || count == 0 {
                 return Ok(0);
@@ -186,8 +194,7 @@ impl Store {
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
         self.with_db(move |db| {
             let mut lead = new.into_lead(String::new(), &time::now());
-            db.totals.clear();
-            let tx = db.conn.transaction()?;
+            let tx = db.write()?;
             let seq = insert(&tx, &lead)?;
             tx.commit()?;
             lead.id = id_from_seq(seq);
@@ -202,8 +209,7 @@ impl Store {
             return Ok(None);
         };
         self.with_db(move |db| {
-            db.totals.clear();
-            let tx = db.conn.transaction()?;
+            let tx = db.write()?;
             let Some(mut lead) = select_one(&tx, seq)? else {
                 return Ok(None);
             };
