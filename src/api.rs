@@ -254,21 +254,29 @@ impl ApiClient {
     /// `GET /leads` for one view. Asking for a view aborts the request for
     /// the previous one, which then ends as [`ApiError::Superseded`].
     pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
-        // Parameters go through `query()`: gloo-net appends a stray `&` to a
-        // URL that already carries a query string.
-        let (url, query) = (self.url("/leads"), *query);
-        let request = move || Request::get(&url).query(query.to_pairs());
-        self.send(request, None, Some(query)).await
+        self.list(*query, Some(*query)).await
     }
 
     /// One page of `query` for an export: a request of its own, which
     /// neither supersedes the list on screen nor is superseded by it.
     pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
-        let (url, query) = (self.url("/leads"), *query);
+        self.list(*query, None).await
+    }
+
+    /// `GET /leads` for `query`; with `view`, it supersedes (and may be
+    /// superseded by) the other list requests of the session.
+    async fn list(
+        &self,
+        query: ListQuery,
+        view: Option<ListQuery>,
+    ) -> Result<Page<PartialLead>, ApiError> {
+        // Parameters go through `query()`: gloo-net appends a stray `&` to a
+        // URL that already carries a query string.
+        let url = self.url("/leads");
         self.send(
             move || Request::get(&url).query(query.to_pairs()),
             None,
-            None,
+            view,
         )
         .await
     }

@@ -6,14 +6,13 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
 use crate::api::{ApiClient, ApiError};
-use crate::pause::sleep;
+use crate::mounted::Mounted;
+use crate::pause::{retry_after_millis, sleep};
 use crate::session::Session;
 
 /// Requests a batch keeps in flight at most: quick, without crowding out
@@ -207,7 +206,7 @@ impl Batch {
 pub fn run(
     batch: ArcRwSignal<Option<Batch>>,
     session: Session,
-    alive: Arc<AtomicBool>,
+    alive: Mounted,
     on_updated: impl Fn(&BatchItem, PartialLead) + Clone + 'static,
 ) {
     let client = session.client_untracked();
@@ -217,7 +216,7 @@ pub fn run(
             batch: batch.clone(),
             session,
             client: client.clone(),
-            alive: Arc::clone(&alive),
+            alive: alive.clone(),
             resume_at: Rc::clone(&resume_at),
         };
         let on_updated = on_updated.clone();
@@ -231,7 +230,7 @@ struct Worker {
     batch: ArcRwSignal<Option<Batch>>,
     session: Session,
     client: ApiClient,
-    alive: Arc<AtomicBool>,
+    alive: Mounted,
     /// When sending may resume after a `429` (`Date.now()` milliseconds).
     resume_at: Rc<Cell<f64>>,
 }
@@ -244,7 +243,7 @@ impl Worker {
                 sleep(wait).await;
                 continue;
             }
-            if !self.alive.load(Ordering::Relaxed) {
+            if !self.alive.get() {
                 return;
             }
             let Some(item) = self.batch.write().as_mut().and_then(Batch::take_next) else {
@@ -255,7 +254,7 @@ impl Worker {
                 ..LeadPatch::default()
             };
             let result = self.client.update_lead(&item.id, &patch).await;
-            if !self.alive.load(Ordering::Relaxed) {
+            if !self.alive.get() {
                 return;
             }
             match self.session.checked(result) {
@@ -264,8 +263,8 @@ impl Worker {
                     self.update(|batch| batch.updated(&item.id));
                 }
                 Err(ApiError::RateLimited { retry_after }) => {
-                    let seconds = f64::from(retry_after.unwrap_or(1));
-                    self.resume_at.set(js_sys::Date::now() + seconds * 1000.0);
+                    self.resume_at
+                        .set(js_sys::Date::now() + retry_after_millis(retry_after));
                     self.update(|batch| batch.wait_again(&item.id));
                 }
                 Err(err) => {

@@ -15,7 +15,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::api::ApiError;
-use crate::pause::sleep;
+use crate::mounted::Mounted;
+use crate::pause::{retry_after_millis, sleep};
 use crate::session::Session;
 
 /// Leads asked for per request: the most the API gives.
@@ -76,21 +77,16 @@ impl Walk {
 pub struct Export {
     state: ArcRwSignal<Option<ExportState>>,
     cancelled: Arc<AtomicBool>,
-    alive: Arc<AtomicBool>,
+    alive: Mounted,
 }
 
 impl Export {
     /// An export that stops touching anything once its page is gone.
     pub fn new() -> Self {
-        let alive = Arc::new(AtomicBool::new(true));
-        on_cleanup({
-            let alive = Arc::clone(&alive);
-            move || alive.store(false, Ordering::Relaxed)
-        });
         Self {
             state: ArcRwSignal::new(None),
             cancelled: Arc::new(AtomicBool::new(false)),
-            alive,
+            alive: Mounted::until_cleanup(),
         }
     }
 
@@ -123,7 +119,7 @@ impl Export {
         let this = self.clone();
         leptos::task::spawn_local(async move {
             let outcome = this.walk(view, session).await;
-            if this.alive.load(Ordering::Relaxed) {
+            if this.alive.get() {
                 this.state.set(Some(outcome));
             }
         });
@@ -143,11 +139,11 @@ impl Export {
             walk = Walk::default();
             let mut page = 1;
             loop {
-                if self.cancelled.load(Ordering::Relaxed) || !self.alive.load(Ordering::Relaxed) {
+                if self.cancelled.load(Ordering::Relaxed) || !self.alive.get() {
                     return ExportState::Cancelled;
                 }
                 let answer = client.export_page(&first.with_page(page)).await;
-                if !self.alive.load(Ordering::Relaxed) {
+                if !self.alive.get() {
                     return ExportState::Cancelled;
                 }
                 match session.checked(answer) {
@@ -165,7 +161,7 @@ impl Export {
                         page += 1;
                     }
                     Err(ApiError::RateLimited { retry_after }) => {
-                        sleep(f64::from(retry_after.unwrap_or(1)) * 1000.0).await;
+                        sleep(retry_after_millis(retry_after)).await;
                     }
                     Err(err) => {
                         return ExportState::Failed(format!(

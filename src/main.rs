@@ -1,5 +1,6 @@
-//! Entry point: the panic notice first, so no failure leaves a frozen page,
-//! then `<leads-console>`, which starts every console element on the page.
+//! Entry point: panic messages to the browser console (in builds that keep
+//! them), then `<leads-console>`, which starts every console element on
+//! the page and shows the notice if the module ever stops.
 
 fn main() {
     leads_console::panic_notice::install();

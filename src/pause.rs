@@ -3,6 +3,12 @@
 
 use wasm_bindgen::JsCast;
 
+/// How long to hold off after a `429`: its `Retry-After`, or a second when
+/// it gave none.
+pub fn retry_after_millis(retry_after: Option<u32>) -> f64 {
+    f64::from(retry_after.unwrap_or(1)) * 1000.0
+}
+
 /// Resolves after `millis` milliseconds.
 pub async fn sleep(millis: f64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

@@ -60,12 +60,6 @@ impl Selection {
         self.chosen.with(|chosen| chosen.iter().any(|c| c.id == id))
     }
 
-    /// True when `id` is chosen, for event handlers (untracked).
-    pub fn contains_untracked(&self, id: &str) -> bool {
-        self.chosen
-            .with_untracked(|chosen| chosen.iter().any(|c| c.id == id))
-    }
-
     /// How many leads are chosen, on screen or not (tracked).
     pub fn len(&self) -> usize {
         self.chosen.with(Vec::len)
@@ -93,6 +87,14 @@ impl Selection {
                 _ => {}
             }
         });
+    }
+
+    /// Chooses `lead` if it was not chosen, else lets it go.
+    pub fn toggle(&self, lead: &PartialLead) {
+        let chosen = self
+            .chosen
+            .with_untracked(|chosen| chosen.iter().any(|c| c.id == lead.id));
+        self.set(lead, !chosen);
     }
 
     /// Chooses every lead of a page, or lets them all go.

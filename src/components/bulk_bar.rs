@@ -3,14 +3,12 @@
 //! and Cancel; after, what happened, with Retry failed and Undo. The batch
 //! itself is [`crate::batch`]'s.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
 use crate::batch::{self, Batch, BatchItem, BatchKind};
 use crate::lead_edits::LeadEdits;
+use crate::mounted::Mounted;
 use crate::selection::Selection;
 use crate::session::Session;
 
@@ -21,11 +19,7 @@ pub fn BulkBar() -> impl IntoView {
     let session = expect_context::<Session>();
     let edits = expect_context::<LeadEdits>();
     let batch = ArcRwSignal::new(None::<Batch>);
-    let alive = Arc::new(AtomicBool::new(true));
-    on_cleanup({
-        let alive = Arc::clone(&alive);
-        move || alive.store(false, Ordering::Relaxed)
-    });
+    let alive = Mounted::until_cleanup();
     let choice = RwSignal::new(LeadStatus::ALL[0]);
 
     // A saved lead shows its new status in its row, marked as changed here
@@ -48,10 +42,10 @@ pub fn BulkBar() -> impl IntoView {
         }]);
     };
     let start = {
-        let (batch, alive) = (batch.clone(), Arc::clone(&alive));
+        let batch = batch.clone();
         move |next: Batch| {
             batch.set(Some(next));
-            batch::run(batch.clone(), session, Arc::clone(&alive), on_updated);
+            batch::run(batch.clone(), session, alive.clone(), on_updated);
         }
     };
     let apply = {

@@ -161,9 +161,7 @@ fn LeadCells(
                 true
             }
             Some(Shortcut::ToggleSelected) => {
-                let lead = lead.get_untracked();
-                let on = !selection.contains_untracked(&lead.id);
-                selection.set(&lead, on);
+                selection.toggle(&lead.get_untracked());
                 true
             }
             Some(Shortcut::Edit) => {
