@@ -4,6 +4,7 @@
 pub mod body;
 pub mod config;
 pub mod error;
+pub mod event;
 pub mod field;
 pub mod lead;
 pub mod limits;

@@ -285,6 +285,23 @@ impl ListQuery {
         self.status.is_some() || self.source.is_some()
     }
 
+    /// True when `lead` passes this view's filters, as far as it says: a
+    /// live lead is counted for a view only if the view would list it.
+    ///
+    /// ```
+    /// use leads_core::{Channel, LeadStatus, ListQuery, PartialLead};
+    /// let lead = PartialLead { id: "a".into(), status: Some(LeadStatus::New), source: Some("call".into()), ..PartialLead::default() };
+    /// assert!(ListQuery::default().with_status(Some(LeadStatus::New)).admits(&lead));
+    /// assert!(!ListQuery::default().with_source(Some(Channel::Sms)).admits(&lead));
+    /// ```
+    pub fn admits(&self, lead: &crate::PartialLead) -> bool {
+        let status = self.status.is_none_or(|status| lead.status == Some(status));
+        let source = self
+            .source
+            .is_none_or(|source| lead.source.as_deref() == Some(source.as_str()));
+        status && source
+    }
+
     /// This view filtered by `status`, from page 1.
     pub fn with_status(self, status: Option<LeadStatus>) -> ListQuery {
         ListQuery {
