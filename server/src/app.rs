@@ -13,13 +13,14 @@ use axum::Router;
 
 use crate::auth::SignIn;
 use crate::config::Config;
-use crate::events::LeadEvents;
+use crate::events::{LeadEvents, LocalBus, StreamSettings};
 #[cfg(feature = "test-faults")]
 use crate::faults::{self, Faults};
 use crate::headers::{self, SecurityHeaders};
 use crate::rate_limit::RateLimit;
 use crate::store::Store;
 use crate::upstream::Upstream;
+use crate::webhook::{self, Secret, Webhook};
 use crate::{api, health, limits, request_log, static_files};
 
 /// What answers `/v1/leads…`: the SQLite store, or the vendor's API in
@@ -49,6 +50,8 @@ pub struct AppState {
     pub page: Option<Bytes>,
     /// `/embed.js` for the build in `dist`, when there is one.
     pub embed_script: Option<Bytes>,
+    /// The vendor's `new_lead` webhook, when a secret is configured.
+    pub webhook: Option<Webhook>,
     /// CORS for `--allow-origin` portals, when any are allowed.
     pub cors: Option<tower_http::cors::CorsLayer>,
     /// Present only when `--test-faults` is given (test builds only).
@@ -57,17 +60,34 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for `backend`, with sign-in and the console folder from
-    /// `config`; fails when a sign-in file cannot be used, saying why.
+    /// State for `backend`, with sign-in, events, the webhook and the
+    /// console folder from `config`; fails when a sign-in or secret file
+    /// cannot be used, saying why.
     pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
         let sign_in = SignIn::from_config(config)?;
+        let defaults = StreamSettings::default();
+        // Zero (as in a `Config::default()`) means the default.
+        let events = LeadEvents::new(
+            Arc::new(LocalBus::default()),
+            StreamSettings {
+                keep_alive: Some(config.events_keep_alive)
+                    .filter(|every| !every.is_zero())
+                    .unwrap_or(defaults.keep_alive),
+                per_client: Some(config.max_event_streams)
+                    .filter(|&n| n > 0)
+                    .unwrap_or(defaults.per_client),
+            },
+        );
+        let webhook = webhook_secret(config)?
+            .map(|secret| Webhook::new(secret, backend.clone(), events.clone()));
         // Read once: the CSP hashes its start-up script, and it is served
         // with the settings written in.
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
         let settings = static_files::console_config(&sign_in);
         Ok(Self {
             backend,
-            events: LeadEvents::default(),
+            events,
+            webhook,
             sign_in,
             page: index
                 .as_deref()
@@ -112,8 +132,14 @@ pub fn router(state: AppState) -> Router {
     if let Some(cors) = state.cors.clone() {
         app = app.layer(cors);
     }
-    // Outside the CORS layer: the loader answers every origin itself.
+    let intake = match state.webhook.clone() {
+        Some(hook) => axum::routing::post(webhook::new_lead).with_state(hook),
+        None => axum::routing::any(webhook::disabled),
+    };
+    // Outside the CORS layer: the loader answers every origin itself, and
+    // the webhook is called by servers, not pages.
     app.route("/embed.js", get(static_files::embed_js))
+        .route("/webhooks/new_lead", intake)
         .layer(middleware::from_fn_with_state(
             state.security.clone(),
             headers::secure,
@@ -154,4 +180,30 @@ fn with_faults(
         )
         .route("/_test/requests", get(faults::seen).with_state(faults));
     (v1, app)
+}
+
+/// The webhook's secret: from `--webhook-secret-file`, else, when calls are
+/// simulated, one made up for this process alone.
+fn webhook_secret(config: &Config) -> Result<Option<Secret>, String> {
+    if let Some(path) = &config.webhook_secret_file {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            format!(
+                "cannot read the webhook secret file {}: {err}",
+                path.display()
+            )
+        })?;
+        return Secret::new(&text).map(Some).ok_or_else(|| {
+            format!(
+                "the webhook secret file {} is empty; put the secret the vendor signs with in it",
+                path.display()
+            )
+        });
+    }
+    if config.simulate_calls.is_none() {
+        return Ok(None);
+    }
+    let mut bytes = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| "the system offers no randomness for a webhook secret".to_owned())?;
+    Ok(Secret::new(&hex::encode(bytes)))
 }

@@ -84,6 +84,30 @@ pub struct Config {
     /// `https://portal.example.com`; the default allows only this server.
     #[arg(long, env = "LEADS_FRAME_ANCESTORS", default_value = "'self'")]
     pub frame_ancestors: String,
+    /// Takes the vendor's `new_lead` webhook at `/webhooks/new_lead`,
+    /// checking each delivery's signature with the secret in this file
+    /// (trailing whitespace ignored); without it that path answers `404`.
+    #[arg(long, env = "LEADS_WEBHOOK_SECRET_FILE", value_name = "PATH")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// For demos: post a signed, made-up new lead to this server's own
+    /// webhook every SECONDS, so the console can be watched going live.
+    /// Without --webhook-secret-file a secret only this process knows is
+    /// used. Not with --upstream: the vendor's leads are real.
+    #[arg(long, env = "LEADS_SIMULATE_CALLS", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub simulate_calls: Option<u64>,
+    /// A comment on every open `/v1/events` stream at least this often, so
+    /// proxies keep idle ones open: `15`, `15s` or `500ms`.
+    #[arg(long, env = "LEADS_EVENTS_KEEP_ALIVE", default_value = "15s", value_parser = parse_duration)]
+    pub events_keep_alive: Duration,
+    /// How many `/v1/events` streams one client (who signed in, else the
+    /// address) may hold open; each console tab holds one.
+    #[arg(
+        long,
+        env = "LEADS_MAX_EVENT_STREAMS",
+        default_value_t = 10,
+        value_name = "N"
+    )]
+    pub max_event_streams: usize,
     /// Mounts `/_test/faults` so browser tests can make `/v1` fail or stall.
     /// Only in builds with the `test-faults` feature.
     #[cfg(feature = "test-faults")]

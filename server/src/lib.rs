@@ -21,10 +21,12 @@ pub mod rate_limit;
 pub mod request_log;
 pub mod seed;
 pub mod serve;
+pub mod simulate;
 pub mod static_files;
 pub mod store;
 pub mod time;
 pub mod upstream;
+pub mod webhook;
 pub mod writes;
 
 pub use config::Config;
@@ -63,6 +65,13 @@ pub enum StartError {
 /// Sets up what answers `/v1/leads…` (the SQLite store, seeded if new, or
 /// the upstream API) and serves until asked to stop.
 pub async fn run(config: Config) -> Result<(), StartError> {
+    if config.simulate_calls.is_some() && config.upstream.is_some() {
+        return Err(StartError::Upstream(
+            "--simulate-calls makes up leads, which must never reach the vendor's API: \
+             leave it out with --upstream"
+                .to_owned(),
+        ));
+    }
     let backend = match &config.upstream {
         Some(base) => LeadsBackend::Upstream(upstream(&config, base)?),
         None => LeadsBackend::Store(open_store(&config).await?),
@@ -97,8 +106,23 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     }
     // The address ends the line: tests and scripts read it from there.
     tracing::info!(%leads, auth, "serving the console at http://{local}");
+    if let (Some(every), Some(hook)) = (config.simulate_calls, &state.webhook) {
+        tracing::info!(every, "simulating a call every {every} s");
+        tokio::spawn(simulate::calls(
+            local,
+            hook.secret(),
+            std::time::Duration::from_secs(every),
+            state.events.stopping(),
+        ));
+    }
+    let events = state.events.clone();
+    let stop = async move {
+        shutdown_signal().await;
+        // Open event streams end, or the graceful stop would wait forever.
+        events.stop();
+    };
     let app = app::router(state);
-    serve::serve(listener, app, config.client_timeout, shutdown_signal())
+    serve::serve(listener, app, config.client_timeout, stop)
         .await
         .map_err(StartError::Serve)?;
     tracing::info!("stopped");

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::RETRY_AFTER;
-use axum::http::HeaderValue;
+use axum::http::{Extensions, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leads_core::ErrorType;
@@ -58,22 +58,23 @@ impl RateLimit {
     }
 }
 
-/// The layer, inside sign-in so it knows who.
-pub async fn limit(State(limit): State<RateLimit>, request: Request, next: Next) -> Response {
-    let who = request
-        .extensions()
+/// Who a request comes from, for limits: who signed in, else the address.
+pub fn client(extensions: &Extensions) -> String {
+    let who = extensions
         .get::<Who>()
         .filter(|who| who.0 != "anonymous")
         .map(|who| format!("who:{}", who.0));
-    let client = who.unwrap_or_else(|| {
-        request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(
-                || "address:unknown".to_owned(),
-                |c| format!("address:{}", c.0.ip()),
-            )
-    });
+    who.unwrap_or_else(|| {
+        extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(
+            || "address:unknown".to_owned(),
+            |c| format!("address:{}", c.0.ip()),
+        )
+    })
+}
+
+/// The layer, inside sign-in so it knows who.
+pub async fn limit(State(limit): State<RateLimit>, request: Request, next: Next) -> Response {
+    let client = client(request.extensions());
     match limit.take(client, Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {

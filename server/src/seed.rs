@@ -97,6 +97,15 @@ pub fn demo_leads(count: u32, now: OffsetDateTime) -> Vec<Lead> {
         .collect()
 }
 
+/// A lead captured just now, as the call simulator announces it: new, with
+/// the same names, numbers and channels as the demo history.
+pub fn arriving_lead(rng: &mut fastrand::Rng, now: OffsetDateTime) -> Lead {
+    let mut lead = demo_lead(rng, now, now);
+    lead.status = LeadStatus::New;
+    lead.updated_at.clone_from(&lead.created_at);
+    lead
+}
+
 fn demo_lead(rng: &mut fastrand::Rng, created: OffsetDateTime, now: OffsetDateTime) -> Lead {
     let first = FIRST_NAMES[rng.usize(..FIRST_NAMES.len())];
     let last = LAST_NAMES[rng.usize(..LAST_NAMES.len())];

@@ -16,6 +16,7 @@ use crate::time;
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS leads (
     seq        INTEGER PRIMARY KEY,
+    id         TEXT,
     name       TEXT NOT NULL,
     name_key   TEXT NOT NULL,
     phone      TEXT,
@@ -27,6 +28,15 @@ CREATE TABLE IF NOT EXISTS leads (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );";
+
+/// Databases made before leads could arrive by webhook have no `id` column:
+/// every id then was `lead_` and the row's `seq`, which is what they get.
+const ADD_IDS: &str = "
+ALTER TABLE leads ADD COLUMN id TEXT;
+UPDATE leads SET id = printf('lead_%03d', seq);";
+
+/// Every lead's id is its own: minted ones and the vendor's alike.
+const ID_INDEX: &str = "CREATE UNIQUE INDEX IF NOT EXISTS leads_by_id ON leads (id);";
 
 /// Filter prefixes, so each filter-and-sort combination has an index.
 const FILTER_KEYS: [(&str, &str); 4] = [
@@ -87,6 +97,15 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
+        let has_ids: bool = conn.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('leads') WHERE name = 'id'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_ids {
+            conn.execute_batch(ADD_IDS)?;
+        }
+        conn.execute_batch(ID_INDEX)?;
         let sorts = SortField::ALL
             .into_iter()
             .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
@@ -138,8 +157,8 @@ impl Store {
             if existing > 0 || count == 0 {
                 return Ok(0);
             }
-            for lead in seed::demo_leads(count, now) {
-                insert(&tx, &lead)?;
+            for mut lead in seed::demo_leads(count, now) {
+                mint(&tx, &mut lead)?;
             }
             tx.commit()?;
             Ok(count)
@@ -184,10 +203,8 @@ impl Store {
 
     /// The lead with `id`, if there is one.
     pub async fn get(&self, id: &str) -> Result<Option<Lead>, AppError> {
-        let Some(seq) = seq_from_id(id) else {
-            return Ok(None);
-        };
-        self.with_db(move |db| select_one(&db.conn, seq)).await
+        let id = id.to_owned();
+        self.with_db(move |db| select_one(&db.conn, &id)).await
     }
 
     /// Stores a validated new lead and returns it as stored.
@@ -195,28 +212,46 @@ impl Store {
         self.with_db(move |db| {
             let mut lead = new.into_lead(String::new(), &time::now());
             let tx = db.write()?;
-            let seq = insert(&tx, &lead)?;
+            mint(&tx, &mut lead)?;
             tx.commit()?;
-            lead.id = id_from_seq(seq);
             Ok(lead)
         })
         .await
     }
 
-    /// Applies a validated patch; `None` when no lead has `id`.
-    pub async fn update(&self, id: &str, patch: LeadPatch) -> Result<Option<Lead>, AppError> {
-        let Some(seq) = seq_from_id(id) else {
-            return Ok(None);
-        };
+    /// Stores a lead that arrived with its own id (the vendor's webhook);
+    /// `false`, and nothing changed, when a lead already has that id.
+    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
         self.with_db(move |db| {
             let tx = db.write()?;
-            let Some(mut lead) = select_one(&tx, seq)? else {
+            if select_one(&tx, &lead.id)?.is_some() {
+                return Ok(false);
+            }
+            insert(&tx, next_seq(&tx)?, &lead)?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await
+    }
+
+    /// Applies a validated patch; `None` when no lead has `id`, else the
+    /// lead before and after.
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: LeadPatch,
+    ) -> Result<Option<(Lead, Lead)>, AppError> {
+        let id = id.to_owned();
+        self.with_db(move |db| {
+            let tx = db.write()?;
+            let Some(before) = select_one(&tx, &id)? else {
                 return Ok(None);
             };
+            let mut lead = before.clone();
             lead.apply(&patch, &time::now());
-            update(&tx, seq, &lead)?;
+            update(&tx, &lead)?;
             tx.commit()?;
-            Ok(Some(lead))
+            Ok(Some((before, lead)))
         })
         .await
     }
@@ -229,31 +264,49 @@ fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
     db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The public id for a row: `lead_001` … `lead_999`, then `lead_1000`.
+/// The id the server mints for a row: `lead_001` … `lead_999`, then
+/// `lead_1000`.
 pub fn id_from_seq(seq: i64) -> String {
     format!("lead_{seq:03}")
 }
 
-/// The row behind a public id; ids that the server would never mint (such
-/// as `lead_0001`) match nothing.
-pub fn seq_from_id(id: &str) -> Option<i64> {
-    let seq: i64 = id.strip_prefix("lead_")?.parse().ok()?;
-    (seq > 0 && id_from_seq(seq) == id).then_some(seq)
+/// The next row number, which is also creation order.
+fn next_seq(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM leads", [], |r| {
+        r.get(0)
+    })
 }
 
-fn insert(conn: &Connection, lead: &Lead) -> rusqlite::Result<i64> {
+/// Stores a new lead under the next minted id, passing over any id a
+/// webhook lead already took, and sets `lead.id` to it.
+fn mint(conn: &Connection, lead: &mut Lead) -> rusqlite::Result<()> {
+    let mut seq = next_seq(conn)?;
+    lead.id = id_from_seq(seq);
+    while select_one(conn, &lead.id)?.is_some() {
+        seq += 1;
+        lead.id = id_from_seq(seq);
+    }
+    insert(conn, seq, lead)
+}
+
+fn insert(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
     let values = stored_values(lead);
     let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
     let sql = format!(
-        "INSERT INTO leads ({}) VALUES ({})",
+        "INSERT INTO leads (seq, {}) VALUES (?{}, {})",
         columns.join(", "),
+        columns.len() + 1,
         placeholders(columns.len())
     );
-    conn.execute(&sql, params_from_iter(values.iter().map(|(_, v)| v)))?;
-    Ok(conn.last_insert_rowid())
+    let seq = SqlValue::Integer(seq);
+    conn.execute(
+        &sql,
+        params_from_iter(values.iter().map(|(_, v)| v).chain([&seq])),
+    )?;
+    Ok(())
 }
 
-fn update(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
+fn update(conn: &Connection, lead: &Lead) -> rusqlite::Result<()> {
     let values = stored_values(lead);
     let assignments: Vec<String> = values
         .iter()
@@ -261,14 +314,14 @@ fn update(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
         .map(|(i, (column, _))| format!("{column} = ?{}", i + 1))
         .collect();
     let sql = format!(
-        "UPDATE leads SET {} WHERE seq = ?{}",
+        "UPDATE leads SET {} WHERE id = ?{}",
         assignments.join(", "),
         values.len() + 1
     );
-    let seq = SqlValue::Integer(seq);
+    let id = SqlValue::Text(lead.id.clone());
     conn.execute(
         &sql,
-        params_from_iter(values.iter().map(|(_, v)| v).chain([&seq])),
+        params_from_iter(values.iter().map(|(_, v)| v).chain([&id])),
     )?;
     Ok(())
 }
@@ -281,10 +334,11 @@ fn placeholders(count: usize) -> String {
 
 /// Every stored column but `seq`, with its value for `lead`: the one list
 /// both the INSERT and the UPDATE are built from.
-fn stored_values(lead: &Lead) -> [(&'static str, SqlValue); 10] {
+fn stored_values(lead: &Lead) -> [(&'static str, SqlValue); 11] {
     let text = |s: &str| SqlValue::Text(s.to_owned());
     let optional = |s: &Option<String>| s.as_deref().map_or(SqlValue::Null, text);
     [
+        ("id", text(&lead.id)),
         ("name", text(&lead.name)),
         ("name_key", text(&lead.name.to_lowercase())),
         ("phone", optional(&lead.phone)),
@@ -302,8 +356,8 @@ fn stored_values(lead: &Lead) -> [(&'static str, SqlValue); 10] {
     ]
 }
 
-fn select_one(conn: &Connection, seq: i64) -> rusqlite::Result<Option<Lead>> {
-    conn.query_row("SELECT * FROM leads WHERE seq = ?1", [seq], lead_from_row)
+fn select_one(conn: &Connection, id: &str) -> rusqlite::Result<Option<Lead>> {
+    conn.query_row("SELECT * FROM leads WHERE id = ?1", [id], lead_from_row)
         .optional()
 }
 
@@ -317,7 +371,7 @@ fn lead_from_row(row: &Row<'_>) -> rusqlite::Result<Lead> {
     let rank: u8 = row.get("status")?;
     let tags: String = row.get("tags")?;
     Ok(Lead {
-        id: id_from_seq(row.get("seq")?),
+        id: row.get("id")?,
         name: row.get("name")?,
         phone: row.get("phone")?,
         email: row.get("email")?,
@@ -365,22 +419,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_round_trip_and_reject_foreign_spellings() {
+    fn minted_ids_count_up_in_three_digits_then_more() {
         assert_eq!(id_from_seq(1), "lead_001");
         assert_eq!(id_from_seq(1000), "lead_1000");
-        assert_eq!(seq_from_id("lead_042"), Some(42));
-        assert_eq!(seq_from_id("lead_1000"), Some(1000));
-        for bad in [
-            "lead_42",
-            "lead_0001",
-            "lead_000",
-            "lead_-01",
-            "LEAD_001",
-            "001",
-            "lead_+01",
-        ] {
-            assert_eq!(seq_from_id(bad), None, "{bad}");
+    }
+
+    fn new_lead(name: &str) -> NewLead {
+        NewLead {
+            name: name.into(),
+            ..NewLead::default()
         }
+    }
+
+    #[tokio::test]
+    async fn a_webhook_lead_keeps_its_id_and_minting_passes_over_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("ids.db")).unwrap();
+        let first = store.create(new_lead("First")).await.unwrap();
+        assert_eq!(first.id, "lead_001");
+        let vendor = new_lead("Caller").into_lead("lead_002".into(), "2026-11-26T10:00:00Z");
+        assert!(store.adopt(vendor.clone()).await.unwrap());
+        assert!(!store.adopt(vendor).await.unwrap(), "the same id twice");
+        let third = store.create(new_lead("Third")).await.unwrap();
+        assert_eq!(third.id, "lead_003");
+        let odd = new_lead("Odd").into_lead("ld-9f/2".into(), "2026-11-26T10:00:00Z");
+        assert!(store.adopt(odd).await.unwrap());
+        assert_eq!(store.get("ld-9f/2").await.unwrap().unwrap().name, "Odd");
+        assert_eq!(store.get("lead_002").await.unwrap().unwrap().name, "Caller");
+        let (leads, total) = store.list(ListQuery::default()).await.unwrap();
+        let names: Vec<&str> = leads.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!((names, total), (vec!["Third", "First", "Odd", "Caller"], 4));
+    }
+
+    #[test]
+    fn a_database_from_before_webhooks_gets_its_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(&SCHEMA.replace("    id         TEXT,\n", ""))
+            .unwrap();
+        old.execute(
+            "INSERT INTO leads (seq, name, name_key, status, source, tags, created_at, updated_at) \
+             VALUES (7, 'Old', 'old', 0, 'call', '[]', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        let lead = select_one(&lock(&store.db).conn, "lead_007").unwrap();
+        assert_eq!(lead.map(|l| l.name).as_deref(), Some("Old"));
     }
 
     #[test]

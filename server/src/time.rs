@@ -17,6 +17,15 @@ pub fn now() -> String {
     format(OffsetDateTime::now_utc())
 }
 
+/// Any RFC 3339 time, as the contract writes times (UTC, whole seconds),
+/// so times from elsewhere sort with the server's own; `None` when it is
+/// not one.
+pub fn normalise(text: &str) -> Option<String> {
+    OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -26,5 +35,10 @@ mod tests {
         let at = OffsetDateTime::from_unix_timestamp(1_742_464_800).unwrap();
         assert_eq!(format(at), "2025-03-20T10:00:00Z");
         assert_eq!(now().len(), "2025-03-20T10:00:00Z".len());
+        assert_eq!(
+            normalise("2025-03-20T12:00:00.750+02:00").as_deref(),
+            Some("2025-03-20T10:00:00Z")
+        );
+        assert_eq!(normalise("yesterday"), None);
     }
 }

@@ -8,12 +8,13 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use leads_core::event::LeadUpdated;
 use leads_core::limits::MAX_BODY_BYTES;
 use leads_core::PartialLead;
 
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
-use crate::events::{LeadEvent, LeadEvents};
+use crate::events::{Changed, LeadEvent, LeadEvents};
 
 /// A write this layer looks after.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -69,10 +70,26 @@ pub async fn audit_and_announce(
     let id = lead.as_ref().map_or("-", |lead| lead.id.as_str());
     audit(write, &who, id, &fields, status);
     if let Some(lead) = lead {
-        events.announce(match write {
-            Write::Create => LeadEvent::Created(lead),
-            Write::Update => LeadEvent::Updated(lead),
-        });
+        // The store says what changed; the vendor's API does not, so
+        // there the fields the request set are the best knowledge.
+        let changed: Vec<String> = match parts.extensions.get::<Changed>() {
+            Some(Changed(names)) => names.iter().map(|&name| name.to_owned()).collect(),
+            None => fields
+                .split(',')
+                .filter(|name| !name.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        };
+        match write {
+            Write::Create => events.announce(LeadEvent::Created(lead)),
+            // Nothing changed, nothing to tell.
+            Write::Update if changed.is_empty() => {}
+            Write::Update => events.announce(LeadEvent::Updated(LeadUpdated {
+                id: lead.id.clone(),
+                fields: changed,
+                lead,
+            })),
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -601,9 +601,9 @@ async fn stored_rows_survive_a_restart() {
 }
 
 #[tokio::test]
-async fn successful_creates_and_updates_are_announced_once_each() {
+async fn successful_creates_and_changing_updates_are_announced_once_each() {
     let app = TestApp::new().await;
-    let mut events = app.events.subscribe();
+    let mut events = app.events.subscribe(None).live;
     let created = app.post(json!({"name": "Event Lead"})).await;
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.body["id"].as_str().unwrap().to_owned();
@@ -615,23 +615,35 @@ async fn successful_creates_and_updates_are_announced_once_each() {
             .status,
         StatusCode::NOT_FOUND
     );
-    let updated = app.patch(&id, json!({"status": "contacted"})).await;
+    let updated = app
+        .patch(&id, json!({"status": "contacted", "name": "Event Lead"}))
+        .await;
     assert_eq!(updated.status, StatusCode::OK);
+    let unchanged = app.patch(&id, json!({"status": "contacted"})).await;
+    assert_eq!(unchanged.status, StatusCode::OK);
     app.get(&format!("/v1/leads/{id}")).await;
 
     let first = events.try_recv().expect("the create was announced");
-    assert_eq!(first.name(), "lead.created");
-    assert_eq!(first.lead().id, id);
-    assert_eq!(first.lead().name.as_deref(), Some("Event Lead"));
-    let second = events.try_recv().expect("the update was announced");
-    assert_eq!(second.name(), "lead.updated");
+    let data: Value = serde_json::from_str(&first.data).unwrap();
+    assert_eq!(first.name, "lead.created");
     assert_eq!(
-        second.lead().status,
-        Some(leads_core::LeadStatus::Contacted)
+        (data["id"].as_str(), data["name"].as_str()),
+        (Some(id.as_str()), Some("Event Lead"))
     );
+    let second = events.try_recv().expect("the update was announced");
+    assert_eq!(second.name, "lead.updated");
+    assert_eq!(second.id, first.id + 1);
+    let data: Value = serde_json::from_str(&second.data).unwrap();
+    assert_eq!(data["id"], json!(id));
+    assert_eq!(
+        data["fields"],
+        json!(["status"]),
+        "the name was sent but did not change"
+    );
+    assert_eq!(data["lead"]["status"], "contacted");
     assert!(
         events.try_recv().is_err(),
-        "failed writes and reads announce nothing"
+        "failed writes, unchanged updates and reads announce nothing"
     );
 }
 

@@ -7,13 +7,15 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
+use leads_core::event::changed_fields;
 use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
 
 use super::body::json_object;
 use super::lead_id::{no_such_lead, LeadId};
 use crate::app::AppState;
 use crate::error::AppError;
+use crate::events::Changed;
 use crate::store::Store;
 
 /// `/leads` and `/leads/{id}` answered from the SQLite store.
@@ -121,13 +123,14 @@ pub async fn update(
     id: LeadId,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<Lead>, AppError> {
+) -> Result<(Extension<Changed>, Json<Lead>), AppError> {
     let body = json_object(&headers, body).await?;
     let patch = LeadPatch::from_body(&body)?;
     let id = id.known()?;
-    store
+    let (before, after) = store
         .update(&id, patch)
         .await?
-        .map(Json)
-        .ok_or_else(|| no_such_lead(Some(&id)))
+        .ok_or_else(|| no_such_lead(Some(&id)))?;
+    let changed = Changed(changed_fields(&before, &after));
+    Ok((Extension(changed), Json(after)))
 }

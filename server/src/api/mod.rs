@@ -2,6 +2,7 @@
 //! matches no route or method.
 
 pub mod body;
+pub mod events;
 pub mod lead_id;
 pub mod leads;
 
@@ -17,7 +18,11 @@ use crate::{auth, rate_limit, writes};
 /// writes wrap them, then the rate limit, and sign-in wraps all of it, the
 /// fallbacks too, so `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
+    let stream = Router::new()
+        .route("/events", axum::routing::get(events::stream))
+        .with_state(state.events.clone());
     let mut v1 = leads
+        .merge(stream)
         .route("/openapi.json", axum::routing::get(crate::openapi::serve))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

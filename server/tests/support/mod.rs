@@ -3,6 +3,7 @@
 //! Each test binary uses part of it.
 #![allow(dead_code)]
 
+pub mod live;
 pub mod process;
 pub mod workload;
 
@@ -159,13 +160,17 @@ impl TestApp {
         }
     }
 
-    pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
+    /// The response itself, its body unread (a stream, say).
+    pub async fn respond(&self, request: Request<Body>) -> axum::response::Response {
+        self.router
             .clone()
             .oneshot(request)
             .await
-            .expect("a response");
+            .expect("a response")
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.respond(request).await;
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)

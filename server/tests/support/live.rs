@@ -1,0 +1,124 @@
+//! Live events seen from outside: webhook deliveries signed the way the
+//! vendor signs them (with `ring`, not the server's own code), and
+//! Server-Sent Events read block by block.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use http_body_util::BodyExt;
+use serde_json::Value;
+
+/// A webhook delivery's headers for `body`, sent `age` seconds ago.
+pub fn signature(secret: &str, body: &str, age: i64) -> (String, String) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let timestamp = (now - age).to_string();
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = ring::hmac::sign(&key, format!("{timestamp}.{body}").as_bytes());
+    (timestamp, format!("sha256={}", hex::encode(tag.as_ref())))
+}
+
+/// A `new_lead` webhook body.
+pub fn new_lead(event_id: &str, data: Value) -> String {
+    serde_json::json!({"type": "new_lead", "id": event_id, "data": data}).to_string()
+}
+
+/// One block of an event stream.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Block {
+    pub event: Option<String>,
+    pub id: Option<String>,
+    pub data: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl Block {
+    /// The data as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.data.as_deref().unwrap_or("null")).expect("JSON data")
+    }
+}
+
+/// Reads an event stream block by block, from any source of byte chunks.
+pub struct Reader<S> {
+    source: S,
+    buffer: String,
+}
+
+/// Where a [`Reader`] gets its bytes.
+pub trait Chunks {
+    /// The next chunk; `None` at the end of the stream.
+    fn next_chunk(&mut self) -> impl std::future::Future<Output = Option<Vec<u8>>> + Send;
+}
+
+impl Chunks for Body {
+    async fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        loop {
+            let frame = self.frame().await?.ok()?;
+            if let Ok(data) = frame.into_data() {
+                return Some(data.to_vec());
+            }
+        }
+    }
+}
+
+impl Chunks for reqwest::Response {
+    async fn next_chunk(&mut self) -> Option<Vec<u8>> {
+        self.chunk().await.ok()?.map(|bytes| bytes.to_vec())
+    }
+}
+
+impl<S: Chunks> Reader<S> {
+    pub fn new(source: S) -> Self {
+        Self {
+            source,
+            buffer: String::new(),
+        }
+    }
+
+    /// The next block, or `None` when the stream ends or `wait` passes.
+    pub async fn next(&mut self, wait: Duration) -> Option<Block> {
+        tokio::time::timeout(wait, self.read()).await.ok().flatten()
+    }
+
+    /// The next block that is an event (not a keep-alive comment).
+    pub async fn next_event(&mut self, wait: Duration) -> Option<Block> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let block = self.next(left).await?;
+            if block.event.is_some() {
+                return Some(block);
+            }
+        }
+    }
+
+    async fn read(&mut self) -> Option<Block> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let text: String = self.buffer.drain(..end + 2).collect();
+                return Some(parse(&text));
+            }
+            let chunk = self.source.next_chunk().await?;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+fn parse(text: &str) -> Block {
+    let mut block = Block::default();
+    for line in text.lines().filter(|line| !line.is_empty()) {
+        let (field, value) = line.split_once(':').unwrap_or((line, ""));
+        let value = value.strip_prefix(' ').unwrap_or(value).to_owned();
+        match field {
+            "" => block.comment = Some(value),
+            "event" => block.event = Some(value),
+            "id" => block.id = Some(value),
+            "data" => block.data = Some(value),
+            _ => {}
+        }
+    }
+    block
+}
