@@ -8,10 +8,13 @@ mod support;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
-use support::live::{new_lead, signature, Block, Reader};
-use support::{Options, Reply, TestApp};
+use support::live::{
+    deliver_raw, deliver_signed, deliver_signed_at, new_lead, open_raw, open_stream, signature,
+    Block, Reader,
+};
+use support::{Options, TestApp};
 
 const SECRET: &str = "whsec_test_5b1f";
 const SOON: Duration = Duration::from_secs(5);
@@ -37,56 +40,6 @@ async fn app() -> TestApp {
     app_with(Options::default(), |_| {}).await
 }
 
-/// Delivers `body` with the given timestamp and signature headers.
-async fn deliver_raw(app: &TestApp, body: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = Request::builder()
-        .method(Method::POST)
-        .uri("/webhooks/new_lead")
-        .header(header::CONTENT_TYPE, "application/json");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    app.send(request.body(Body::from(body.to_owned())).unwrap())
-        .await
-}
-
-/// Delivers `body` signed with `secret`, `age` seconds ago.
-async fn deliver_signed(app: &TestApp, body: &str, secret: &str, age: i64) -> Reply {
-    let (timestamp, signature) = signature(secret, body, age);
-    deliver_raw(
-        app,
-        body,
-        &[
-            ("x-leads-timestamp", &timestamp),
-            ("x-leads-signature", &signature),
-        ],
-    )
-    .await
-}
-
-async fn deliver(app: &TestApp, body: &str) -> Reply {
-    deliver_signed(app, body, SECRET, 0).await
-}
-
-/// Opens `/v1/events`, resuming after `last_id` when given.
-async fn open_stream(app: &TestApp, last_id: Option<&str>) -> Reader<Body> {
-    let response = open_raw(app, last_id).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    assert_eq!(
-        response.headers()[header::CONTENT_TYPE],
-        "text/event-stream"
-    );
-    Reader::new(response.into_body())
-}
-
-async fn open_raw(app: &TestApp, last_id: Option<&str>) -> axum::response::Response {
-    let mut request = app.request(Method::GET, "/v1/events");
-    if let Some(id) = last_id {
-        request = request.header("last-event-id", id);
-    }
-    app.respond(request.body(Body::empty()).unwrap()).await
-}
-
 /// The stream's first block: its position, an id and no event.
 async fn position(stream: &mut Reader<Body>) -> String {
     let first = stream.next(SOON).await.expect("the stream's position");
@@ -110,7 +63,7 @@ async fn a_signed_new_lead_is_stored_under_its_id_and_streamed_once() {
         json!({"id": "call_7f3a", "phone": "+15550001111", "source": "call",
                "created_at": "2026-11-26T12:00:00.5+01:00", "recording": "ignored"}),
     );
-    let reply = deliver(&app, &body).await;
+    let reply = deliver_signed(&app, SECRET, &body).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
 
     let stored = app.get("/v1/leads/call_7f3a").await;
@@ -128,7 +81,7 @@ async fn a_signed_new_lead_is_stored_under_its_id_and_streamed_once() {
     assert!(event.id.as_deref().unwrap() > start.as_str());
     assert_eq!(event.json(), stored.body, "the event is the stored lead");
 
-    let again = deliver(&app, &body).await;
+    let again = deliver_signed(&app, SECRET, &body).await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text);
     assert_eq!(again.body["outcome"], "duplicate");
     assert_eq!(total(&app).await, 1);
@@ -136,7 +89,7 @@ async fn a_signed_new_lead_is_stored_under_its_id_and_streamed_once() {
 
     // A new delivery of a lead that is already stored changes nothing.
     let renamed = new_lead("evt_002", json!({"id": "call_7f3a", "name": "Mallory"}));
-    let reply = deliver(&app, &renamed).await;
+    let reply = deliver_signed(&app, SECRET, &renamed).await;
     assert_eq!(
         (reply.status, reply.body["outcome"].as_str()),
         (StatusCode::OK, Some("lead_exists"))
@@ -148,7 +101,12 @@ async fn a_signed_new_lead_is_stored_under_its_id_and_streamed_once() {
     assert_eq!(stream.next_event(QUIET).await, None);
 
     // Minting passes over an id a webhook took.
-    deliver(&app, &new_lead("evt_003", json!({"id": "lead_002"}))).await;
+    deliver_signed(
+        &app,
+        SECRET,
+        &new_lead("evt_003", json!({"id": "lead_002"})),
+    )
+    .await;
     let created = app.post(json!({"name": "Typed in"})).await;
     assert_eq!(created.body["id"], "lead_003");
 }
@@ -208,7 +166,7 @@ async fn unsigned_forged_and_stale_deliveries_change_nothing() {
         assert_eq!(reply.body["error"]["type"], "unauthorized", "{what}");
     }
     for (what, age) in [("301 s old", 301), ("301 s ahead", -301)] {
-        let reply = deliver_signed(&app, &body, SECRET, age).await;
+        let reply = deliver_signed_at(&app, &body, SECRET, age).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}");
         assert!(reply.body["error"]["message"]
             .as_str()
@@ -219,7 +177,7 @@ async fn unsigned_forged_and_stale_deliveries_change_nothing() {
     assert_eq!(stream.next_event(QUIET).await, None, "nothing broadcast");
 
     // Within the window either way is fine.
-    let late = deliver_signed(&app, &body, SECRET, 290).await;
+    let late = deliver_signed_at(&app, &body, SECRET, 290).await;
     assert_eq!(late.status, StatusCode::ACCEPTED, "{}", late.text);
 }
 
@@ -243,26 +201,26 @@ async fn a_signed_body_that_is_not_a_new_lead_event_is_a_400_naming_the_place() 
         ("[1]".to_owned(), None),
         ("{".to_owned(), None),
     ] {
-        let reply = deliver(&app, &body).await;
+        let reply = deliver_signed(&app, SECRET, &body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(reply.body["error"]["type"], "invalid_request", "{body}");
         assert_eq!(reply.param(), param, "{body}");
     }
     let huge = new_lead("e", json!({"id": "a", "name": "x".repeat(70 * 1024)}));
     assert_eq!(
-        deliver(&app, &huge).await.status,
+        deliver_signed(&app, SECRET, &huge).await.status,
         StatusCode::PAYLOAD_TOO_LARGE
     );
     assert_eq!(total(&app).await, 0);
     // A refused event id can be delivered again, fixed.
-    let fixed = deliver(&app, &new_lead("e", json!({"id": "a"}))).await;
+    let fixed = deliver_signed(&app, SECRET, &new_lead("e", json!({"id": "a"}))).await;
     assert_eq!(fixed.status, StatusCode::ACCEPTED);
 }
 
 #[tokio::test]
 async fn without_a_secret_the_webhook_is_not_there() {
     let app = TestApp::new().await;
-    let reply = deliver(&app, &new_lead("e", json!({"id": "a"}))).await;
+    let reply = deliver_signed(&app, SECRET, &new_lead("e", json!({"id": "a"}))).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.body["error"]["type"], "not_found");
 }
@@ -370,7 +328,34 @@ async fn the_stream_needs_the_same_sign_in_as_the_api() {
     let mut stream = open_stream(&app, None).await;
     position(&mut stream).await;
     // The webhook is signed, not signed in.
-    let reply = deliver(&app, &new_lead("e", json!({"id": "a"}))).await;
+    let reply = deliver_signed(&app, SECRET, &new_lead("e", json!({"id": "a"}))).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     assert!(stream.next_event(SOON).await.is_some());
+}
+
+#[tokio::test]
+async fn a_stream_that_falls_too_far_behind_is_told_to_reload_and_carries_on() {
+    let app = app().await;
+    let mut slow = open_stream(&app, None).await;
+    position(&mut slow).await;
+    // More events than are kept arrive while the slow stream reads nothing.
+    for n in 0..1100 {
+        app.events
+            .announce(leads_server::events::LeadEvent::Created(
+                leads_core::PartialLead {
+                    id: format!("burst_{n}"),
+                    ..leads_core::PartialLead::default()
+                },
+            ));
+    }
+    let first = slow.next_event(SOON).await.unwrap();
+    assert_eq!(first.event.as_deref(), Some("reset"));
+    assert_eq!(first.id, Some(app.events.latest().to_string()));
+    app.post(json!({"name": "After"})).await;
+    let next = slow.next_event(SOON).await.unwrap();
+    assert_eq!(
+        next.json()["name"],
+        "After",
+        "and then the stream goes on: {next:?}"
+    );
 }

@@ -97,3 +97,96 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     assert_eq!(answer.status(), 200);
     assert!(server.child.wait().unwrap().success(), "then a clean exit");
 }
+
+/// Polls until the process ends, for at most `wait`; true on a clean exit.
+fn exits_within(server: &mut ServerProcess, wait: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + wait;
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(status)) = server.child.try_wait() {
+            return status.success();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[tokio::test]
+async fn simulated_calls_arrive_live_and_a_restart_tells_streams_to_reload() {
+    use std::time::Duration;
+    use support::live::Reader;
+    let dir = tempfile::tempdir().unwrap();
+    let binary = env!("CARGO_BIN_EXE_leads-server");
+    let env = [("LEADS_DEMO_LEADS", "0"), ("LEADS_SIMULATE_CALLS", "1")];
+    let mut server = ServerProcess::start(binary, dir.path(), &env, &[]);
+    let http = reqwest::Client::new();
+    let events = http
+        .get(format!("{}/v1/events", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let mut stream = Reader::new(events);
+    stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("a position");
+    let call = stream
+        .next_event(Duration::from_secs(5))
+        .await
+        .expect("a simulated call within a second or so");
+    assert_eq!(call.event.as_deref(), Some("lead.created"));
+    let lead = call.json();
+    let id = lead["id"].as_str().unwrap();
+    let stored = get_json(http.get(format!("{}/v1/leads/{id}", server.base))).await;
+    assert_eq!(stored, lead, "stored as announced");
+    assert_eq!(stored["status"], "new");
+
+    // SIGTERM ends open streams rather than waiting for them.
+    server.signal(libc::SIGTERM);
+    assert!(
+        exits_within(&mut server, Duration::from_secs(10)),
+        "a clean, prompt exit"
+    );
+    while stream.next(Duration::from_secs(5)).await.is_some() {}
+
+    let restarted = ServerProcess::start(binary, dir.path(), &[("LEADS_DEMO_LEADS", "0")], &[]);
+    let after = http
+        .get(format!("{}/v1/events", restarted.base))
+        .header("last-event-id", call.id.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let first = Reader::new(after)
+        .next(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        first.event.as_deref(),
+        Some("reset"),
+        "what happened in between is unknown"
+    );
+    assert!(
+        first.id.unwrap() > call.id.unwrap(),
+        "ids keep rising across a restart"
+    );
+}
+
+#[test]
+fn simulated_calls_are_refused_in_proxy_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_leads-server"))
+        .args([
+            "--simulate-calls",
+            "5",
+            "--upstream",
+            "https://vendor.example/v1",
+        ])
+        .env("LEADS_UPSTREAM_KEY", "k")
+        .env("LEADS_ADDR", "127.0.0.1:0")
+        .env("LEADS_DB", dir.path().join("leads.db"))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("--simulate-calls makes up leads"), "{said}");
+}

@@ -301,3 +301,69 @@ async fn the_upstream_key_appears_in_no_answer_and_no_log_line() {
         "Debug hides the key"
     );
 }
+
+#[tokio::test]
+async fn in_proxy_mode_webhook_leads_and_updates_are_streamed_without_the_key() {
+    use support::live::{deliver_signed, new_lead, open_stream};
+    let upstream = upstream().await;
+    let secrets = tempfile::tempdir().unwrap();
+    let secret_file = secrets.path().join("secret");
+    std::fs::write(&secret_file, "proxy-whsec").unwrap();
+    let key = UpstreamKey::new(UPSTREAM_KEY).unwrap();
+    let proxy = TestApp::proxy_with_config(
+        Upstream::new(
+            &format!("{}/v1", upstream.base),
+            key,
+            Duration::from_secs(10),
+        )
+        .unwrap(),
+        Options::default(),
+        |config| config.webhook_secret_file = Some(secret_file),
+    );
+    let mut stream = open_stream(&proxy, None).await;
+    stream
+        .next(Duration::from_secs(5))
+        .await
+        .expect("a position");
+    let before = upstream.direct(Method::GET, "/v1/leads", None).await;
+
+    let body = new_lead("evt_p1", json!({"id": "vendor_42", "name": "Via Vendor"}));
+    let reply = deliver_signed(&proxy, "proxy-whsec", &body).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
+    let created = stream.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(created.event.as_deref(), Some("lead.created"));
+    assert_eq!(created.json()["id"], "vendor_42");
+    assert_eq!(created.json()["status"], "new");
+    let after = upstream.direct(Method::GET, "/v1/leads", None).await;
+    assert_eq!(
+        after.body["meta"], before.body["meta"],
+        "only broadcast: the vendor has it"
+    );
+    let again = deliver_signed(&proxy, "proxy-whsec", &body).await;
+    assert_eq!(
+        again.status,
+        StatusCode::OK,
+        "a retried delivery is acknowledged"
+    );
+
+    let updated = proxy
+        .patch("lead_001", json!({"status": "converted"}))
+        .await;
+    assert_eq!(updated.status, StatusCode::OK);
+    let event = stream.next_event(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(event.event.as_deref(), Some("lead.updated"));
+    assert_eq!(
+        event.json()["fields"],
+        json!(["status"]),
+        "what the request set"
+    );
+    assert_eq!(event.json()["lead"], updated.body);
+    for block in [&created, &event] {
+        assert!(!format!("{block:?}").contains(UPSTREAM_KEY));
+    }
+    assert_eq!(
+        stream.next_event(Duration::from_millis(300)).await,
+        None,
+        "one of each"
+    );
+}

@@ -129,6 +129,10 @@ fn sse_events(state: Streaming) -> impl Stream<Item = Result<Event, Infallible>>
                 }
                 Err(RecvError::Lagged(skipped)) => {
                     tracing::warn!(skipped, "a slow event stream was told to reload");
+                    // From the newest on: left at the back of the queue it
+                    // would lag again at the next event. The client reloads
+                    // after this reset, so what happens in between shows.
+                    state.live = state.live.resubscribe();
                     state.last = state.events.latest();
                     reset(state.last)
                 }

@@ -5,8 +5,11 @@
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::Value;
+
+use super::{Reply, TestApp};
 
 /// A webhook delivery's headers for `body`, sent `age` seconds ago.
 pub fn signature(secret: &str, body: &str, age: i64) -> (String, String) {
@@ -121,4 +124,56 @@ fn parse(text: &str) -> Block {
         }
     }
     block
+}
+
+/// Delivers `body` to the app's webhook with these headers.
+pub async fn deliver_raw(app: &TestApp, body: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/webhooks/new_lead")
+        .header(header::CONTENT_TYPE, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    app.send(request.body(Body::from(body.to_owned())).unwrap())
+        .await
+}
+
+/// Delivers `body` signed with `secret`, `age` seconds ago.
+pub async fn deliver_signed_at(app: &TestApp, body: &str, secret: &str, age: i64) -> Reply {
+    let (timestamp, signature) = signature(secret, body, age);
+    deliver_raw(
+        app,
+        body,
+        &[
+            ("x-leads-timestamp", &timestamp),
+            ("x-leads-signature", &signature),
+        ],
+    )
+    .await
+}
+
+/// Delivers `body` signed with `secret`, now.
+pub async fn deliver_signed(app: &TestApp, secret: &str, body: &str) -> Reply {
+    deliver_signed_at(app, body, secret, 0).await
+}
+
+/// Opens the app's `/v1/events`, resuming after `last_id` when given.
+pub async fn open_stream(app: &TestApp, last_id: Option<&str>) -> Reader<Body> {
+    let response = open_raw(app, last_id).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    Reader::new(response.into_body())
+}
+
+/// The answer to `GET /v1/events`, whatever it is.
+pub async fn open_raw(app: &TestApp, last_id: Option<&str>) -> axum::response::Response {
+    let mut request = app.request(Method::GET, "/v1/events");
+    if let Some(id) = last_id {
+        request = request.header("last-event-id", id);
+    }
+    app.respond(request.body(Body::empty()).unwrap()).await
 }
