@@ -315,6 +315,62 @@ impl ApiClient {
             .await
     }
 
+    /// Opens `GET /events`, resuming after `last_id`. Like every request it
+    /// carries the credentials (a refused portal token is asked for afresh
+    /// once), and it must answer within [`REQUEST_TIMEOUT_SECONDS`].
+    pub async fn open_events(&self, last_id: Option<&str>) -> Result<EventStream, ApiError> {
+        let first = self
+            .open_events_once(last_id, self.token(false).await)
+            .await;
+        match (&self.credentials, first) {
+            (Credentials::Portal(_), Err(ApiError::Unauthorized)) => {
+                let token = self.token(true).await;
+                self.open_events_once(last_id, token).await
+            }
+            (_, result) => result,
+        }
+    }
+
+    async fn open_events_once(
+        &self,
+        last_id: Option<&str>,
+        token: Option<String>,
+    ) -> Result<EventStream, ApiError> {
+        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+        let mut builder = Request::get(&self.url("/events"))
+            .header("Accept", "text/event-stream")
+            .abort_signal(Some(&controller.signal()));
+        if let Some(token) = token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(id) = last_id {
+            builder = builder.header("Last-Event-ID", id);
+        }
+        let deadline = Deadline::after(&controller, REQUEST_TIMEOUT_SECONDS * 1000);
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(_) if deadline.passed() => return Err(ApiError::Timeout),
+            Err(_) => return Err(ApiError::Network),
+        };
+        drop(deadline);
+        // An API without the stream (the vendor's own, say) is not an error
+        // to retry.
+        if matches!(response.status(), 404 | 405) {
+            return Err(ApiError::Http {
+                status: response.status(),
+            });
+        }
+        if !response.ok() {
+            let refused = read_json::<serde::de::IgnoredAny>(response).await.err();
+            return Err(refused.unwrap_or(ApiError::Unreadable));
+        }
+        let reader = response
+            .body()
+            .and_then(|body| body.get_reader().dyn_into().ok())
+            .ok_or(ApiError::Unreadable)?;
+        Ok(EventStream { reader, controller })
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -381,7 +437,7 @@ impl ApiClient {
                 previous.abort();
             }
         }
-        let deadline = Deadline::start(&controller);
+        let deadline = Deadline::after(&controller, REQUEST_TIMEOUT_SECONDS * 1000);
         let result = match request.send().await {
             Ok(response) => read_json(response).await,
             Err(_) => Err(ApiError::Network),
@@ -394,15 +450,53 @@ impl ApiClient {
     }
 }
 
-/// Aborts a request once [`REQUEST_TIMEOUT_SECONDS`] pass; dropping it
-/// (the request ended) cancels the timer.
+/// How long an open event stream may stay silent: the server sends a
+/// keep-alive at least every 15 s, so past this the connection is dead
+/// (a laptop that slept, a proxy that dropped it) and is opened again.
+const STREAM_SILENCE_MILLIS: u32 = 45_000;
+
+/// An open `/v1/events` response, read as it arrives; a clone reads the
+/// same stream.
+#[derive(Clone)]
+pub struct EventStream {
+    reader: web_sys::ReadableStreamDefaultReader,
+    controller: AbortController,
+}
+
+impl EventStream {
+    /// The next bytes; `None` when the stream ended, broke, or was silent
+    /// for too long.
+    pub async fn next_chunk(&self) -> Option<Vec<u8>> {
+        let watchdog = Deadline::after(&self.controller, STREAM_SILENCE_MILLIS);
+        let read = wasm_bindgen_futures::JsFuture::from(self.reader.read())
+            .await
+            .ok()?;
+        drop(watchdog);
+        let field = |name: &str| js_sys::Reflect::get(&read, &name.into()).ok();
+        if field("done")?.as_bool() != Some(false) {
+            return None;
+        }
+        let bytes = field("value")?.dyn_into::<js_sys::Uint8Array>().ok()?;
+        Some(bytes.to_vec())
+    }
+}
+
+impl EventStream {
+    /// Ends the connection; a read in progress ends with `None`.
+    pub fn close(&self) {
+        self.controller.abort();
+    }
+}
+
+/// Aborts a request once its time passes; dropping it (the request ended)
+/// cancels the timer.
 struct Deadline {
     passed: Rc<Cell<bool>>,
     timer: Option<(i32, Closure<dyn FnMut()>)>,
 }
 
 impl Deadline {
-    fn start(controller: &AbortController) -> Self {
+    fn after(controller: &AbortController, millis: u32) -> Self {
         let passed = Rc::new(Cell::new(false));
         let on_time = {
             let (passed, controller) = (Rc::clone(&passed), controller.clone());
@@ -411,7 +505,7 @@ impl Deadline {
                 controller.abort();
             })
         };
-        let millis = i32::try_from(REQUEST_TIMEOUT_SECONDS * 1000).unwrap_or(i32::MAX);
+        let millis = i32::try_from(millis).unwrap_or(i32::MAX);
         let timer = web_sys::window().and_then(|window| {
             window
                 .set_timeout_with_callback_and_timeout_and_arguments_0(

@@ -3,7 +3,7 @@
 //! was typed, and the lead to highlight. Shared through context by the
 //! leads page; the rows read and write it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leads_core::{LeadPatch, LeadStatus, NewLead, PartialLead};
 use leptos::prelude::*;
@@ -47,8 +47,18 @@ pub struct LeadEdits {
     /// Rows in edit mode, with what was typed; kept across reloads so no
     /// typing is lost.
     drafts: RwSignal<HashMap<String, LeadForm>>,
-    /// A lead to draw attention to, such as one just created.
-    highlight: RwSignal<Option<String>>,
+    /// Leads to draw attention to: one just created, or those that just
+    /// arrived live.
+    highlight: RwSignal<HashSet<String>>,
+    /// Leads created in this console: their live events are its own echo.
+    own: StoredValue<HashSet<String>>,
+    /// When each lead was last changed by a save of this console's, by the
+    /// server's clock: an event about a state no later than that is about
+    /// a state the save replaced (or is the save's own echo).
+    own_saves: StoredValue<HashMap<String, String>>,
+    /// A colleague's newer version of a lead whose editor is open, and
+    /// whether the person chose to keep editing (which hides the notice).
+    conflicts: RwSignal<HashMap<String, (PartialLead, bool)>>,
     /// The row whose editor just closed: its Edit button takes focus back,
     /// so a keyboard user stays where they were.
     return_focus: StoredValue<Option<String>>,
@@ -62,7 +72,10 @@ impl LeadEdits {
             host: StoredValue::new_local(host),
             saved: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
-            highlight: RwSignal::new(None),
+            highlight: RwSignal::new(HashSet::new()),
+            own: StoredValue::new(HashSet::new()),
+            own_saves: StoredValue::new(HashMap::new()),
+            conflicts: RwSignal::new(HashMap::new()),
             return_focus: StoredValue::new(None),
         }
     }
@@ -96,6 +109,11 @@ impl LeadEdits {
         let mut merged = known.clone();
         merged.apply(sent);
         merged.merge(reply);
+        if let Some(at) = merged.updated_at.clone() {
+            self.own_saves.update_value(|own| {
+                own.insert(merged.id.clone(), at);
+            });
+        }
         self.saved.update(|saved| {
             saved.insert(merged.id.clone(), merged);
         });
@@ -104,6 +122,7 @@ impl LeadEdits {
     /// The view reloaded: its rows are the truth again.
     pub fn forget_saved(&self) {
         self.saved.update(HashMap::clear);
+        self.own_saves.update_value(HashMap::clear);
     }
 
     /// The draft for a row in edit mode (tracked).
@@ -123,11 +142,99 @@ impl LeadEdits {
         });
     }
 
-    /// Leaves edit mode for a row; its Edit button takes focus back.
+    /// Leaves edit mode for a row; its Edit button takes focus back. A
+    /// colleague's version that arrived meanwhile shows now, unless this
+    /// console saved something newer.
     pub fn close_draft(&self, id: &str) {
         self.return_focus.set_value(Some(id.to_owned()));
         self.drafts.update(|drafts| {
             drafts.remove(id);
+        });
+        let pending = self
+            .conflicts
+            .try_update(|conflicts| conflicts.remove(id))
+            .flatten();
+        if let Some((theirs, _)) = pending {
+            if self.is_news(&theirs) {
+                self.saved.update(|saved| {
+                    saved.insert(theirs.id.clone(), theirs);
+                });
+            }
+        }
+    }
+
+    /// True unless `theirs` is about a state no later than this console's
+    /// own last save of the lead. Among other people's changes the stream's
+    /// order is the truth, even within one second; against a save of ours
+    /// in the same second, ours is shown until the view reloads.
+    fn is_news(&self, theirs: &PartialLead) -> bool {
+        self.own_saves
+            .with_value(|own| match (own.get(&theirs.id), &theirs.updated_at) {
+                (Some(ours), Some(at)) => at > ours,
+                _ => true,
+            })
+    }
+
+    /// A colleague changed a lead on screen (`base` is the page's copy):
+    /// the row shows their version, unless it is about a state a save of
+    /// ours replaced. A row being edited keeps every keystroke and asks
+    /// instead.
+    pub fn record_remote(&self, base: &PartialLead, theirs: PartialLead) {
+        if !self.is_news(&theirs) {
+            return;
+        }
+        let mut merged = self.lead_untracked(base);
+        merged.merge(theirs);
+        let draft = self
+            .drafts
+            .with_untracked(|drafts| drafts.get(&base.id).cloned());
+        if let Some(draft) = draft {
+            // A version equal to what is typed (the echo of the save being
+            // sent, say) asks nothing; it shows when the editor closes.
+            let same = !draft.is_dirty(&merged);
+            self.conflicts.update(|conflicts| {
+                conflicts.insert(base.id.clone(), (merged, same));
+            });
+        } else {
+            self.saved.update(|saved| {
+                saved.insert(merged.id.clone(), merged);
+            });
+        }
+    }
+
+    /// True while the row's editor should say that someone else changed
+    /// the lead (tracked).
+    pub fn has_conflict(&self, id: &str) -> bool {
+        self.conflicts
+            .with(|conflicts| conflicts.get(id).is_some_and(|(_, kept)| !kept))
+    }
+
+    /// "Load their version": the editor moves onto the colleague's version,
+    /// keeping whatever was typed (see [`LeadForm::rebase`]).
+    pub fn load_theirs(&self, base: &PartialLead) {
+        let pending = self
+            .conflicts
+            .try_update(|conflicts| conflicts.remove(&base.id))
+            .flatten();
+        let Some((theirs, _)) = pending else {
+            return;
+        };
+        let mine = self.lead_untracked(base);
+        if let Some(draft) = self.drafts.with_untracked(|d| d.get(&base.id).cloned()) {
+            self.set_draft(&base.id, draft.rebase(&mine, &theirs));
+        }
+        self.saved.update(|saved| {
+            saved.insert(theirs.id.clone(), theirs);
+        });
+    }
+
+    /// "Keep editing": the notice goes; the colleague's version shows when
+    /// the editor closes without a newer save.
+    pub fn keep_editing(&self, id: &str) {
+        self.conflicts.update(|conflicts| {
+            if let Some((_, kept)) = conflicts.get_mut(id) {
+                *kept = true;
+            }
         });
     }
 
@@ -162,18 +269,33 @@ impl LeadEdits {
         )
     }
 
-    /// A lead the console just created: the host page hears of it, and it
-    /// is marked for a brief highlight.
+    /// A lead the console just created: the host page hears of it, its
+    /// live event is known as this console's own, and it is marked for a
+    /// brief highlight.
     pub fn record_created(&self, id: String) {
         self.host.with_value(|host| host.lead_created(&id));
-        self.highlight.set(Some(id.clone()));
+        self.own.update_value(|own| {
+            own.insert(id.clone());
+        });
+        self.highlight_for_a_while(vec![id]);
+    }
+
+    /// True for a lead this console created.
+    pub fn is_own(&self, id: &str) -> bool {
+        self.own.with_value(|own| own.contains(id))
+    }
+
+    /// Marks `ids` for a brief highlight, such as leads just shown live.
+    pub fn highlight_for_a_while(&self, ids: Vec<String>) {
+        self.highlight.update(|h| h.extend(ids.iter().cloned()));
         let highlight = self.highlight;
         set_timeout(
             move || {
-                // A newer highlight keeps its own full time on screen.
-                if highlight.with_untracked(|h| h.as_deref() == Some(id.as_str())) {
-                    highlight.set(None);
-                }
+                highlight.try_update(|h| {
+                    for id in &ids {
+                        h.remove(id);
+                    }
+                });
             },
             HIGHLIGHT_TIME,
         );
@@ -181,7 +303,7 @@ impl LeadEdits {
 
     /// True while `id` is highlighted (tracked).
     pub fn is_highlighted(&self, id: &str) -> bool {
-        self.highlight.with(|h| h.as_deref() == Some(id))
+        self.highlight.with(|h| h.contains(id))
     }
 }
 

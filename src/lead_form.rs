@@ -131,6 +131,29 @@ impl LeadForm {
         })
     }
 
+    /// The form moved from `mine` (the lead as the editor opened it) onto
+    /// `theirs` (a colleague's newer version): every field the person has
+    /// not touched takes their value, and every field they typed in keeps
+    /// the typing, so loading their version loses nothing typed.
+    pub fn rebase(&self, mine: &PartialLead, theirs: &PartialLead) -> LeadForm {
+        let (before, after) = (LeadForm::from_lead(mine), LeadForm::from_lead(theirs));
+        let pick = |typed: &String, before: &String, after: &String| {
+            if typed == before { after } else { typed }.clone()
+        };
+        LeadForm {
+            name: pick(&self.name, &before.name, &after.name),
+            phone: pick(&self.phone, &before.phone, &after.phone),
+            email: pick(&self.email, &before.email, &after.email),
+            source: pick(&self.source, &before.source, &after.source),
+            tags: if self.tags == before.tags {
+                after.tags
+            } else {
+                self.tags.clone()
+            },
+            tag_input: self.tag_input.clone(),
+        }
+    }
+
     /// True when the form differs from what `lead` holds, i.e. leaving now
     /// would lose typing.
     pub fn is_dirty(&self, lead: &PartialLead) -> bool {
@@ -162,6 +185,34 @@ mod tests {
             r#"{"id":"lead_001","name":"Jane Smith","phone":"+15551234567","email":"jane@example.com","tags":["vip"]}"#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn rebasing_takes_their_values_only_where_nothing_was_typed() {
+        let mine = lead();
+        let theirs: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_001","name":"Jane Smith-Ray","phone":"+15550000000","email":"jane@example.com","tags":["vip","hot"]}"#,
+        )
+        .unwrap();
+        let typed = LeadForm {
+            phone: "+15551112222".into(),
+            tag_input: "half-typ".into(),
+            ..LeadForm::from_lead(&mine)
+        };
+        let rebased = typed.rebase(&mine, &theirs);
+        assert_eq!(rebased.name, "Jane Smith-Ray", "untouched: theirs");
+        assert_eq!(rebased.phone, "+15551112222", "typed: kept");
+        assert_eq!(rebased.tags, ["vip", "hot"]);
+        assert_eq!(rebased.tag_input, "half-typ");
+        assert_eq!(
+            rebased.to_patch(&theirs).unwrap(),
+            LeadPatch {
+                phone: Some(Some("+15551112222".into())),
+                tags: Some(vec!["vip".into(), "hot".into(), "half-typ".into()]),
+                ..LeadPatch::default()
+            },
+            "saving then sends only the typing"
+        );
     }
 
     #[test]

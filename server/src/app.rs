@@ -178,6 +178,10 @@ fn with_faults(
             "/_test/release",
             axum::routing::post(faults::release).with_state(faults.clone()),
         )
+        .route(
+            "/_test/cut-streams",
+            axum::routing::post(faults::cut_streams).with_state(faults.clone()),
+        )
         .route("/_test/requests", get(faults::seen).with_state(faults));
     (v1, app)
 }

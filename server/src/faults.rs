@@ -11,7 +11,9 @@
 //! its body and when it started and finished (in arrival order numbers), so
 //! a test can assert exactly what the console sent, and in which order.
 //! `"pad_bytes": N` answers with a page N bytes long; `"drop": true` starts
-//! an answer and cuts the connection.
+//! an answer and cuts the connection. `POST /_test/cut-streams` ends every
+//! open `/v1/events` stream, as a dropped connection would, so a test can
+//! hold the reconnect and deliver what the console must then catch up on.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -97,6 +99,8 @@ pub struct Faults {
     clock: Arc<AtomicU64>,
     /// Released gates are `true`; holding requests wait for the change.
     gates: Arc<Mutex<HashMap<String, watch::Sender<bool>>>>,
+    /// Bumped to end the event streams open at that moment.
+    cuts: Arc<watch::Sender<u64>>,
 }
 
 impl Faults {
@@ -165,6 +169,12 @@ pub struct Release {
     pub gate: String,
 }
 
+/// `POST /_test/cut-streams`.
+pub async fn cut_streams(State(faults): State<Faults>) -> StatusCode {
+    faults.cuts.send_modify(|cuts| *cuts += 1);
+    StatusCode::NO_CONTENT
+}
+
 /// `GET /_test/requests`.
 pub async fn seen(State(faults): State<Faults>) -> Json<Vec<SeenRequest>> {
     Json(
@@ -212,10 +222,20 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         index,
     };
     let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-    match faults.take_matching(&target) {
+    let response = match faults.take_matching(&target) {
         Some(rule) => apply(&faults, rule, request, next).await,
         None => next.run(request).await,
+    };
+    if target.starts_with("GET /v1/events") && response.status().is_success() {
+        let mut cut = faults.cuts.subscribe();
+        let (parts, body) = response.into_parts();
+        use futures_util::StreamExt;
+        let until_cut = body
+            .into_data_stream()
+            .take_until(async move { cut.changed().await.is_ok() });
+        return Response::from_parts(parts, axum::body::Body::from_stream(until_cut));
     }
+    response
 }
 
 /// Records the moment a request's handling ended, however it ended.

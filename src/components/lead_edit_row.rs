@@ -1,7 +1,9 @@
 //! A row turned into a form: Name, Phone, Email and tags. Save sends a PATCH
 //! of only what changed; Escape or Cancel sends nothing. On failure the row
 //! stays open with everything typed, and the server's message sits next to
-//! the field it names.
+//! the field it names. When a colleague changes the lead meanwhile, the row
+//! says so and lets the person load their version or keep editing; neither
+//! loses what was typed.
 
 use leads_core::{LeadPatch, PartialLead};
 use leptos::prelude::*;
@@ -104,6 +106,31 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
         }
     };
     let cancel_on_escape = cancel.clone();
+    let conflict = {
+        let id = id.clone();
+        move || edits.has_conflict(&id)
+    };
+    let load_theirs = {
+        let id = id.clone();
+        move |_| {
+            edits.load_theirs(&lead.get_untracked());
+            if let Some(rebased) = untrack(|| edits.draft(&id)) {
+                form.set(rebased);
+            }
+            if let Some(input) = first_input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    };
+    let keep_editing = {
+        let id = id.clone();
+        move |_| {
+            edits.keep_editing(&id);
+            if let Some(input) = first_input.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    };
     let saving = save.pending();
     let name = move || lead.with(|l| l.name.clone()).unwrap_or_default();
     view! {
@@ -121,6 +148,17 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
                         }
                     }
                 >
+                    <Show when=conflict.clone()>
+                        <div class="notice notice--warning row-editor__conflict" role="alert">
+                            <p>"This lead was changed by someone else."</p>
+                            <button class="button" type="button" on:click=load_theirs.clone()>
+                                "Load their version"
+                            </button>
+                            <button class="button" type="button" on:click=keep_editing.clone()>
+                                "Keep editing"
+                            </button>
+                        </div>
+                    </Show>
                     <div class="row-editor__fields">
                         <LeadFields id=format!("edit-{id}") form errors first_input />
                     </div>

@@ -10,6 +10,7 @@ pub mod lead_fields;
 pub mod lead_row;
 pub mod leads_table;
 pub mod list_filters;
+pub mod live_bar;
 pub mod load_error;
 pub mod new_lead_dialog;
 pub mod pager;

@@ -9,12 +9,14 @@ use wasm_bindgen::JsCast;
 
 use crate::announcer::Announcer;
 use crate::api::ApiError;
+use crate::attention::Attention;
 use crate::components::announcements::Announcements;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::empty_state::{Emptiness, EmptyState};
 use crate::components::export_csv::{ExportButton, ExportStatus};
 use crate::components::leads_table::{LeadsTable, RowFocus};
 use crate::components::list_filters::ListFilters;
+use crate::components::live_bar::{FreshLeads, LiveStatus, NotifyToggle};
 use crate::components::load_error::LoadError;
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
@@ -25,6 +27,7 @@ use crate::export::Export;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
+use crate::live::Live;
 use crate::saved_views::SavedViews;
 use crate::selection::Selection;
 use crate::session::Session;
@@ -46,6 +49,7 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(RowFocus(RwSignal::new(None)));
     provide_context(SavedViews::load(&session.api_base()));
     let help_open = RwSignal::new(false);
+    let results = NodeRef::<html::Div>::new();
 
     // The client aborts the request for an older view as soon as a newer
     // one is wanted, so a slow old answer neither lands on top of the new
@@ -55,14 +59,33 @@ pub fn LeadsPage() -> impl IntoView {
         let client = session.client();
         async move { (query, session.checked(client.list_leads(&query).await)) }
     });
+    // The lead as the loaded page has it, if it is there.
+    let rows_now = move |id: &str| {
+        page.get_untracked()
+            .and_then(|(_, result)| result.ok())
+            .and_then(|page| page.data.into_iter().find(|l| l.id == id))
+    };
+    let attention = Attention::watch();
+    provide_context(attention);
+    let live = Live::follow(
+        session,
+        list,
+        edits,
+        attention,
+        Box::new(rows_now),
+        Callback::new(move |()| page.refetch()),
+    );
+    provide_context(live);
     Effect::new(move |_| {
         let wanted = list.query.get();
         session.client_untracked().supersede_lists(&wanted);
+        live.view_changed();
     });
     // A reload makes the server's rows the truth again.
     Effect::new(move |_| {
         page.track();
         edits.forget_saved();
+        live.loaded();
     });
     // Busy while the rows on screen belong to another view than the URL's.
     let pending = Memo::new(move |_| page.get().map(|(shown, _)| shown) != Some(list.query.get()));
@@ -76,11 +99,6 @@ pub fn LeadsPage() -> impl IntoView {
     });
 
     // Leaving with unsaved typing asks first; nothing typed is lost silently.
-    let rows_now = move |id: &str| {
-        page.get_untracked()
-            .and_then(|(_, result)| result.ok())
-            .and_then(|page| page.data.into_iter().find(|l| l.id == id))
-    };
     let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
         let unsaved = edits.has_unsaved(rows_now)
             || new_lead_form.with_untracked(|f| *f != LeadForm::default());
@@ -129,7 +147,9 @@ pub fn LeadsPage() -> impl IntoView {
         <section class="leads" aria-labelledby="leads-heading" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
+                <LiveStatus />
                 <div class="topbar__actions">
+                    <NotifyToggle />
                     <Show when=move || session.uses_key()>
                         <button
                             class="button button--quiet"
@@ -155,7 +175,13 @@ pub fn LeadsPage() -> impl IntoView {
             <ViewsBar list />
             <BulkBar />
             <ExportStatus />
-            <div class="results" aria-busy=move || pending.get().to_string()>
+            <FreshLeads results />
+            <div
+                class="results"
+                tabindex="-1"
+                node_ref=results
+                aria-busy=move || pending.get().to_string()
+            >
                 <Transition fallback=TableSkeleton>
                     <Results page list />
                 </Transition>

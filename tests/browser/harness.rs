@@ -35,6 +35,8 @@ pub struct ServerOptions {
     pub api_key: Option<&'static str>,
     /// Portal origins the server answers CORS for (`--allow-origin`).
     pub allow_origins: Vec<String>,
+    /// Takes the `new_lead` webhook, signed with this secret.
+    pub webhook_secret: Option<&'static str>,
 }
 
 impl Default for ServerOptions {
@@ -43,6 +45,7 @@ impl Default for ServerOptions {
             demo_leads: 250,
             api_key: None,
             allow_origins: Vec::new(),
+            webhook_secret: None,
         }
     }
 }
@@ -120,10 +123,11 @@ pub struct Harness {
     pub browser: Client,
     http: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
     api_key: Option<&'static str>,
+    options: ServerOptions,
     // Held for their `Drop`, which ends the processes; the browser goes
     // first (fields drop in order), so its session closes before its server.
     _driver: Owned,
-    _server: Owned,
+    server: Owned,
     /// Dropped with the harness, which tells the watchdog the test ended.
     _watchdog: mpsc::Sender<()>,
     server_log: Arc<Mutex<Vec<String>>>,
@@ -159,6 +163,67 @@ const PAGE_HELPERS: &str = "\
     const buttons = name => all('button').filter(b =>\
         b.textContent.replace(/\\s+/g, ' ').trim() === name || b.getAttribute('aria-label') === name);\
     ";
+
+/// Starts the test server on `addr` with its database in `dir`, its log
+/// lines going to `log`; returns it and its `http://` address.
+fn spawn_server(
+    options: &ServerOptions,
+    dir: &std::path::Path,
+    addr: &str,
+    log: &Arc<Mutex<Vec<String>>>,
+) -> (Owned, String) {
+    let server_bin = std::env::var("LEADS_SERVER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_path("target/release/leads-test-server"));
+    let mut command = Command::new(&server_bin);
+    command
+        .arg("--addr")
+        .arg(addr)
+        .arg("--db")
+        .arg(dir.join("leads.db"))
+        .arg("--dist")
+        .arg(repo_path("dist"))
+        .arg("--demo-leads")
+        .arg(options.demo_leads.to_string())
+        .arg("--test-faults")
+        .env("NO_COLOR", "1")
+        .env("RUST_LOG", "info")
+        .env_remove("LEADS_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0);
+    if let Some(key) = options.api_key {
+        command.arg("--api-key").arg(key);
+    }
+    for origin in &options.allow_origins {
+        command.arg("--allow-origin").arg(origin);
+    }
+    if options.webhook_secret.is_some() {
+        command
+            .arg("--webhook-secret-file")
+            .arg(dir.join("webhook-secret"));
+    }
+    let mut server = Owned(command.spawn().expect("start leads-server"));
+    let (addr_tx, addr_rx) = mpsc::channel();
+    let stdout = server.0.stdout.take().expect("server stdout");
+    let log = Arc::clone(log);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(at) = line.find("http://127.0.0.1:") {
+                let addr: String = line[at..]
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                let _ = addr_tx.send(addr);
+            }
+            log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        }
+    });
+    let base = addr_rx
+        .recv_timeout(PATIENCE)
+        .expect("leads-server should report its address");
+    (server, base)
+}
 
 fn repo_path(relative: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -201,49 +266,11 @@ impl Harness {
             server_bin.display(),
             dist.display()
         );
-        let mut command = Command::new(&server_bin);
-        command
-            .arg("--addr")
-            .arg("127.0.0.1:0")
-            .arg("--db")
-            .arg(dir.path().join("leads.db"))
-            .arg("--dist")
-            .arg(&dist)
-            .arg("--demo-leads")
-            .arg(options.demo_leads.to_string())
-            .arg("--test-faults")
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "info")
-            .env_remove("LEADS_API_KEY")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0);
-        if let Some(key) = options.api_key {
-            command.arg("--api-key").arg(key);
+        if let Some(secret) = options.webhook_secret {
+            std::fs::write(dir.path().join("webhook-secret"), secret).expect("write the secret");
         }
-        for origin in &options.allow_origins {
-            command.arg("--allow-origin").arg(origin);
-        }
-        let mut server = Owned(command.spawn().expect("start leads-server"));
         let server_log = Arc::new(Mutex::new(Vec::new()));
-        let (addr_tx, addr_rx) = mpsc::channel();
-        let stdout = server.0.stdout.take().expect("server stdout");
-        let log = Arc::clone(&server_log);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("http://127.0.0.1:") {
-                    let addr: String = line[at..]
-                        .chars()
-                        .take_while(|c| !c.is_whitespace() && *c != '"')
-                        .collect();
-                    let _ = addr_tx.send(addr);
-                }
-                log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-            }
-        });
-        let base = addr_rx
-            .recv_timeout(PATIENCE)
-            .expect("leads-server should report its address");
+        let (server, base) = spawn_server(&options, dir.path(), "127.0.0.1:0", &server_log);
 
         let driver_port = free_port();
         let driver = Owned(
@@ -299,8 +326,9 @@ impl Harness {
             browser,
             http,
             api_key: options.api_key,
+            options,
             _driver: driver,
-            _server: server,
+            server,
             _watchdog: watchdog,
             server_log,
             page_log: Mutex::new(Vec::new()),
@@ -500,6 +528,67 @@ impl Harness {
             })
             .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
             .collect()
+    }
+
+    /// Kills the server (no chance to finish anything) and starts it again
+    /// on the same address and database, as after a crash.
+    pub fn restart_server(&mut self) {
+        kill_group(self.server.group().expect("the server's group"));
+        let _ = self.server.0.wait();
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        let (server, base) = spawn_server(&self.options, self._dir.path(), &addr, &self.server_log);
+        assert_eq!(base, self.base, "the same address again");
+        self.server = server;
+    }
+
+    /// Delivers a `new_lead` webhook for `data` (a lead) with event id
+    /// `event_id`, signed as the vendor signs; returns the status.
+    pub async fn deliver(&self, event_id: &str, data: Value) -> u16 {
+        let body = json!({"type": "new_lead", "id": event_id, "data": data}).to_string();
+        let secret = self
+            .options
+            .webhook_secret
+            .expect("a server with a webhook secret");
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs()
+            .to_string();
+        let signature = webhook_signature(secret, &timestamp, &body);
+        self.post_webhook(
+            &body,
+            &[
+                ("X-Leads-Timestamp", &timestamp),
+                ("X-Leads-Signature", &signature),
+            ],
+        )
+        .await
+    }
+
+    /// Posts `body` to the webhook with exactly these headers.
+    pub async fn post_webhook(&self, body: &str, headers: &[(&str, &str)]) -> u16 {
+        let mut request = http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/webhooks/new_lead", self.base))
+            .header("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request
+            .body(Full::new(Bytes::from(body.to_owned())))
+            .expect("a request");
+        self.http
+            .request(request)
+            .await
+            .expect("the server answers")
+            .status()
+            .as_u16()
+    }
+
+    /// Ends every open event stream, as a dropped connection would.
+    pub async fn cut_streams(&self) {
+        let reply = self.api("POST", "/_test/cut-streams", None).await;
+        assert_eq!(reply.status, 204);
     }
 
     /// Makes the server misbehave for matching `/v1` requests (see the
@@ -944,10 +1033,15 @@ impl Harness {
     }
 
     pub async fn cdp(&self, cmd: &str, params: Value) {
+        self.cdp_value(cmd, params).await;
+    }
+
+    /// A DevTools command's result.
+    pub async fn cdp_value(&self, cmd: &str, params: Value) -> Value {
         self.browser
             .issue_cmd(DriverCommand::cdp(cmd, params))
             .await
-            .unwrap_or_else(|err| panic!("DevTools {cmd}: {err}"));
+            .unwrap_or_else(|err| panic!("DevTools {cmd}: {err}"))
     }
 
     /// The headers of `GET path` on the server under test.
@@ -1139,4 +1233,27 @@ impl WebDriverCompatibleCommand for DriverCommand {
             None => (http::Method::GET, None),
         }
     }
+}
+
+/// `sha256=<hex>` of HMAC-SHA256(secret, "{timestamp}.{body}"), written out
+/// here from SHA-256 alone, so the test does not share the server's code.
+pub fn webhook_signature(secret: &str, timestamp: &str, body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut key = [0u8; 64];
+    if secret.len() > 64 {
+        key[..32].copy_from_slice(&Sha256::digest(secret.as_bytes()));
+    } else {
+        key[..secret.len()].copy_from_slice(secret.as_bytes());
+    }
+    let pad = |byte: u8| key.iter().map(|k| k ^ byte).collect::<Vec<u8>>();
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(format!("{timestamp}.{body}"))
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    let hex: String = outer.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
 }

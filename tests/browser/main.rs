@@ -13,6 +13,7 @@ mod harness;
 mod hostile;
 mod keyboard;
 mod list;
+mod live;
 mod memory;
 mod pipeline;
 mod promises;
