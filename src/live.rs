@@ -61,9 +61,13 @@ pub struct Live {
 }
 
 impl Live {
-    /// Opens the stream for the page being built; it closes with the page.
+    /// Opens the stream for the page being built once `ready` (the first
+    /// view has answered: the rows come first, and a portal's token is
+    /// asked for once, not by two requests at the same moment); it closes
+    /// with the page.
     pub fn follow(
         session: Session,
+        ready: Signal<bool>,
         list: ListState,
         edits: LeadEdits,
         attention: Attention,
@@ -86,7 +90,16 @@ impl Live {
         on_cleanup(move || {
             open.try_with_value(|stream| stream.as_ref().map(EventStream::close));
         });
-        leptos::task::spawn_local(run(session, live, mounted, open));
+        Effect::new(move |started: Option<bool>| {
+            if started == Some(true) {
+                return true;
+            }
+            let now = ready.get();
+            if now {
+                leptos::task::spawn_local(run(session, live, mounted.clone(), open));
+            }
+            now
+        });
         live
     }
 

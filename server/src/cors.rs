@@ -24,7 +24,12 @@ pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, String> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST, Method::PATCH])
-            .allow_headers([AUTHORIZATION, CONTENT_TYPE])
+            .allow_headers([
+                AUTHORIZATION,
+                CONTENT_TYPE,
+                // An embedded console resuming its event stream.
+                axum::http::HeaderName::from_static("last-event-id"),
+            ])
             .expose_headers([RETRY_AFTER, LOCATION])
             .max_age(Duration::from_secs(600)),
     ))

@@ -69,6 +69,7 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(attention);
     let live = Live::follow(
         session,
+        Signal::derive(move || matches!(page.get(), Some((_, Ok(_))))),
         list,
         edits,
         attention,

@@ -506,3 +506,51 @@ async fn the_elements_attributes_come_before_config_json() {
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_embedded_console_is_live_with_the_portals_sign_in_and_tells_the_portal() {
+    const KEY: &str = "portal-key-live-4c1d";
+    let (host, h) = with_portal(ServerOptions {
+        demo_leads: 5,
+        api_key: Some(KEY),
+        webhook_secret: Some("whsec-portal"),
+        ..ServerOptions::default()
+    })
+    .await;
+    let page = signed_in_portal(&h.base, KEY).replace(
+        "window.heard = [];",
+        "window.heard = []; window.created = []; \
+         document.addEventListener('leads-console:lead-created', e => window.created.push(e.detail.id));",
+    );
+    open_portal(&h, &host, "/", &page).await;
+    let expected = h.api_ids("").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    assert!(h.wait_for_text("Live").await);
+
+    assert_eq!(
+        h.deliver("evt_p1", json!({"id": "portal_1", "name": "Portal Pat"}))
+            .await,
+        202
+    );
+    h.button("Show 1 new lead").await;
+    assert_eq!(h.js("return window.created").await, json!(["portal_1"]));
+
+    // Cross-origin, a resumed stream sends Last-Event-ID (which CORS must
+    // allow) and catches up on what arrived while it was away.
+    h.inject(json!({"matches": "GET /v1/events", "hold": "back", "times": 1}))
+        .await;
+    h.cut_streams().await;
+    h.wait_for_received("GET /v1/events", 2).await;
+    assert_eq!(h.deliver("evt_p2", json!({"id": "portal_2"})).await, 202);
+    h.release("back").await;
+    h.button("Show 2 new leads").await;
+    assert_eq!(
+        h.js("return window.created").await,
+        json!(["portal_1", "portal_2"])
+    );
+    assert!(
+        h.server_log().lines().all(|line| !line.contains(KEY)),
+        "the key is in no log line"
+    );
+    h.finish().await;
+}

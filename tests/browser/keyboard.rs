@@ -67,6 +67,7 @@ async fn create_by_keyboard_alone() {
     assert_eq!(
         tab_to(&h, "Per page").await,
         [
+            "Notify me of new leads",
             "Export CSV",
             "New lead",
             "Status",

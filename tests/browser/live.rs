@@ -413,3 +413,50 @@ async fn a_hidden_tab_counts_new_leads_in_its_title_and_notifies_once_asked() {
     h.button("Show 2 new leads").await;
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_save_in_flight_is_not_undone_by_a_colleagues_earlier_change() {
+    let h = Harness::with(live_server()).await;
+    let ids = h.open_view("/", "").await;
+    wait_live(&h).await;
+    let id = ids[1].clone();
+    let lead = h.lead(&id).await;
+    let name = lead["name"].as_str().unwrap().to_owned();
+    let (mine, label, theirs) = if lead["status"] == "converted" {
+        ("qualified", "Qualified", "contacted")
+    } else {
+        ("converted", "Converted", "contacted")
+    };
+    h.inject(json!({"matches": format!("PATCH /v1/leads/{id}"), "hold": "mine", "times": 1}))
+        .await;
+    let select = h.named(&format!("Status for {name}")).await;
+    select.select_by_label(label).await.unwrap();
+    h.wait_for_received(&format!("PATCH /v1/leads/{id}"), 1)
+        .await;
+    // A colleague's change lands first; its event reaches the console
+    // before the webhook lead that follows it.
+    h.api(
+        "PATCH",
+        &format!("/v1/leads/{id}"),
+        Some(json!({"status": theirs})),
+    )
+    .await;
+    assert_eq!(h.deliver("evt_a", json!({"id": "after_a"})).await, 202);
+    h.button("Show 1 new lead").await;
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some(mine),
+        "the choice stays"
+    );
+
+    h.release("mine").await;
+    h.wait_for_lead(&id, |l| l["status"] == mine).await;
+    assert_eq!(h.deliver("evt_b", json!({"id": "after_b"})).await, 202);
+    h.button("Show 2 new leads").await;
+    assert_eq!(
+        select.prop("value").await.unwrap().as_deref(),
+        Some(mine),
+        "and is what was saved"
+    );
+    h.finish().await;
+}
