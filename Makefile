@@ -38,10 +38,11 @@ ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
 SERVER := target/release/leads-server
 
-.PHONY: help setup setup-test build build-test-server run test lint screenshot bench clean
+.PHONY: help setup setup-test build build-test-server run demo test lint screenshot bench clean
 
 help:
 	@echo "make run   - set up, build and start the console with demo data at http://$(ADDR)"
+	@echo "make demo  - the same, with a new lead arriving live every $(CALLS) seconds"
 	@echo "make test  - set up and run every test (unit, API contract, browser)"
 	@echo "make build - build dist/ (the console) and $(SERVER)"
 	@echo "make lint  - rustfmt and clippy, as CI runs them"
@@ -104,6 +105,14 @@ build-test-server: setup
 run: build
 	$(SERVER) --addr $(ADDR) --db $(DB) --dist dist
 
+## `make run` with a made-up caller every CALLS seconds, delivered through
+## the server's own signed webhook, on a database of its own: watch the
+## console go live.
+CALLS ?= 5
+DEMO_DB ?= demo.db
+demo: build
+	$(SERVER) --addr $(ADDR) --db $(DEMO_DB) --dist dist --simulate-calls $(CALLS)
+
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
@@ -120,6 +129,7 @@ screenshot: setup-test build build-test-server websocket-client
 	@command -v curl >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=curl
 	scripts/screenshot.sh docs/screenshot.png
 	"$(VENV)/bin/python" scripts/screenshot_bulk.py docs/bulk.png
+	"$(VENV)/bin/python" scripts/screenshot_live.py docs/live
 
 ## Measurements, not tests: sizes and server latency (bench/bench.py says
 ## what each section does). oha drives the load, twiggy names the wasm's

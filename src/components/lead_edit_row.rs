@@ -135,7 +135,8 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
     let name = move || lead.with(|l| l.name.clone()).unwrap_or_default();
     view! {
         <tr data-lead-id=id.clone() class="row--editing">
-            <td colspan=COLUMNS.len()>
+            // The named columns and the selection checkbox's.
+            <td colspan=COLUMNS.len() + 1>
                 <form
                     class="row-editor"
                     aria-label=move || format!("Edit {}", name())
