@@ -8,23 +8,11 @@ highlighted. Run through `make screenshot`.
     scripts/screenshot_live.py OUT_PREFIX [WIDTH] [dark]
 """
 
-import base64
-import pathlib
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-import browser  # noqa: E402  (bench/browser.py: Chromium over DevTools)
+import shots
 
-SHOW = """(() => {
-  const root = document.querySelector('leads-console').shadowRoot;
-  const button = root && root.querySelector('.fresh-leads');
-  return button ? button.textContent.trim() : '';
-})()"""
+ROOT_JS = "document.querySelector('leads-console').shadowRoot"
 
 
 def wait_for(chromium, script, done, seconds=20):
@@ -37,52 +25,18 @@ def wait_for(chromium, script, done, seconds=20):
     raise SystemExit(f"gave up waiting: {script}")
 
 
-def shoot(chromium, path):
-    chromium.evaluate("document.activeElement && document.activeElement.blur()")
-    shot = chromium.send("Page.captureScreenshot", format="png")
-    path.write_bytes(base64.b64decode(shot["data"]))
-    print(f"wrote {path}")
-
-
 def main():
-    prefix = sys.argv[1] if len(sys.argv) > 1 else "docs/live"
-    width = int(sys.argv[2]) if len(sys.argv) > 2 else 1280
-    dark = len(sys.argv) > 3 and sys.argv[3] == "dark"
-    with tempfile.TemporaryDirectory() as folder:
-        port = browser.free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [str(ROOT / "target/release/leads-server"), "--simulate-calls", "1",
-             "--addr", f"127.0.0.1:{port}", "--db", f"{folder}/leads.db",
-             "--dist", str(ROOT / "dist")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        chromium = None
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(f"{base}/config.json").read()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            chromium = browser.Chromium()
-            chromium.send("Emulation.setDeviceMetricsOverride", width=width, height=900,
-                          deviceScaleFactor=1, mobile=False)
-            chromium.send("Emulation.setEmulatedMedia", features=[
-                {"name": "prefers-color-scheme", "value": "dark" if dark else "light"}])
-            chromium.load(f"{base}/")
-            wait_for(chromium, SHOW, lambda text: text == "Show 3 new leads")
-            shoot(chromium, pathlib.Path(f"{prefix}-1.png"))
-            chromium.evaluate("""document.querySelector('leads-console').shadowRoot
-                                   .querySelector('.fresh-leads').click()""")
-            wait_for(chromium, """document.querySelector('leads-console').shadowRoot
-                                    .querySelectorAll('tr.row--new').length""",
-                     lambda n: n >= 3)
-            shoot(chromium, pathlib.Path(f"{prefix}-2.png"))
-        finally:
-            if chromium:
-                chromium.close()
-            server.terminate()
-            server.wait(timeout=10)
+    prefix, width, dark = shots.arguments("docs/live")
+    with shots.server("leads-server", "--simulate-calls", "1") as base, \
+            shots.chromium(width, dark) as chromium:
+        chromium.load(f"{base}/")
+        button = f"({ROOT_JS}.querySelector('.fresh-leads') || {{}}).textContent"
+        wait_for(chromium, button, lambda text: (text or "").strip() == "Show 3 new leads")
+        shots.shoot(chromium, f"{prefix}-1.png")
+        chromium.evaluate(f"{ROOT_JS}.querySelector('.fresh-leads').click()")
+        wait_for(chromium, f"{ROOT_JS}.querySelectorAll('tr.row--new').length",
+                 lambda n: n >= 3)
+        shots.shoot(chromium, f"{prefix}-2.png")
 
 
 if __name__ == "__main__":
