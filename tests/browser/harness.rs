@@ -37,6 +37,9 @@ pub struct ServerOptions {
     pub allow_origins: Vec<String>,
     /// Takes the `new_lead` webhook, signed with this secret.
     pub webhook_secret: Option<&'static str>,
+    /// Proxy mode: a second test server with this key stands for the
+    /// vendor's API, and the demo leads are its.
+    pub upstream_key: Option<&'static str>,
 }
 
 impl Default for ServerOptions {
@@ -46,6 +49,7 @@ impl Default for ServerOptions {
             api_key: None,
             allow_origins: Vec::new(),
             webhook_secret: None,
+            upstream_key: None,
         }
     }
 }
@@ -128,6 +132,8 @@ pub struct Harness {
     // first (fields drop in order), so its session closes before its server.
     _driver: Owned,
     server: Owned,
+    /// The vendor's API in proxy mode, and its address.
+    upstream: Option<(Owned, String)>,
     /// Dropped with the harness, which tells the watchdog the test ended.
     _watchdog: mpsc::Sender<()>,
     server_log: Arc<Mutex<Vec<String>>>,
@@ -171,6 +177,7 @@ fn spawn_server(
     dir: &std::path::Path,
     addr: &str,
     log: &Arc<Mutex<Vec<String>>>,
+    upstream: Option<&str>,
 ) -> (Owned, String) {
     let server_bin = std::env::var("LEADS_SERVER_BIN")
         .map(PathBuf::from)
@@ -202,6 +209,12 @@ fn spawn_server(
         command
             .arg("--webhook-secret-file")
             .arg(dir.join("webhook-secret"));
+    }
+    if let (Some(base), Some(key)) = (upstream, options.upstream_key) {
+        command
+            .arg("--upstream")
+            .arg(format!("{base}/v1"))
+            .env("LEADS_UPSTREAM_KEY", key);
     }
     let mut server = Owned(command.spawn().expect("start leads-server"));
     let (addr_tx, addr_rx) = mpsc::channel();
@@ -270,7 +283,24 @@ impl Harness {
             std::fs::write(dir.path().join("webhook-secret"), secret).expect("write the secret");
         }
         let server_log = Arc::new(Mutex::new(Vec::new()));
-        let (server, base) = spawn_server(&options, dir.path(), "127.0.0.1:0", &server_log);
+        let upstream = options.upstream_key.map(|key| {
+            let folder = dir.path().join("upstream");
+            std::fs::create_dir_all(&folder).expect("the upstream's folder");
+            let vendor = ServerOptions {
+                api_key: Some(key),
+                upstream_key: None,
+                webhook_secret: None,
+                ..options.clone()
+            };
+            spawn_server(&vendor, &folder, "127.0.0.1:0", &Arc::default(), None)
+        });
+        let (server, base) = spawn_server(
+            &options,
+            dir.path(),
+            "127.0.0.1:0",
+            &server_log,
+            upstream.as_ref().map(|(_, base)| base.as_str()),
+        );
 
         let driver_port = free_port();
         let driver = Owned(
@@ -329,6 +359,7 @@ impl Harness {
             options,
             _driver: driver,
             server,
+            upstream,
             _watchdog: watchdog,
             server_log,
             page_log: Mutex::new(Vec::new()),
@@ -357,10 +388,29 @@ impl Harness {
 
     /// Calls the API directly, with the server's key when it has one.
     pub async fn api(&self, method: &str, path: &str, body: Option<Value>) -> ApiReply {
+        self.call(&self.base, self.api_key, method, path, body)
+            .await
+    }
+
+    /// Calls the vendor's API (proxy mode) directly, with its key.
+    pub async fn vendor_api(&self, method: &str, path: &str, body: Option<Value>) -> ApiReply {
+        let base = self.upstream_base().expect("a harness in proxy mode");
+        self.call(base, self.options.upstream_key, method, path, body)
+            .await
+    }
+
+    async fn call(
+        &self,
+        base: &str,
+        key: Option<&str>,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> ApiReply {
         let mut request = http::Request::builder()
             .method(method)
-            .uri(format!("{}{path}", self.base));
-        if let Some(key) = self.api_key {
+            .uri(format!("{base}{path}"));
+        if let Some(key) = key {
             request = request.header("Authorization", format!("Bearer {key}"));
         }
         let payload = match body {
@@ -536,9 +586,21 @@ impl Harness {
         kill_group(self.server.group().expect("the server's group"));
         let _ = self.server.0.wait();
         let addr = self.base.trim_start_matches("http://").to_owned();
-        let (server, base) = spawn_server(&self.options, self._dir.path(), &addr, &self.server_log);
+        let upstream = self.upstream.as_ref().map(|(_, base)| base.clone());
+        let (server, base) = spawn_server(
+            &self.options,
+            self._dir.path(),
+            &addr,
+            &self.server_log,
+            upstream.as_deref(),
+        );
         assert_eq!(base, self.base, "the same address again");
         self.server = server;
+    }
+
+    /// The vendor's API in proxy mode: `http://127.0.0.1:PORT`.
+    pub fn upstream_base(&self) -> Option<&str> {
+        self.upstream.as_ref().map(|(_, base)| base.as_str())
     }
 
     /// Delivers a `new_lead` webhook for `data` (a lead) with event id

@@ -460,3 +460,38 @@ async fn a_status_save_in_flight_is_not_undone_by_a_colleagues_earlier_change() 
     );
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn through_the_proxy_the_vendors_webhook_reaches_the_console() {
+    const VENDOR_KEY: &str = "vendor-key-live-91ad";
+    let h = Harness::with(ServerOptions {
+        upstream_key: Some(VENDOR_KEY),
+        ..live_server()
+    })
+    .await;
+    let before = h.open_view("/", "").await;
+    wait_live(&h).await;
+    // The vendor captured a call, so it has the lead; then it tells us.
+    let created = h
+        .vendor_api(
+            "POST",
+            "/v1/leads",
+            Some(json!({"name": "Vendor Vic", "source": "call"})),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let data = json!({"id": id, "name": "Vendor Vic", "source": "call"});
+    assert_eq!(h.deliver("evt_vendor", data).await, 202);
+    h.button("Show 1 new lead").await;
+    assert_eq!(h.table_ids().await, before, "no row moved by itself");
+    h.click("Show 1 new lead").await;
+    let expected = h.api_ids("").await;
+    assert_eq!(expected[0], id, "the vendor's lead, through the proxy");
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    assert!(
+        !h.server_log().contains(VENDOR_KEY),
+        "the vendor's key is in no log line"
+    );
+    h.finish().await;
+}
