@@ -269,11 +269,14 @@ impl LeadEdits {
         )
     }
 
-    /// A lead the console just created: the host page hears of it, its
-    /// live event is known as this console's own, and it is marked for a
-    /// brief highlight.
-    pub fn record_created(&self, id: String) {
-        self.host.with_value(|host| host.lead_created(&id));
+    /// A lead the console just created: the host page hears of it (unless
+    /// `heard`: the live stream, faster than the reply, told it already),
+    /// its live event is known as this console's own, and it is marked for
+    /// a brief highlight.
+    pub fn record_created(&self, id: String, heard: bool) {
+        if !heard {
+            self.host.with_value(|host| host.lead_created(&id));
+        }
         self.own.update_value(|own| {
             own.insert(id.clone());
         });

@@ -5,6 +5,8 @@
 //! leads on screen take a colleague's changes in place (an open editor
 //! asks instead), and `reset` reloads the view.
 
+use std::collections::HashSet;
+
 use leads_core::{PartialLead, SortField};
 use leptos::prelude::*;
 
@@ -56,6 +58,8 @@ pub struct Live {
     edits: LeadEdits,
     attention: Attention,
     on_screen: StoredValue<OnScreen, LocalStorage>,
+    /// Leads the host page heard of from the stream.
+    heard: StoredValue<HashSet<String>>,
     /// Loads the view again.
     reload: Callback<()>,
 }
@@ -81,6 +85,7 @@ impl Live {
             edits,
             attention,
             on_screen: StoredValue::new_local(on_screen),
+            heard: StoredValue::new(HashSet::new()),
             reload,
         };
         let mounted = Mounted::until_cleanup();
@@ -110,6 +115,14 @@ impl Live {
 
     fn lead_on_screen(&self, id: &str) -> Option<PartialLead> {
         self.on_screen.try_with_value(|find| find(id)).flatten()
+    }
+
+    /// A create of this console's was answered. Its event often arrives
+    /// first (the server announces before it replies): then the lead is not
+    /// "new" here after all. True when the host page already heard of it.
+    pub fn created_here(&self, id: &str) -> bool {
+        self.fresh.update(|fresh| fresh.retain(|fresh| fresh != id));
+        self.heard.with_value(|heard| heard.contains(id))
     }
 
     /// A view is loading: leads counted for another view do not count.
@@ -152,6 +165,9 @@ impl Live {
                     return;
                 }
                 session.host().lead_created(&lead.id);
+                self.heard.update_value(|heard| {
+                    heard.insert(lead.id.clone());
+                });
                 if !self.list.query.get_untracked().admits(&lead) {
                     return;
                 }

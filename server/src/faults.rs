@@ -4,7 +4,8 @@
 //!
 //! `POST /_test/faults` with `{"matches": "status=new", "delay_ms": 1500}` or
 //! `{"matches": "/v1/leads", "status": 502, "html": true, "times": 1}` adds a
-//! rule; `DELETE /_test/faults` removes them all. A rule with `"hold":
+//! rule (`"after": true` holds or delays the answer of a request already
+//! handled); `DELETE /_test/faults` removes them all. A rule with `"hold":
 //! "name"` keeps its responses back until `POST /_test/release` with
 //! `{"gate": "name"}`, so a test decides when a slow answer arrives instead
 //! of racing a delay. `GET /_test/requests` lists every `/v1` request with
@@ -58,6 +59,10 @@ pub struct FaultRule {
     /// Hold the response until the gate of this name is released.
     #[serde(default)]
     pub hold: Option<String>,
+    /// Hold (or delay) after the request was handled, so its effects (a
+    /// stored lead, its live event) happen before the answer leaves.
+    #[serde(default)]
+    pub after: bool,
     /// The message of the API error to send.
     #[serde(default)]
     pub message: Option<String>,
@@ -260,6 +265,14 @@ impl Drop for Finish {
 }
 
 async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -> Response {
+    if rule.after {
+        let response = next.run(request).await;
+        if let Some(gate) = &rule.hold {
+            let _ = faults.gate(gate).wait_for(|open| *open).await;
+        }
+        tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+        return response;
+    }
     if let Some(gate) = &rule.hold {
         let mut released = faults.gate(gate);
         let _ = released.wait_for(|open| *open).await;

@@ -95,7 +95,8 @@ pub fn LeadsPage() -> impl IntoView {
     let new_lead_form = RwSignal::new(LeadForm::default());
     let new_lead_button = NodeRef::<html::Button>::new();
     let on_created = Callback::new(move |lead: PartialLead| {
-        edits.record_created(lead.id);
+        let heard = live.created_here(&lead.id);
+        edits.record_created(lead.id, heard);
         page.refetch();
     });
 

@@ -495,3 +495,42 @@ async fn through_the_proxy_the_vendors_webhook_reaches_the_console() {
     );
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_created_here_is_not_new_here_even_when_its_event_comes_first() {
+    let h = Harness::with(live_server()).await;
+    h.on_every_page(
+        "window.__created = []; document.addEventListener('leads-console:lead-created', \
+         e => window.__created.push(e.detail.id));",
+    )
+    .await;
+    h.open_view("/", "").await;
+    wait_live(&h).await;
+    // The lead is stored and announced; its answer waits.
+    h.inject(json!({"matches": "POST /v1/leads", "hold": "reply", "after": true, "times": 1}))
+        .await;
+    h.click("New lead").await;
+    h.type_into("dialog[open]", "Name", "Echo Ed").await;
+    h.click("Create lead").await;
+    wait_until(
+        &h,
+        "the live event first",
+        "return window.__created.length === 1;",
+    )
+    .await;
+    h.release("reply").await;
+    assert!(h.wait_for_text("Lead created").await);
+    let expected = h.api_ids("").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    assert_eq!(h.lead(&expected[0]).await["name"], "Echo Ed");
+    assert!(
+        !h.has_button("Show 1 new lead").await,
+        "one's own lead is not news"
+    );
+    assert_eq!(
+        h.js("return window.__created;").await,
+        json!([expected[0]]),
+        "the host page hears of it once"
+    );
+    h.finish().await;
+}
