@@ -222,6 +222,11 @@ async fn run(
                         return;
                     }
                     for message in parser.feed(&chunk) {
+                        // An event can end the page (a reload that finds
+                        // the key refused): the rest of the chunk waits.
+                        if !mounted.get() {
+                            return;
+                        }
                         match message {
                             Message::Position(id) => last_id = Some(id),
                             Message::Event { name, data, id } => {

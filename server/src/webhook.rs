@@ -25,7 +25,7 @@ use crate::events::{LeadEvent, LeadEvents};
 
 /// A delivery signed longer ago (or further ahead) than this is refused: a
 /// captured request cannot be replayed later.
-pub const MAX_SKEW_SECS: i64 = 300;
+pub const MAX_SKEW_SECS: u64 = 300;
 
 /// How many event ids are remembered. Vendors retry within minutes to
 /// hours; ten thousand is far more than that many leads for one business,
@@ -150,7 +150,8 @@ pub async fn new_lead(
         .trim()
         .parse()
         .map_err(|_| unsigned("X-Leads-Timestamp must be the time in Unix seconds."))?;
-    if (time::OffsetDateTime::now_utc().unix_timestamp() - sent).abs() > MAX_SKEW_SECS {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if now.abs_diff(sent) > MAX_SKEW_SECS {
         return Err(unsigned(
             "The delivery's timestamp is more than 300 seconds from the server's clock; \
              check both clocks, then send it again.",

@@ -152,6 +152,13 @@ async fn unsigned_forged_and_stale_deliveries_change_nothing() {
             ],
         ),
         (
+            "the earliest timestamp there is",
+            vec![
+                ("x-leads-timestamp", i64::MIN.to_string()),
+                ("x-leads-signature", good.clone()),
+            ],
+        ),
+        (
             "a timestamp the signature does not cover",
             vec![
                 ("x-leads-timestamp", "1".to_owned()),
