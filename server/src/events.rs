@@ -160,7 +160,7 @@ impl Broadcaster for LocalBus {
         let oldest = kept.events.front().map_or(kept.next, |event| event.id);
         let missed = match last_seen {
             None => Some(Vec::new()),
-            Some(seen) if seen + 1 >= oldest && seen <= latest => Some(
+            Some(seen) if seen.saturating_add(1) >= oldest && seen <= latest => Some(
                 kept.events
                     .iter()
                     .filter(|event| event.id > seen)

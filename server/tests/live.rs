@@ -264,7 +264,7 @@ async fn api_writes_stream_in_order_and_a_client_resumes_after_its_last_id() {
     assert_eq!(resumed.next_event(QUIET).await, None);
 
     // An id from before a restart, or one this server never sent: reset.
-    for stale in ["1", "yesterday"] {
+    for stale in ["1", "yesterday", "18446744073709551615"] {
         let mut stream = open_stream(&app, Some(stale)).await;
         let reset = stream.next(SOON).await.unwrap();
         assert_eq!(reset.event.as_deref(), Some("reset"), "{stale}");
