@@ -22,6 +22,18 @@ fn live_server() -> ServerOptions {
     }
 }
 
+/// A live server, and a browser whose pages note in `window.__created`
+/// every `leads-console:lead-created` they hear.
+async fn live_console_heard() -> Harness {
+    let h = Harness::with(live_server()).await;
+    h.on_every_page(
+        "window.__created = []; document.addEventListener('leads-console:lead-created', \
+         e => window.__created.push(e.detail.id));",
+    )
+    .await;
+    h
+}
+
 /// Waits until `script` (run in the page) returns `true`.
 async fn wait_until(h: &Harness, what: &str, script: &str) {
     let started = Instant::now();
@@ -59,12 +71,7 @@ fn now_seconds() -> u64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_webhook_lead_waits_behind_a_button_and_joins_the_view_when_asked() {
-    let h = Harness::with(live_server()).await;
-    h.on_every_page(
-        "window.__created = []; document.addEventListener('leads-console:lead-created', \
-         e => window.__created.push(e.detail.id));",
-    )
-    .await;
+    let h = live_console_heard().await;
     let before = h.open_view("/?source=call", "source=call").await;
     wait_live(&h).await;
 
@@ -498,12 +505,7 @@ async fn through_the_proxy_the_vendors_webhook_reaches_the_console() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lead_created_here_is_not_new_here_even_when_its_event_comes_first() {
-    let h = Harness::with(live_server()).await;
-    h.on_every_page(
-        "window.__created = []; document.addEventListener('leads-console:lead-created', \
-         e => window.__created.push(e.detail.id));",
-    )
-    .await;
+    let h = live_console_heard().await;
     h.open_view("/", "").await;
     wait_live(&h).await;
     // The lead is stored and announced; its answer waits.
