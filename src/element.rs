@@ -16,14 +16,8 @@ use crate::app::{App, Setup};
 
 /// Every style of the console, adopted into each element's shadow root.
 /// Compiled in: one request fewer, and no stylesheet that could reach the
-/// host page.
-const STYLES: &str = concat!(
-    include_str!("../style/base.css"),
-    include_str!("../style/controls.css"),
-    include_str!("../style/table.css"),
-    include_str!("../style/feedback.css"),
-    include_str!("../style/forms.css"),
-);
+/// host page. `build.rs` joins `style/` into it, without comments.
+const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/console.css"));
 
 // A panic ends in a wasm trap (a `WebAssembly.RuntimeError`), after which
 // the module must not be called again: the notice is shown from here, by
