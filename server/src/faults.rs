@@ -264,20 +264,21 @@ impl Drop for Finish {
     }
 }
 
+/// The rule's hold (until its gate is released), then its delay.
+async fn wait(faults: &Faults, rule: &FaultRule) {
+    if let Some(gate) = &rule.hold {
+        let _ = faults.gate(gate).wait_for(|open| *open).await;
+    }
+    tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+}
+
 async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -> Response {
     if rule.after {
         let response = next.run(request).await;
-        if let Some(gate) = &rule.hold {
-            let _ = faults.gate(gate).wait_for(|open| *open).await;
-        }
-        tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+        wait(faults, &rule).await;
         return response;
     }
-    if let Some(gate) = &rule.hold {
-        let mut released = faults.gate(gate);
-        let _ = released.wait_for(|open| *open).await;
-    }
-    tokio::time::sleep(Duration::from_millis(rule.delay_ms)).await;
+    wait(faults, &rule).await;
     let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
     if rule.drop {
         return (
