@@ -319,16 +319,8 @@ impl ApiClient {
     /// carries the credentials (a refused portal token is asked for afresh
     /// once), and it must answer within [`REQUEST_TIMEOUT_SECONDS`].
     pub async fn open_events(&self, last_id: Option<&str>) -> Result<EventStream, ApiError> {
-        let first = self
-            .open_events_once(last_id, self.token(false).await)
-            .await;
-        match (&self.credentials, first) {
-            (Credentials::Portal(_), Err(ApiError::Unauthorized)) => {
-                let token = self.token(true).await;
-                self.open_events_once(last_id, token).await
-            }
-            (_, result) => result,
-        }
+        self.with_token(|token| self.open_events_once(last_id, token))
+            .await
     }
 
     async fn open_events_once(
@@ -337,12 +329,9 @@ impl ApiClient {
         token: Option<String>,
     ) -> Result<EventStream, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
-        let mut builder = Request::get(&self.url("/events"))
+        let mut builder = bearer(Request::get(&self.url("/events")), token)
             .header("Accept", "text/event-stream")
             .abort_signal(Some(&controller.signal()));
-        if let Some(token) = token {
-            builder = builder.header("Authorization", &format!("Bearer {token}"));
-        }
         if let Some(id) = last_id {
             builder = builder.header("Last-Event-ID", id);
         }
@@ -375,22 +364,28 @@ impl ApiClient {
         format!("{}{path}", self.base)
     }
 
-    /// Every call goes through here. A portal's token the API refuses is
-    /// asked for afresh and the request sent once more, as the portal may
-    /// have signed the person in again since.
+    /// Every call goes through here.
     async fn send<T: DeserializeOwned>(
         &self,
         request: impl Fn() -> RequestBuilder,
         body: Option<String>,
         view: Option<ListQuery>,
     ) -> Result<T, ApiError> {
-        let first = self
-            .send_once(request(), body.clone(), view, self.token(false).await)
-            .await;
+        self.with_token(|token| self.send_once(request(), body.clone(), view, token))
+            .await
+    }
+
+    /// Runs `attempt` with the bearer token to send. A portal's token the
+    /// API refuses is asked for afresh and `attempt` run once more, as the
+    /// portal may have signed the person in again since.
+    async fn with_token<T, F>(&self, attempt: impl Fn(Option<String>) -> F) -> Result<T, ApiError>
+    where
+        F: std::future::Future<Output = Result<T, ApiError>>,
+    {
+        let first = attempt(self.token(false).await).await;
         match (&self.credentials, first) {
             (Credentials::Portal(_), Err(ApiError::Unauthorized)) => {
-                let token = self.token(true).await;
-                self.send_once(request(), body, view, token).await
+                attempt(self.token(true).await).await
             }
             (_, result) => result,
         }
@@ -417,11 +412,7 @@ impl ApiClient {
     ) -> Result<T, ApiError> {
         let controller = AbortController::new().map_err(|_| ApiError::Network)?;
         let signal = controller.signal();
-        let builder = match token {
-            Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
-            None => builder,
-        }
-        .abort_signal(Some(&signal));
+        let builder = bearer(builder, token).abort_signal(Some(&signal));
         let request = match body {
             Some(body) => builder
                 .header("Content-Type", "application/json")
@@ -530,6 +521,14 @@ impl Drop for Deadline {
         if let (Some(window), Some((handle, _))) = (web_sys::window(), &self.timer) {
             window.clear_timeout_with_handle(*handle);
         }
+    }
+}
+
+/// `builder` with `Authorization: Bearer <token>` when there is a token.
+fn bearer(builder: RequestBuilder, token: Option<String>) -> RequestBuilder {
+    match token {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
     }
 }
 

@@ -41,29 +41,20 @@ impl Attention {
             title: StoredValue::new(None),
             notify: RwSignal::new(current_permission()),
         };
-        if let Some(document) = document() {
-            let on_change = Closure::<dyn Fn()>::new(move || {
-                if !is_hidden() {
-                    attention.seen();
-                }
-            });
-            let callback: js_sys::Function = on_change
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone();
-            let _ = document.add_event_listener_with_callback("visibilitychange", &callback);
-            // Kept until cleanup: the listener must outlive this call.
-            let owned = StoredValue::new_local((document, callback, on_change));
-            on_cleanup(move || {
-                owned.try_with_value(|(document, callback, _)| {
-                    let _ =
-                        document.remove_event_listener_with_callback("visibilitychange", callback);
-                    if let Some(title) = attention.title.try_get_value().flatten() {
-                        document.set_title(&title);
-                    }
-                });
-            });
-        }
+        // `visibilitychange` bubbles from the document to the window.
+        let on_change = window_event_listener_untyped("visibilitychange", move |_| {
+            if !is_hidden() {
+                attention.seen();
+            }
+        });
+        on_cleanup(move || {
+            on_change.remove();
+            if let (Some(document), Some(title)) =
+                (document(), attention.title.try_get_value().flatten())
+            {
+                document.set_title(&title);
+            }
+        });
         attention
     }
 

@@ -114,9 +114,22 @@ impl LeadEdits {
                 own.insert(merged.id.clone(), at);
             });
         }
+        self.show(merged);
+    }
+
+    /// Shows `lead` over the page's copy until the view reloads.
+    fn show(&self, lead: PartialLead) {
         self.saved.update(|saved| {
-            saved.insert(merged.id.clone(), merged);
+            saved.insert(lead.id.clone(), lead);
         });
+    }
+
+    /// A colleague's version waiting for the editor of lead `id`, taken.
+    fn take_conflict(&self, id: &str) -> Option<PartialLead> {
+        self.conflicts
+            .try_update(|conflicts| conflicts.remove(id))
+            .flatten()
+            .map(|(theirs, _)| theirs)
     }
 
     /// The view reloaded: its rows are the truth again.
@@ -150,16 +163,8 @@ impl LeadEdits {
         self.drafts.update(|drafts| {
             drafts.remove(id);
         });
-        let pending = self
-            .conflicts
-            .try_update(|conflicts| conflicts.remove(id))
-            .flatten();
-        if let Some((theirs, _)) = pending {
-            if self.is_news(&theirs) {
-                self.saved.update(|saved| {
-                    saved.insert(theirs.id.clone(), theirs);
-                });
-            }
+        if let Some(theirs) = self.take_conflict(id).filter(|theirs| self.is_news(theirs)) {
+            self.show(theirs);
         }
     }
 
@@ -196,9 +201,7 @@ impl LeadEdits {
                 conflicts.insert(base.id.clone(), (merged, same));
             });
         } else {
-            self.saved.update(|saved| {
-                saved.insert(merged.id.clone(), merged);
-            });
+            self.show(merged);
         }
     }
 
@@ -212,20 +215,14 @@ impl LeadEdits {
     /// "Load their version": the editor moves onto the colleague's version,
     /// keeping whatever was typed (see [`LeadForm::rebase`]).
     pub fn load_theirs(&self, base: &PartialLead) {
-        let pending = self
-            .conflicts
-            .try_update(|conflicts| conflicts.remove(&base.id))
-            .flatten();
-        let Some((theirs, _)) = pending else {
+        let Some(theirs) = self.take_conflict(&base.id) else {
             return;
         };
         let mine = self.lead_untracked(base);
         if let Some(draft) = self.drafts.with_untracked(|d| d.get(&base.id).cloned()) {
             self.set_draft(&base.id, draft.rebase(&mine, &theirs));
         }
-        self.saved.update(|saved| {
-            saved.insert(theirs.id.clone(), theirs);
-        });
+        self.show(theirs);
     }
 
     /// "Keep editing": the notice goes; the colleague's version shows when

@@ -136,20 +136,16 @@ impl LeadForm {
     /// not touched takes their value, and every field they typed in keeps
     /// the typing, so loading their version loses nothing typed.
     pub fn rebase(&self, mine: &PartialLead, theirs: &PartialLead) -> LeadForm {
-        let (before, after) = (LeadForm::from_lead(mine), LeadForm::from_lead(theirs));
-        let pick = |typed: &String, before: &String, after: &String| {
+        fn pick<T: PartialEq + Clone>(typed: &T, before: &T, after: &T) -> T {
             if typed == before { after } else { typed }.clone()
-        };
+        }
+        let (before, after) = (LeadForm::from_lead(mine), LeadForm::from_lead(theirs));
         LeadForm {
             name: pick(&self.name, &before.name, &after.name),
             phone: pick(&self.phone, &before.phone, &after.phone),
             email: pick(&self.email, &before.email, &after.email),
             source: pick(&self.source, &before.source, &after.source),
-            tags: if self.tags == before.tags {
-                after.tags
-            } else {
-                self.tags.clone()
-            },
+            tags: pick(&self.tags, &before.tags, &after.tags),
             tag_input: self.tag_input.clone(),
         }
     }
