@@ -109,7 +109,13 @@ impl AppState {
 
 /// The whole HTTP surface of the server.
 pub fn router(state: AppState) -> Router {
-    let console = static_files::console(&state.dist, state.page.clone());
+    let console =
+        Router::new().fallback_service(static_files::console(&state.dist, state.page.clone()));
+    #[cfg(feature = "test-faults")]
+    let console = match state.faults.clone() {
+        Some(faults) => console.layer(middleware::from_fn_with_state(faults, faults::inject_files)),
+        None => console,
+    };
     let leads = match &state.backend {
         LeadsBackend::Store(store) => api::leads::routes(store.clone()),
         LeadsBackend::Upstream(upstream) => upstream.clone().routes(),

@@ -12,7 +12,8 @@
 //! its body and when it started and finished (in arrival order numbers), so
 //! a test can assert exactly what the console sent, and in which order.
 //! `"pad_bytes": N` answers with a page N bytes long; `"drop": true` starts
-//! an answer and cuts the connection. `POST /_test/cut-streams` ends every
+//! an answer and cuts the connection; `"files": true` makes a rule apply to
+//! the console's own files instead. `POST /_test/cut-streams` ends every
 //! open `/v1/events` stream, as a dropped connection would, so a test can
 //! hold the reconnect and deliver what the console must then catch up on.
 
@@ -77,6 +78,10 @@ pub struct FaultRule {
     /// Start the answer, then drop the connection mid-body.
     #[serde(default)]
     pub drop: bool,
+    /// Applies to the console's own files (page, scripts, wasm) instead of
+    /// `/v1`, e.g. to fail the download of the extras module.
+    #[serde(default)]
+    pub files: bool,
 }
 
 /// A `/v1` request as the server received it.
@@ -122,11 +127,13 @@ impl Faults {
             .subscribe()
     }
 
-    fn take_matching(&self, target: &str) -> Option<FaultRule> {
+    /// The first rule for `target` (a file's, or a `/v1` request's) that
+    /// has uses left, counting this one.
+    fn take_matching(&self, target: &str, file: bool) -> Option<FaultRule> {
         let mut rules = self.rules.lock().unwrap_or_else(|p| p.into_inner());
         let index = rules
             .iter()
-            .position(|r| target.contains(&r.matches) && r.times != Some(0))?;
+            .position(|r| r.files == file && target.contains(&r.matches) && r.times != Some(0))?;
         let rule = rules[index].clone();
         if let Some(times) = rules[index].times.as_mut() {
             *times -= 1;
@@ -227,7 +234,7 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         index,
     };
     let request = Request::from_parts(parts, axum::body::Body::from(bytes));
-    let response = match faults.take_matching(&target) {
+    let response = match faults.take_matching(&target, false) {
         Some(rule) => apply(&faults, rule, request, next).await,
         None => next.run(request).await,
     };
@@ -241,6 +248,16 @@ pub async fn inject(State(faults): State<Faults>, request: Request, next: Next) 
         return Response::from_parts(parts, axum::body::Body::from_stream(until_cut));
     }
     response
+}
+
+/// The middleware around the console's files: only rules with `"files":
+/// true` apply, and nothing is recorded (`/_test/requests` is the API's).
+pub async fn inject_files(State(faults): State<Faults>, request: Request, next: Next) -> Response {
+    let target = format!("{} {}", request.method(), request.uri());
+    match faults.take_matching(&target, true) {
+        Some(rule) => apply(&faults, rule, request, next).await,
+        None => next.run(request).await,
+    }
 }
 
 /// Records the moment a request's handling ended, however it ended.
