@@ -10,6 +10,9 @@ TOOLS := $(CURDIR)/.tools
 export PATH := $(TOOLS)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 TRUNK_VERSION := 0.21.14
+# Splits the console's wasm into the list and the extras fetched after it
+# (scripts/split-wasm.sh, trunk's post_build hook).
+WASM_SPLIT_VERSION := 0.2.4
 BINARYEN_VERSION := 132
 # axe-core: the accessibility checker the browser tests run on each view.
 AXE_VERSION := 4.14.1
@@ -32,7 +35,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # stable build with panic messages.
 WASM_TOOLCHAIN := nightly-2026-05-20
 WASM_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
-  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg erase_components"
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort --cfg erase_components -Clink-args=--emit-relocs"
 
 ADDR ?= 127.0.0.1:8080
 DB ?= leads.db
@@ -52,7 +55,8 @@ help:
 ## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
 ## (rust-toolchain.toml; rustup fetches it on first use) with the wasm target,
 ## the pinned nightly for the shipped wasm (WASM_TOOLCHAIN),
-## trunk, wasm-bindgen-cli, binaryen's wasm-opt (and axe-core, from npm with it).
+## trunk, wasm-split-cli, wasm-bindgen-cli, binaryen's wasm-opt (and axe-core,
+## from npm with it).
 setup:
 	@{ command -v cc >/dev/null && [ -f /usr/include/stdio.h ]; } \
 	  || $(MAKE) --no-print-directory apt-packages PKGS="gcc libc6-dev"
@@ -63,6 +67,8 @@ setup:
 	       --component rust-src --target wasm32-unknown-unknown
 	@trunk --version 2>/dev/null | grep -qF "$(TRUNK_VERSION)" \
 	  || cargo install trunk --version $(TRUNK_VERSION) --locked
+	@cargo install --list | grep -qxF "wasm_split_cli_support v$(WASM_SPLIT_VERSION):" \
+	  || cargo install --locked wasm_split_cli_support --version $(WASM_SPLIT_VERSION) --features build-binary
 	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@{ wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
@@ -94,7 +100,7 @@ build: setup
 	@# library's own dependencies may not be downloaded yet.
 	$(WASM_ENV) cargo build --release --target wasm32-unknown-unknown --bin leads-console
 	$(WASM_ENV) trunk build --release
-	@for f in dist/*.wasm dist/*.js dist/*.css; do brotli -f -q 11 -k "$$f"; done
+	@for f in dist/*.wasm dist/*.js dist/*.css dist/snippets/*/*.js; do brotli -f -q 11 -k "$$f"; done
 	cargo build --release -p leads-server
 	@echo "build: dist/ and $(SERVER) ready"
 

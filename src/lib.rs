@@ -39,6 +39,7 @@ pub mod csv;
 pub mod display;
 pub mod element;
 pub mod export;
+pub mod extras;
 pub mod form_feedback;
 pub mod host;
 pub mod lead_edits;

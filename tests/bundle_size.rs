@@ -1,46 +1,78 @@
 //! The console's download stays small: people open it on office PCs and on
-//! phones in the field. Budgets are for what the server actually sends, the
-//! brotli files `make build` writes next to each asset.
+//! phones in the field. Budgets are for what the server actually sends: the
+//! brotli file `make build` writes next to an asset when there is one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Brotli-compressed wasm, in bytes.
-const WASM_BUDGET: u64 = 215 * 1024;
-/// Brotli-compressed JS glue and CSS together, in bytes.
-const GLUE_AND_CSS_BUDGET: u64 = 9 * 1024;
+/// Everything a first load fetches: the page and each file it names.
+const FIRST_LOAD_BUDGET: u64 = 192 * 1024;
+/// The extras module, fetched after the first view (src/extras.rs).
+const EXTRAS_BUDGET: u64 = 56 * 1024;
 
-fn compressed_sizes(ext: &str) -> u64 {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let entries = std::fs::read_dir(&dist).unwrap_or_else(|err| {
-        panic!(
-            "{} is missing ({err}); run `make build` first",
-            dist.display()
-        )
-    });
-    let sizes: Vec<u64> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.to_string_lossy().ends_with(&format!(".{ext}.br")))
-        .map(|p| p.metadata().map(|m| m.len()).unwrap_or(0))
+fn dist() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")
+}
+
+/// What the server sends for `file`: its brotli twin's size when it has one.
+fn sent_size(file: &Path) -> u64 {
+    let br = PathBuf::from(format!("{}.br", file.display()));
+    let sent = if br.exists() { br } else { file.to_owned() };
+    sent.metadata()
+        .unwrap_or_else(|err| panic!("{}: {err}", sent.display()))
+        .len()
+}
+
+/// The files `index.html` names (`"/x.js"`, `'/x_bg.wasm'`), once each.
+fn first_load_files() -> Vec<PathBuf> {
+    let page = dist().join("index.html");
+    let html = std::fs::read_to_string(&page)
+        .unwrap_or_else(|err| panic!("{} ({err}); run `make build` first", page.display()));
+    let mut files: Vec<PathBuf> = html
+        .split(['"', '\''])
+        .filter_map(|s| s.strip_prefix('/'))
+        .filter(|s| !s.is_empty() && !s.contains(['<', '>', ' ']))
+        .map(|s| dist().join(s))
+        .filter(|p| p.is_file())
         .collect();
-    assert!(!sizes.is_empty(), "no .{ext}.br in dist/; run `make build`");
-    sizes.iter().sum()
+    files.sort();
+    files.dedup();
+    files.push(page);
+    files
 }
 
 #[test]
-fn compressed_wasm_fits_its_budget() {
-    let wasm = compressed_sizes("wasm");
+fn the_first_load_fits_its_budget() {
+    let files = first_load_files();
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     assert!(
-        wasm <= WASM_BUDGET,
-        "wasm is {wasm} bytes brotli'd, over {WASM_BUDGET}"
+        names.iter().any(|n| n.ends_with("_bg.wasm")),
+        "the page names its wasm: {names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.contains("split-extras-")),
+        "the extras module is not part of the first load: {names:?}"
+    );
+    let total: u64 = files.iter().map(|f| sent_size(f)).sum();
+    assert!(
+        total <= FIRST_LOAD_BUDGET,
+        "the first load is {total} bytes, over {FIRST_LOAD_BUDGET}: {names:?}"
     );
 }
 
 #[test]
-fn compressed_glue_and_styles_fit_their_budget() {
-    let rest = compressed_sizes("js") + compressed_sizes("css");
+fn the_extras_module_fits_its_budget() {
+    let extras: Vec<PathBuf> = std::fs::read_dir(dist())
+        .expect("dist/; run `make build` first")
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.starts_with("split-extras-") && name.ends_with(".wasm")
+        })
+        .collect();
+    assert_eq!(extras.len(), 1, "one extras module in dist/: {extras:?}");
+    let size = sent_size(&extras[0]);
     assert!(
-        rest <= GLUE_AND_CSS_BUDGET,
-        "JS and CSS are {rest} bytes brotli'd, over {GLUE_AND_CSS_BUDGET}"
+        size <= EXTRAS_BUDGET,
+        "the extras module is {size} bytes, over {EXTRAS_BUDGET}"
     );
 }

@@ -4,9 +4,10 @@
 use leads_core::{Channel, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
-use crate::components::lead_edit_row::LeadEditRow;
+use crate::components::later::Later;
 use crate::components::leads_table::RowFocus;
 use crate::display::{self, ScoreBand, MISSING};
+use crate::extras;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::selection::Selection;
@@ -59,7 +60,13 @@ pub fn LeadRow(
                 }
             }
         >
-            <LeadEditRow id=id.clone() lead />
+            <Later
+                in_row=true
+                load={
+                    let id = id.clone();
+                    move || extras::lead_edit_row(id.clone(), lead)
+                }
+            />
         </Show>
     }
 }

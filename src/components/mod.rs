@@ -5,6 +5,7 @@ pub mod bulk_bar;
 pub mod connect_form;
 pub mod empty_state;
 pub mod export_csv;
+pub mod later;
 pub mod lead_edit_row;
 pub mod lead_fields;
 pub mod lead_row;

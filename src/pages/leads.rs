@@ -11,19 +11,18 @@ use crate::announcer::Announcer;
 use crate::api::ApiError;
 use crate::attention::Attention;
 use crate::components::announcements::Announcements;
-use crate::components::bulk_bar::BulkBar;
 use crate::components::empty_state::{Emptiness, EmptyState};
-use crate::components::export_csv::{ExportButton, ExportStatus};
+use crate::components::export_csv::ExportButton;
+use crate::components::later::Later;
 use crate::components::leads_table::{LeadsTable, RowFocus};
 use crate::components::list_filters::ListFilters;
 use crate::components::live_bar::{FreshLeads, LiveStatus, NotifyToggle};
 use crate::components::load_error::LoadError;
-use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::pager::{page_count, Pager};
-use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::table_skeleton::TableSkeleton;
 use crate::components::views_bar::ViewsBar;
 use crate::export::Export;
+use crate::extras;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
@@ -88,6 +87,12 @@ pub fn LeadsPage() -> impl IntoView {
         edits.forget_saved();
         live.loaded();
     });
+    // True from the first answer (rows or an error) on.
+    let answered = Memo::new(move |was: Option<&bool>| {
+        was.copied().unwrap_or(false) || page.with(Option::is_some)
+    });
+    // One Retry for both halves of the page's extras.
+    let extras_attempt = RwSignal::new(0);
     // Busy while the rows on screen belong to another view than the URL's.
     let pending = Memo::new(move |_| page.get().map(|(shown, _)| shown) != Some(list.query.get()));
 
@@ -175,8 +180,11 @@ pub fn LeadsPage() -> impl IntoView {
             </header>
             <ListFilters list />
             <ViewsBar list />
-            <BulkBar />
-            <ExportStatus />
+            // The extras module is fetched once the first view has
+            // answered, so the rows never wait for it.
+            <Show when=move || answered.get()>
+                <Later load=extras::page_bars attempt=extras_attempt />
+            </Show>
             <FreshLeads results />
             <div
                 class="results"
@@ -188,13 +196,21 @@ pub fn LeadsPage() -> impl IntoView {
                     <Results page list />
                 </Transition>
             </div>
-            <NewLeadDialog
-                open=new_lead_open
-                form=new_lead_form
-                opener=new_lead_button
-                on_created
-            />
-            <ShortcutsDialog open=help_open />
+            <Show when=move || answered.get()>
+                <Later
+                    load=move || {
+                        extras::page_dialogs(
+                            new_lead_open,
+                            new_lead_form,
+                            new_lead_button,
+                            on_created,
+                            help_open,
+                        )
+                    }
+                    quiet=true
+                    attempt=extras_attempt
+                />
+            </Show>
             <Announcements />
         </section>
     }

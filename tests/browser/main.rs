@@ -9,6 +9,7 @@ mod create;
 mod edit;
 mod embed;
 mod export;
+mod extras;
 mod harness;
 mod hostile;
 mod keyboard;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Trunk's post_build hook (Trunk.toml): splits the console's wasm in two.
+#
+# The functions in src/extras.rs are split points (wasm_split, through
+# Leptos). wasm-split-cli cuts everything only they reach into a second
+# module, `extras`, which the page fetches after its first view; the rest,
+# the list, is what a first load downloads. This replaces trunk's own
+# wasm-bindgen output with the split one under the same hashed names, gives
+# the extras module and its loader content-hashed names (the server lets
+# browsers keep hashed files for good), optimises both with wasm-opt, and
+# tells the page to fetch the loader alongside the glue.
+#
+# Needs wasm-split-cli, wasm-bindgen and wasm-opt (`make setup`),
+# and a wasm linked with relocations (.cargo/config.toml, Makefile).
+set -euo pipefail
+
+stage=${TRUNK_STAGING_DIR:?"run by trunk as a post_build hook"}
+profile=${TRUNK_PROFILE:-debug}
+public=${TRUNK_PUBLIC_URL:-/}
+cd "$(dirname "$0")/.."
+# binaryen 132 from `make setup`: Debian's wasm-opt 108 emits code that fails
+# at start-up in Chromium.
+export PATH=$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH
+input=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/leads-console.wasm
+
+glue=$(find "$stage" -maxdepth 1 -name 'leads-console-*.js' -printf '%f\n')
+[ "$(wc -l <<<"$glue")" -eq 1 ] && [ -n "$glue" ] \
+  || { echo "split-wasm: expected one leads-console-*.js in $stage" >&2; exit 1; }
+name=${glue%.js}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+wasm-split-cli "$input" "$work/split" --out-name "$name" --target web >"$work/split.log" 2>&1 \
+  || { cat "$work/split.log" >&2; exit 1; }
+wasm-bindgen --target web --keep-lld-exports --no-typescript \
+  --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
+
+optimise() { # in out
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --strip-debug "$1" -o "$2"
+  else
+    cp "$1" "$2"
+  fi
+}
+hash16() { sha256sum "$1" | cut -c1-16; }
+
+# The extras module, renamed by its content in the loader that fetches it.
+loader=$work/split/__wasm_split.js
+chunks=$(find "$work/split" -maxdepth 1 -name '*.wasm' ! -name "$name.wasm" -printf '%f\n')
+[ -n "$chunks" ] || { echo "split-wasm: nothing was split off; is src/extras.rs built?" >&2; exit 1; }
+for chunk in $chunks; do
+  optimise "$work/split/$chunk" "$work/$chunk"
+  hashed="${chunk%.wasm}-$(hash16 "$work/$chunk").wasm"
+  hashed=${hashed//_/-}
+  mv "$work/$chunk" "$stage/$hashed"
+  sed -i "s#\"./$chunk\"#\"./$hashed\"#" "$loader"
+done
+loader_name="split-$(hash16 "$loader").js"
+cp "$loader" "$stage/$loader_name"
+
+# The main module and its glue, in place of trunk's.
+optimise "$work/bindgen/${name}_bg.wasm" "$stage/${name}_bg.wasm"
+# Only the module import: the imports object keeps the wasm's own name.
+sed "s#from \"./__wasm_split.js\"#from \"./$loader_name\"#" "$work/bindgen/$name.js" >"$stage/$glue"
+grep -qF "from \"./$loader_name\"" "$stage/$glue" \
+  || { echo "split-wasm: the glue does not import the loader" >&2; exit 1; }
+sed -i "s#</head>#<link rel=\"modulepreload\" href=\"$public$loader_name\" crossorigin=\"anonymous\"></head>#" \
+  "$stage/index.html"
+echo "split-wasm: ${name}_bg.wasm and $(wc -w <<<"$chunks") split module(s) ready"

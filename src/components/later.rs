@@ -1,0 +1,60 @@
+//! A view from the extras module ([`crate::extras`]): nothing while the
+//! module is fetched (it usually is already), the view once it is here,
+//! and if it cannot be fetched, what happened and Retry.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::components::leads_table::COLUMNS;
+use crate::components::load_error::LoadError;
+use crate::extras::{Extra, Unavailable};
+
+/// What a person reads when the extras module cannot be fetched.
+pub const UNAVAILABLE: &str = "This part of the console could not be loaded. \
+    Check the connection, then retry.";
+
+/// Shows what `load` answers. `in_row` puts the failure notice in a table
+/// row of its own, for views that take a row's place. Views that load
+/// together share `attempt`, so one Retry loads them all; those that are
+/// `quiet` show nothing when the module is missing and leave the notice
+/// to the one that is not.
+#[component]
+pub fn Later<F, Fut>(
+    load: F,
+    #[prop(optional)] in_row: bool,
+    #[prop(optional)] quiet: bool,
+    #[prop(optional)] attempt: Option<RwSignal<u32>>,
+) -> impl IntoView
+where
+    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Extra> + Send + 'static,
+{
+    let attempt = attempt.unwrap_or_else(|| RwSignal::new(0));
+    let on_retry = Callback::new(move |()| attempt.update(|n| *n += 1));
+    move || {
+        attempt.track();
+        let load = load.clone();
+        Suspend::new(async move {
+            match load().await {
+                Ok(view) => view,
+                Err(Unavailable) if quiet => ().into_any(),
+                Err(Unavailable) => {
+                    let notice = view! {
+                        <LoadError message=UNAVAILABLE.to_owned() retry_after=None on_retry />
+                    };
+                    if in_row {
+                        view! {
+                            <tr class="row-note">
+                                <td colspan=COLUMNS.len() + 1>{notice}</td>
+                            </tr>
+                        }
+                        .into_any()
+                    } else {
+                        notice.into_any()
+                    }
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,76 @@
+//! The parts of the console that the first rows do not need: the New lead
+//! and shortcuts dialogs, the row editor, the bulk bar and the export's
+//! progress. They are built into a second wasm module, `extras`, which the
+//! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
+//! first view has answered, so the first load carries only the list.
+//!
+//! Each function here builds one of those views and is a split point: a
+//! call fetches the module first (once; a failed fetch is tried again on
+//! the next call) and answers [`Unavailable`] when it cannot be fetched.
+//! Off wasm (unit tests) the calls are plain calls.
+
+use leads_core::PartialLead;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::wasm_split::{wasm_split, SplitLoaderError};
+
+use crate::components::bulk_bar::BulkBar;
+use crate::components::export_csv::ExportStatus;
+use crate::components::lead_edit_row::LeadEditRow;
+use crate::components::new_lead_dialog::NewLeadDialog;
+use crate::components::shortcuts_dialog::ShortcutsDialog;
+use crate::lead_form::LeadForm;
+
+/// The extras module could not be fetched: the connection dropped, or the
+/// server answered with an error instead of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable;
+
+impl From<SplitLoaderError> for Unavailable {
+    fn from(_: SplitLoaderError) -> Self {
+        Self
+    }
+}
+
+/// What an extras view answers.
+pub type Extra = Result<AnyView, Unavailable>;
+
+/// The bars above the results that only some moments need: the bulk bar
+/// and the export's progress.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn page_bars() -> Extra {
+    Ok(view! {
+        <BulkBar />
+        <ExportStatus />
+    }
+    .into_any())
+}
+
+/// The New lead and shortcuts dialogs. The page opens them through
+/// `new_lead_open` and `help_open`, so a press before the module is here
+/// opens the dialog once it is.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn page_dialogs(
+    new_lead_open: RwSignal<bool>,
+    new_lead_form: RwSignal<LeadForm>,
+    new_lead_button: NodeRef<html::Button>,
+    on_created: Callback<PartialLead>,
+    help_open: RwSignal<bool>,
+) -> Extra {
+    Ok(view! {
+        <NewLeadDialog
+            open=new_lead_open
+            form=new_lead_form
+            opener=new_lead_button
+            on_created
+        />
+        <ShortcutsDialog open=help_open />
+    }
+    .into_any())
+}
+
+/// See [`LeadEditRow`].
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn lead_edit_row(id: String, lead: Memo<PartialLead>) -> Extra {
+    Ok(view! { <LeadEditRow id lead /> }.into_any())
+}
