@@ -78,14 +78,18 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// True for trunk's hashed asset names, such as `table-71e530cae9a37a8c.css`
-/// or `leads-console-f07e13421552a9e0_bg.wasm`.
+/// True for content-hashed asset names, such as trunk's
+/// `table-71e530cae9a37a8c.css` or `leads-console-f07e13421552a9e0_bg.wasm`,
+/// and the split module `split-extras-483330bf7f1f1c9d.wasm`.
 fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
     stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        // Trunk writes its 64-bit hash without leading zeros.
+        .is_some_and(|(_, hash)| {
+            (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
 }
 
 /// The layer over everything the server answers.
@@ -137,6 +141,12 @@ mod tests {
         assert!(is_hashed("/table-71e530cae9a37a8c.css"));
         assert!(is_hashed("/leads-console-f07e13421552a9e0_bg.wasm"));
         assert!(is_hashed("/leads-console-f07e13421552a9e0.js"));
+        // A hash that began with a zero nibble, as trunk writes it.
+        assert!(is_hashed("/leads-console-77438299c82417d_bg.wasm"));
+        // The split modules and their loader (scripts/split-wasm.sh).
+        assert!(is_hashed("/split-extras-483330bf7f1f1c9d.wasm"));
+        assert!(is_hashed("/split-791b19c6f449dae2.js"));
+        assert!(!is_hashed("/embed-example.js"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/embed.js"));
         assert!(!is_hashed("/config.json"));
