@@ -67,13 +67,21 @@ def machine():
 # 1. Size -----------------------------------------------------------------
 
 def page_files():
-    """What the console's own page loads: the page, its script, the wasm,
-    its stylesheet and the wasm-bindgen snippets."""
+    """What the console's own page loads first: the page, its script, the
+    wasm, the split modules' loader, its stylesheet and the wasm-bindgen
+    snippets."""
     files = [DIST / "index.html"]
     files += sorted(p for p in DIST.glob("leads-console-*") if p.suffix in (".js", ".wasm"))
+    files += sorted(DIST.glob("split-*.js"))
     files += sorted(DIST.glob("page-*.css"))
     files += sorted((DIST / "snippets").rglob("*.js"))
     return files
+
+
+def later_files():
+    """What the page fetches once its first view has answered: the extras
+    module (src/extras.rs)."""
+    return sorted(DIST.glob("split-*.wasm"))
 
 
 def brotli_size(path):
@@ -85,18 +93,21 @@ def brotli_size(path):
     return len(out)
 
 
+def size_row(path):
+    raw = path.read_bytes()
+    return {
+        "file": str(path.relative_to(DIST)),
+        "raw": len(raw),
+        "gzip": len(gzip.compress(raw, 9)),
+        "brotli": brotli_size(path),
+    }
+
+
 def sizes():
-    rows = []
-    for path in page_files():
-        raw = path.read_bytes()
-        rows.append({
-            "file": str(path.relative_to(DIST)),
-            "raw": len(raw),
-            "gzip": len(gzip.compress(raw, 9)),
-            "brotli": brotli_size(path),
-        })
+    rows = [size_row(path) for path in page_files()]
     total = {k: sum(r[k] for r in rows) for k in ("raw", "gzip", "brotli")}
-    return {"files": rows, "total": total, "wasm_top": wasm_top()}
+    return {"files": rows, "total": total, "later": [size_row(p) for p in later_files()],
+            "wasm_top": wasm_top()}
 
 
 def wasm_top():
@@ -241,7 +252,10 @@ def markdown(report):
     for row in report["size"]["files"]:
         lines.append(f"| {row['file']} | {row['raw']:,} | {row['gzip']:,} | {row['brotli']:,} |")
     t = report["size"]["total"]
-    lines.append(f"| **total** | **{t['raw']:,}** | **{t['gzip']:,}** | **{t['brotli']:,}** |")
+    lines.append(f"| **first load** | **{t['raw']:,}** | **{t['gzip']:,}** | **{t['brotli']:,}** |")
+    for row in report["size"].get("later", []):
+        lines.append(f"| {row['file']} (after the first view) | {row['raw']:,} | "
+                     f"{row['gzip']:,} | {row['brotli']:,} |")
     top = report["size"]["wasm_top"]
     if "items" in top:
         # Names and wasm-bindgen's own data are not code the console ships.
@@ -249,7 +263,7 @@ def markdown(report):
                                if not i["name"].startswith(('"function names"', "custom section"))][:20])
     lines += ["", "### Largest items in the wasm", ""]
     if "items" in top:
-        lines += [f"From `{top['file']}` (before wasm-bindgen and wasm-opt).", "",
+        lines += [f"From `{top['file']}` (before the split, wasm-bindgen and wasm-opt).", "",
                   "| item | bytes | % |", "|---|---:|---:|"]
         for item in top["items"]:
             name = item["name"].replace("|", "\\|")[:100]

@@ -118,7 +118,16 @@ impl Export {
         }));
         let this = self.clone();
         leptos::task::spawn_local(async move {
-            let outcome = this.walk(view, session).await;
+            // The walk's code is in the extras module, which the page has
+            // usually fetched by now.
+            let outcome = match crate::extras::export_walk(this.clone(), view, session).await {
+                Ok(walk) => walk.await,
+                Err(_) => ExportState::Failed(
+                    "The export could not start: its part of the console could not be loaded. \
+                     Check the connection, then press Export CSV again."
+                        .to_owned(),
+                ),
+            };
             if this.alive.get() {
                 this.state.set(Some(outcome));
             }
@@ -130,7 +139,8 @@ impl Export {
             .with_untracked(|s| matches!(s, Some(ExportState::Running { .. })))
     }
 
-    async fn walk(&self, view: ListQuery, session: Session) -> ExportState {
+    /// Gathers every page of `view` and saves the file.
+    pub(crate) async fn walk(&self, view: ListQuery, session: Session) -> ExportState {
         let client = session.client_untracked();
         let first = view.with_limit(PAGE_SIZE);
         let mut walk = Walk::default();

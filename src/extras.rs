@@ -1,25 +1,35 @@
 //! The parts of the console that the first rows do not need: the New lead
-//! and shortcuts dialogs, the row editor, the bulk bar and the export's
-//! progress. They are built into a second wasm module, `extras`, which the
-//! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
-//! first view has answered, so the first load carries only the list.
+//! and shortcuts dialogs, the row editor, the bulk bar, the export's
+//! progress and the live event stream's reader. They are built into a
+//! second wasm module, `extras`, which the build splits off
+//! (`scripts/split-wasm.sh`) and the page fetches once its first view has
+//! answered, so the first load carries only the list.
 //!
-//! Each function here builds one of those views and is a split point: a
-//! call fetches the module first (once; a failed fetch is tried again on
-//! the next call) and answers [`Unavailable`] when it cannot be fetched.
-//! Off wasm (unit tests) the calls are plain calls.
+//! Each function here builds one of those views (or, for the stream, the
+//! future that runs it) and is a split point: a call fetches the module
+//! first (once; a failed fetch is tried again on the next call) and answers
+//! [`Unavailable`] when it cannot be fetched. Off wasm (unit tests) the
+//! calls are plain calls.
 
-use leads_core::PartialLead;
+use std::future::Future;
+use std::pin::Pin;
+
+use leads_core::{ListQuery, PartialLead};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
 
+use crate::api::EventStream;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::export_csv::ExportStatus;
 use crate::components::lead_edit_row::LeadEditRow;
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::shortcuts_dialog::ShortcutsDialog;
+use crate::export::{Export, ExportState};
 use crate::lead_form::LeadForm;
+use crate::live::Live;
+use crate::mounted::Mounted;
+use crate::session::Session;
 
 /// The extras module could not be fetched: the connection dropped, or the
 /// server answered with an error instead of the file.
@@ -31,6 +41,10 @@ impl From<SplitLoaderError> for Unavailable {
         Self
     }
 }
+
+/// What a person reads when the extras module cannot be fetched.
+pub const UNAVAILABLE: &str = "This part of the console could not be loaded. \
+    Check the connection, then retry.";
 
 /// What an extras view answers.
 pub type Extra = Result<AnyView, Unavailable>;
@@ -73,4 +87,25 @@ pub fn page_dialogs(
 #[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
 pub fn lead_edit_row(id: String, lead: Memo<PartialLead>) -> Extra {
     Ok(view! { <LeadEditRow id lead /> }.into_any())
+}
+
+/// The live event stream's connection loop ([`crate::live`]), to run.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn live_stream(
+    session: Session,
+    live: Live,
+    mounted: Mounted,
+    open: StoredValue<Option<EventStream>, LocalStorage>,
+) -> Result<Pin<Box<dyn Future<Output = ()>>>, Unavailable> {
+    Ok(Box::pin(crate::live::run(session, live, mounted, open)))
+}
+
+/// The export's walk through every page of `view` ([`Export`]), to run.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn export_walk(
+    export: Export,
+    view: ListQuery,
+    session: Session,
+) -> Result<Pin<Box<dyn Future<Output = ExportState>>>, Unavailable> {
+    Ok(Box::pin(async move { export.walk(view, session).await }))
 }

@@ -101,7 +101,7 @@ impl Live {
             }
             let now = ready.get();
             if now {
-                leptos::task::spawn_local(run(session, live, mounted.clone(), open));
+                leptos::task::spawn_local(start(session, live, mounted.clone(), open));
             }
             now
         });
@@ -195,9 +195,38 @@ impl Live {
     }
 }
 
+/// Fetches the stream's code (it is in the extras module: the first rows
+/// do not need it), trying again like a dropped connection if that fails,
+/// then runs it.
+async fn start(
+    session: Session,
+    live: Live,
+    mounted: Mounted,
+    open: StoredValue<Option<EventStream>, LocalStorage>,
+) {
+    let mut failures = 0;
+    loop {
+        let loaded = crate::extras::live_stream(session, live, mounted.clone(), open).await;
+        if !mounted.get() {
+            return;
+        }
+        match loaded {
+            Ok(run) => return run.await,
+            Err(_) => {
+                live.connection.set(Connection::Reconnecting);
+                sleep(backoff_millis(failures)).await;
+                failures += 1;
+                if !mounted.get() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Connects, reads, and reconnects until the page goes away. Every await
 /// is followed by a look at `mounted`: nothing of a closed page is touched.
-async fn run(
+pub(crate) async fn run(
     session: Session,
     live: Live,
     mounted: Mounted,

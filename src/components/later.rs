@@ -8,11 +8,7 @@ use leptos::prelude::*;
 
 use crate::components::leads_table::COLUMNS;
 use crate::components::load_error::LoadError;
-use crate::extras::{Extra, Unavailable};
-
-/// What a person reads when the extras module cannot be fetched.
-pub const UNAVAILABLE: &str = "This part of the console could not be loaded. \
-    Check the connection, then retry.";
+use crate::extras::{Extra, Unavailable, UNAVAILABLE};
 
 /// Shows what `load` answers. `in_row` puts the failure notice in a table
 /// row of its own, for views that take a row's place. Views that load

@@ -2,7 +2,9 @@
 //! rows never wait for it, a press made before it arrives is kept, and a
 //! download that fails says so and can be retried.
 
-use serde_json::json;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
 
 use crate::harness::Harness;
 
@@ -72,5 +74,15 @@ async fn extras_that_cannot_be_downloaded_say_so_and_retry_brings_them() {
         !h.text().await.contains(notice),
         "the notice goes once the module is here"
     );
+    // The live stream's reader is in the module too: it tried again.
+    let started = Instant::now();
+    while h
+        .js("return all('.live-status').some(s => s.textContent.trim() === 'Live');")
+        .await
+        != Value::Bool(true)
+    {
+        assert!(started.elapsed() < Duration::from_secs(30), "never Live");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     h.finish().await;
 }
