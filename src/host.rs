@@ -4,7 +4,6 @@
 //! "Embedding" section.
 
 use leads_core::Field;
-use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CustomEvent, CustomEventInit, HtmlElement};
@@ -67,33 +66,39 @@ impl Host {
 
     /// `leads-console:lead-created`.
     pub fn lead_created(&self, id: &str) {
-        self.dispatch("leads-console:lead-created", json!({ "id": id }));
+        self.dispatch("leads-console:lead-created", &about(id));
     }
 
     /// `leads-console:lead-updated`, naming the fields that changed.
     pub fn lead_updated(&self, id: &str, fields: &[Field]) {
-        let fields: Vec<&str> = fields.iter().map(|f| f.as_str()).collect();
-        self.dispatch(
-            "leads-console:lead-updated",
-            json!({ "id": id, "fields": fields }),
-        );
+        let detail = about(id);
+        let fields: js_sys::Array = fields.iter().map(|f| JsValue::from_str(f.as_str())).collect();
+        let _ = js_sys::Reflect::set(&detail, &JsValue::from_str("fields"), &fields);
+        self.dispatch("leads-console:lead-updated", &detail);
     }
 
     /// `leads-console:unauthorized`: the portal's token was refused twice.
     pub fn unauthorized(&self) {
-        self.dispatch("leads-console:unauthorized", json!({}));
+        self.dispatch("leads-console:unauthorized", &js_sys::Object::new());
     }
 
     /// Bubbles and crosses the shadow boundary, so a listener on
     /// `document` hears it.
-    fn dispatch(&self, name: &str, detail: serde_json::Value) {
-        let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    fn dispatch(&self, name: &str, detail: &js_sys::Object) {
         let init = CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        init.set_detail(&detail);
+        init.set_detail(detail);
         if let Ok(event) = CustomEvent::new_with_event_init_dict(name, &init) {
             let _ = self.0.dispatch_event(&event);
         }
     }
+}
+
+/// An event's `{ id }`, built as a JS object directly: no JSON text in
+/// between, and no JSON value type in the download.
+fn about(id: &str) -> js_sys::Object {
+    let detail = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&detail, &JsValue::from_str("id"), &JsValue::from_str(id));
+    detail
 }
