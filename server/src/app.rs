@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
+use leads_core::AuthMode;
 
 use crate::auth::SignIn;
 use crate::config::Config;
@@ -109,8 +110,14 @@ impl AppState {
 
 /// The whole HTTP surface of the server.
 pub fn router(state: AppState) -> Router {
-    let console =
-        Router::new().fallback_service(static_files::console(&state.dist, state.page.clone()));
+    // Without sign-in the list request needs no token, so the page can
+    // start it before the console runs.
+    let preload_list = static_files::console_config(&state.sign_in).auth == AuthMode::None;
+    let console = Router::new().fallback_service(static_files::console(
+        &state.dist,
+        state.page.clone(),
+        preload_list,
+    ));
     #[cfg(feature = "test-faults")]
     let console = match state.faults.clone() {
         Some(faults) => console.layer(middleware::from_fn_with_state(faults, faults::inject_files)),

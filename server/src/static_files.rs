@@ -7,20 +7,23 @@ use std::path::Path;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
-use leads_core::{AuthMode, ConsoleConfig};
+use leads_core::{AuthMode, ConsoleConfig, ListQuery};
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
 use crate::auth::SignIn;
 
+/// Where this server's API is, for its own console.
+const API_BASE: &str = "/v1";
+
 /// What the console needs to know of this server: its API and sign-in.
 pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
     ConsoleConfig {
-        api_base: "/v1".to_owned(),
+        api_base: API_BASE.to_owned(),
         auth: if sign_in.required() {
             AuthMode::Bearer
         } else {
@@ -49,13 +52,37 @@ pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
     })
 }
 
+/// The list request the console makes first on a page whose query string
+/// is `query`, as a preload: the browser starts it while the wasm is still
+/// downloading and compiling, and the console's own request is answered
+/// from it. The view is read with the console's own lenient rules
+/// (`ListQuery::parse_lenient`), so both name the same URL.
+pub fn list_preload(api_base: &str, query: Option<&str>) -> String {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let (view, _) = ListQuery::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let search = view.to_query_string();
+    let sep = if search.is_empty() { "" } else { "?" };
+    // `to_query_string` is URL-safe; only `&` needs escaping in HTML.
+    format!(
+        r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{api_base}/leads{sep}{}">"#,
+        search.replace('&', "&amp;")
+    )
+}
+
 /// Files from `dist`; any other path gets the console's page, so a deep
-/// link such as `/?status=new` or `/leads` opens the console.
-pub fn console(dist: &Path, page: Option<Bytes>) -> ServeDir<MethodRouter> {
-    let page = get(move || {
+/// link such as `/?status=new` or `/leads` opens the console. With
+/// `preload_list` (no sign-in: the request needs no token) the page also
+/// preloads its first list request ([`list_preload`]).
+pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir<MethodRouter> {
+    let page = get(move |uri: Uri| {
         let page = page.clone();
         async move {
             match page {
+                Some(page) if preload_list => {
+                    Html(with_list_preload(&page, uri.query())).into_response()
+                }
                 Some(page) => Html(page).into_response(),
                 None => (
                     StatusCode::NOT_FOUND,
@@ -70,6 +97,16 @@ pub fn console(dist: &Path, page: Option<Bytes>) -> ServeDir<MethodRouter> {
         .precompressed_gzip()
         .append_index_html_on_directories(false)
         .fallback(page)
+}
+
+/// `page` with [`list_preload`] for `query` at the end of its head.
+fn with_list_preload(page: &[u8], query: Option<&str>) -> Bytes {
+    let page = String::from_utf8_lossy(page);
+    let link = list_preload(API_BASE, query);
+    Bytes::from(match page.find("</head>") {
+        Some(at) => format!("{}{link}{}", &page[..at], &page[at..]),
+        None => format!("{link}{page}"),
+    })
 }
 
 /// `/embed.js`: the fixed name a portal loads. It starts the current build

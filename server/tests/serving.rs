@@ -245,3 +245,33 @@ async fn the_console_page_carries_its_settings_so_it_need_not_ask() {
         assert!(header(&page, header::CONTENT_TYPE).starts_with("text/html"));
     }
 }
+
+#[tokio::test]
+async fn without_sign_in_the_page_preloads_its_first_list_request() {
+    let app = TestApp::with(Options::default()).await;
+    for (path, href) in [
+        ("/", "/v1/leads"),
+        // Read as the console reads its URL: unknown and invalid values
+        // fall back, defaults are left out, the order is the list's.
+        (
+            "/leads?page=2&x=1&status=new&limit=7",
+            "/v1/leads?status=new&amp;page=2",
+        ),
+        ("/?sort=-score&source=sms%20", "/v1/leads?sort=-score"),
+    ] {
+        let page = app.get(path).await;
+        let link = format!(r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">"#);
+        assert!(page.text.contains(&link), "{path}: {}", page.text);
+    }
+    let signed_in = TestApp::with(Options {
+        api_key: Some("settings-key"),
+        ..Options::default()
+    })
+    .await;
+    let page = signed_in.get("/?status=new").await;
+    assert!(
+        !page.text.contains("rel=\"preload\" as=\"fetch\""),
+        "a request that needs a token is not preloaded: {}",
+        page.text
+    );
+}

@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use serde_json::json;
+
 use crate::harness::{Harness, PATIENCE};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -95,5 +97,33 @@ async fn the_page_carries_its_settings_so_the_rows_wait_for_no_config_request() 
         "the list request is logged:\n{log}"
     );
     assert!(!log.contains("/config.json"), "no settings request:\n{log}");
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_list_request_is_preloaded_by_the_page_and_used_once() {
+    let h = Harness::start().await;
+    let expected = h.api_ids("status=new").await;
+    let before = h.wait_for_received("GET /v1/leads", 0).await.len();
+    h.open("/?status=new&page=1").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    // The browser's own record: one request for the view, started by the
+    // page's preload link, which the console's fetch then used.
+    let entries = h
+        .js("return performance.getEntriesByType('resource') \
+               .filter(r => new URL(r.name).pathname === '/v1/leads') \
+               .map(r => [new URL(r.name).search, r.initiatorType]);")
+        .await;
+    assert_eq!(entries, json!([["?status=new", "link"]]));
+    h.settle().await;
+    assert_eq!(
+        h.wait_for_received("GET /v1/leads", 0).await.len() - before,
+        1,
+        "the server saw one list request from the page"
+    );
+    assert!(
+        h.console_errors().await.is_empty(),
+        "no warning about an unused preload"
+    );
     h.finish().await;
 }
