@@ -72,7 +72,10 @@ impl Host {
     /// `leads-console:lead-updated`, naming the fields that changed.
     pub fn lead_updated(&self, id: &str, fields: &[Field]) {
         let detail = about(id);
-        let fields: js_sys::Array = fields.iter().map(|f| JsValue::from_str(f.as_str())).collect();
+        let fields: js_sys::Array = fields
+            .iter()
+            .map(|f| JsValue::from_str(f.as_str()))
+            .collect();
         let _ = js_sys::Reflect::set(&detail, &JsValue::from_str("fields"), &fields);
         self.dispatch("leads-console:lead-updated", &detail);
     }

@@ -260,7 +260,8 @@ async fn without_sign_in_the_page_preloads_its_first_list_request() {
         ("/?sort=-score&source=sms%20", "/v1/leads?sort=-score"),
     ] {
         let page = app.get(path).await;
-        let link = format!(r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">"#);
+        let link =
+            format!(r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">"#);
         assert!(page.text.contains(&link), "{path}: {}", page.text);
     }
     let signed_in = TestApp::with(Options {
