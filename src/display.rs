@@ -94,39 +94,65 @@ pub struct CreatedTexts {
     pub hint: String,
 }
 
+/// The browser's formatters for the Created cell, made once: an `Intl`
+/// formatter costs far more to make than to use, and a view builds up to a
+/// hundred rows (three per row made a tenth of a view change's time).
+#[cfg(target_arch = "wasm32")]
+struct Formats {
+    date: js_sys::Function,
+    time: js_sys::Function,
+    relative: js_sys::Intl::RelativeTimeFormat,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Formats {
+    fn new() -> Self {
+        use js_sys::{Array, Intl, Object, Reflect};
+
+        let options = |key: &str, value: &str| {
+            let object = Object::new();
+            let _ = Reflect::set(&object, &key.into(), &value.into());
+            object
+        };
+        let format = |style: &str, length: &str| {
+            Intl::DateTimeFormat::new(&Array::new(), &options(style, length)).format()
+        };
+        Self {
+            date: format("dateStyle", "medium"),
+            time: format("timeStyle", "short"),
+            relative: Intl::RelativeTimeFormat::new(&Array::new(), &options("numeric", "auto")),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static FORMATS: Formats = Formats::new();
+}
+
 /// The Created cell's texts for an RFC 3339 timestamp. The browser's `Intl`
 /// does the wording, so every locale reads naturally and the wasm carries
 /// no tables.
 #[cfg(target_arch = "wasm32")]
 pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
-    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use js_sys::Date;
     use wasm_bindgen::JsValue;
 
-    let options = |key: &str, value: &str| {
-        let object = Object::new();
-        let _ = Reflect::set(&object, &key.into(), &value.into());
-        object
-    };
     let date = Date::new(&JsValue::from_str(timestamp));
     let millis = date.get_time();
     if millis.is_nan() {
         return None;
     }
-    let format = |style: &str, length: &str| {
-        Intl::DateTimeFormat::new(&Array::new(), &options(style, length))
-            .format()
-            .call1(&JsValue::UNDEFINED, &date)
-            .ok()?
-            .as_string()
-    };
     let seconds_ago = ((Date::now() - millis) / 1000.0) as i64;
     let (value, unit) = relative_parts(seconds_ago);
-    let hint = Intl::RelativeTimeFormat::new(&Array::new(), &options("numeric", "auto"))
-        .format(value, unit);
-    Some(CreatedTexts {
-        date: format("dateStyle", "medium")?,
-        time: format("timeStyle", "short")?,
-        hint: hint.into(),
+    FORMATS.with(|formats| {
+        let format =
+            |how: &js_sys::Function| how.call1(&JsValue::UNDEFINED, &date).ok()?.as_string();
+        Some(CreatedTexts {
+            date: format(&formats.date)?,
+            time: format(&formats.time)?,
+            hint: formats.relative.format(value, unit).into(),
+        })
     })
 }
 
