@@ -1,15 +1,15 @@
 //! The parts of the console that the first rows do not need: the New lead
 //! and shortcuts dialogs, the row editor, the bulk bar, the export's
-//! progress and the live event stream's reader. They are built into a
-//! second wasm module, `extras`, which the build splits off
-//! (`scripts/split-wasm.sh`) and the page fetches once its first view has
-//! answered, so the first load carries only the list.
+//! progress and its walk through the view, and the live event stream's
+//! reader. They are built into a second wasm module, `extras`, which the
+//! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
+//! first view has answered, so the first load carries only the list.
 //!
-//! Each function here builds one of those views (or, for the stream, the
-//! future that runs it) and is a split point: a call fetches the module
-//! first (once; a failed fetch is tried again on the next call) and answers
-//! [`Unavailable`] when it cannot be fetched. Off wasm (unit tests) the
-//! calls are plain calls.
+//! Each function here builds one of those views (or, for the stream and
+//! the export, the future that runs it) and is a split point: a call
+//! fetches the module first (once; a failed fetch is tried again on the
+//! next call) and answers [`Unavailable`] when it cannot be fetched. Off
+//! wasm (unit tests) the calls are plain calls.
 
 use std::future::Future;
 use std::pin::Pin;
