@@ -10,7 +10,6 @@ use axum::body::Bytes;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
-use leads_core::AuthMode;
 
 use crate::auth::SignIn;
 use crate::config::Config;
@@ -112,7 +111,7 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     // Without sign-in the list request needs no token, so the page can
     // start it before the console runs.
-    let preload_list = static_files::console_config(&state.sign_in).auth == AuthMode::None;
+    let preload_list = !state.sign_in.required();
     let console = Router::new().fallback_service(static_files::console(
         &state.dist,
         state.page.clone(),

@@ -46,10 +46,15 @@ pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
         .unwrap_or_default()
         .replace('<', "\\u003c");
     let settings = format!(r#"<script type="application/json" id="leads-config">{json}</script>"#);
-    Bytes::from(match page.find("</head>") {
-        Some(at) => format!("{}{settings}{}", &page[..at], &page[at..]),
-        None => format!("{settings}{page}"),
-    })
+    Bytes::from(in_head(page, &settings))
+}
+
+/// `page` with `html` at the end of its head (at the start, if it has none).
+fn in_head(page: &str, html: &str) -> String {
+    match page.find("</head>") {
+        Some(at) => format!("{}{html}{}", &page[..at], &page[at..]),
+        None => format!("{html}{page}"),
+    }
 }
 
 /// The list request the console makes first on a page whose query string
@@ -57,7 +62,7 @@ pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
 /// downloading and compiling, and the console's own request is answered
 /// from it. The view is read with the console's own lenient rules
 /// (`ListQuery::parse_lenient`), so both name the same URL.
-pub fn list_preload(api_base: &str, query: Option<&str>) -> String {
+pub fn list_preload(query: Option<&str>) -> String {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
@@ -66,7 +71,7 @@ pub fn list_preload(api_base: &str, query: Option<&str>) -> String {
     let sep = if search.is_empty() { "" } else { "?" };
     // `to_query_string` is URL-safe; only `&` needs escaping in HTML.
     format!(
-        r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{api_base}/leads{sep}{}">"#,
+        r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{API_BASE}/leads{sep}{}">"#,
         search.replace('&', "&amp;")
     )
 }
@@ -101,12 +106,10 @@ pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir
 
 /// `page` with [`list_preload`] for `query` at the end of its head.
 fn with_list_preload(page: &[u8], query: Option<&str>) -> Bytes {
-    let page = String::from_utf8_lossy(page);
-    let link = list_preload(API_BASE, query);
-    Bytes::from(match page.find("</head>") {
-        Some(at) => format!("{}{link}{}", &page[..at], &page[at..]),
-        None => format!("{link}{page}"),
-    })
+    Bytes::from(in_head(
+        &String::from_utf8_lossy(page),
+        &list_preload(query),
+    ))
 }
 
 /// `/embed.js`: the fixed name a portal loads. It starts the current build
