@@ -6,7 +6,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
-use crate::components::leads_table::COLUMNS;
+use crate::components::leads_table::ROW_SPAN;
 use crate::components::load_error::LoadError;
 use crate::extras::{Extra, Unavailable, UNAVAILABLE};
 
@@ -42,7 +42,7 @@ where
                     if in_row {
                         view! {
                             <tr class="row-note">
-                                <td colspan=COLUMNS.len() + 1>{notice}</td>
+                                <td colspan=ROW_SPAN>{notice}</td>
                             </tr>
                         }
                         .into_any()

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::announcer::Announcer;
 use crate::components::lead_fields::LeadFields;
-use crate::components::leads_table::COLUMNS;
+use crate::components::leads_table::ROW_SPAN;
 use crate::form_feedback::FormFeedback;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
@@ -135,8 +135,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
     let name = move || lead.with(|l| l.name.clone()).unwrap_or_default();
     view! {
         <tr data-lead-id=id.clone() class="row--editing">
-            // The named columns and the selection checkbox's.
-            <td colspan=COLUMNS.len() + 1>
+            <td colspan=ROW_SPAN>
                 <form
                     class="row-editor"
                     aria-label=move || format!("Edit {}", name())

@@ -8,6 +8,10 @@ use leptos::prelude::*;
 use crate::components::lead_row::LeadRow;
 use crate::selection::{PageChoice, Selection};
 
+/// How many columns a cell spanning a whole row covers: the named columns
+/// and the selection checkbox's.
+pub const ROW_SPAN: usize = COLUMNS.len() + 1;
+
 /// Column headers, in order, with the sort a first click on a sortable one
 /// picks: A–Z for words, highest and newest first for numbers and dates.
 pub const COLUMNS: [(&str, Option<Sort>); 8] = [
