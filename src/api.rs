@@ -306,7 +306,7 @@ impl ApiClient {
     pub async fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<PartialLead, ApiError> {
         let Some(segment) = id_path_segment(id) else {
             return Err(ApiError::Api {
-                message: format!("The lead id {id:?} cannot be used in a request."),
+                message: format!("The lead id “{id}” cannot be used in a request."),
                 field: None,
             });
         };
