@@ -34,11 +34,14 @@ window.__bench = { firstRow: null };
 const instantiate = WebAssembly.instantiateStreaming;
 WebAssembly.instantiateStreaming = async (...args) => {
   const result = await instantiate(...args);
-  // The page's own module exports the memory; the extras module, fetched
-  // after the first view, shares it and is not timed here.
-  if (result.instance.exports.memory && !window.__bench.memory) {
+  // The page's own module exports the memory (under a minified name); the
+  // extras module, fetched after the first view, imports it and is not
+  // timed here.
+  const memory = Object.values(result.instance.exports)
+    .find((x) => x instanceof WebAssembly.Memory);
+  if (memory && !window.__bench.memory) {
     window.__bench.wasmReady = performance.now();
-    window.__bench.memory = result.instance.exports.memory;
+    window.__bench.memory = memory;
   }
   return result;
 };

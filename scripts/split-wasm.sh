@@ -10,7 +10,7 @@
 # browsers keep hashed files for good), optimises both with wasm-opt, and
 # tells the page to fetch the loader alongside the glue.
 #
-# Needs wasm-split-cli, wasm-bindgen and wasm-opt (`make setup`),
+# Needs wasm-split-cli, wasm-bindgen and wasm-opt (`make setup`), node,
 # and a wasm linked with relocations (.cargo/config.toml, Makefile).
 set -euo pipefail
 
@@ -36,18 +36,33 @@ wasm-split-cli "$input" "$work/split" --out-name "$name" --target web >"$work/sp
 wasm-bindgen --target web --keep-lld-exports --no-typescript \
   --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
 
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
 optimise() { # in out
   if [ "$profile" = release ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --strip-debug "$1" -o "$2"
+    wasm-opt -Oz $features --strip-debug "$1" -o "$2"
   else
     cp "$1" "$2"
   fi
 }
 hash16() { sha256sum "$1" | cut -c1-16; }
+loader=$work/split/__wasm_split.js
+
+# The main module, and in release its names at the JS boundary minified
+# and wasm-streams' unused exports gone (scripts/trim-boundary.mjs rewrites
+# the glue and the loader to match).
+if [ "$profile" = release ]; then
+  wasm-opt $features --strip-debug --remove-exports --pass-arg='remove-exports@*intounderlying*' \
+    -Oz --minify-imports-and-exports-and-modules \
+    "$work/bindgen/${name}_bg.wasm" -o "$work/main.wasm" >"$work/names.json"
+  modules=$(wasm-opt $features --print "$work/main.wasm" | sed -n 's/^ (import "\([^"]*\)".*/\1/p' | sort -u)
+  [ "$(wc -l <<<"$modules")" -eq 1 ] \
+    || { echo "split-wasm: expected the minified imports in one module, got: $modules" >&2; exit 1; }
+  node scripts/trim-boundary.mjs "$work/names.json" "$work/bindgen/$name.js" "$loader" "$modules"
+else
+  cp "$work/bindgen/${name}_bg.wasm" "$work/main.wasm"
+fi
 
 # The extras module, renamed by its content in the loader that fetches it.
-loader=$work/split/__wasm_split.js
 chunks=$(find "$work/split" -maxdepth 1 -name '*.wasm' ! -name "$name.wasm" -printf '%f\n')
 [ -n "$chunks" ] || { echo "split-wasm: nothing was split off; is src/extras.rs built?" >&2; exit 1; }
 for chunk in $chunks; do
@@ -57,15 +72,29 @@ for chunk in $chunks; do
   mv "$work/$chunk" "$stage/$hashed"
   sed -i "s#\"./$chunk\"#\"./$hashed\"#" "$loader"
 done
-loader_name="split-$(hash16 "$loader").js"
-cp "$loader" "$stage/$loader_name"
-
-# The main module and its glue, in place of trunk's.
-optimise "$work/bindgen/${name}_bg.wasm" "$stage/${name}_bg.wasm"
-# Only the module import: the imports object keeps the wasm's own name.
-sed "s#from \"./__wasm_split.js\"#from \"./$loader_name\"#" "$work/bindgen/$name.js" >"$stage/$glue"
-grep -qF "from \"./$loader_name\"" "$stage/$glue" \
+# The page's module, its glue and the loader are renamed too: trunk named
+# the first two from its own build, before this script changed them, and a
+# name must change whenever the content does (hashed files are cached for
+# good). The glue imports the loader and the loader the glue, so all three
+# take one name from what makes them: their content before the names go
+# in, and this script's own steps.
+build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/split-wasm.sh \
+  scripts/trim-boundary.mjs | sha256sum | cut -c1-16)
+new=${name%-*}-$build
+loader_name=split-$build.js
+sed "s#\"./$name.js\"#\"./$new.js\"#" "$loader" >"$stage/$loader_name"
+grep -qF "\"./$new.js\"" "$stage/$loader_name" \
+  || { echo "split-wasm: the loader does not import the glue" >&2; exit 1; }
+# Only the loader's import: the imports object keeps the names the wasm
+# itself asks for.
+sed "s#from \"./__wasm_split.js\"#from \"./$loader_name\"#" "$work/bindgen/$name.js" >"$stage/$new.js"
+grep -qF "from \"./$loader_name\"" "$stage/$new.js" \
   || { echo "split-wasm: the glue does not import the loader" >&2; exit 1; }
-sed -i "s#</head>#<link rel=\"modulepreload\" href=\"$public$loader_name\" crossorigin=\"anonymous\"></head>#" \
+cp "$work/main.wasm" "$stage/${new}_bg.wasm"
+rm "$stage/$glue" "$stage/${name}_bg.wasm"
+sed -i -e "s#$name#$new#g" \
+  -e "s#</head>#<link rel=\"modulepreload\" href=\"$public$loader_name\" crossorigin=\"anonymous\"></head>#" \
   "$stage/index.html"
-echo "split-wasm: ${name}_bg.wasm and $(wc -w <<<"$chunks") split module(s) ready"
+grep -qF "$new.js" "$stage/index.html" \
+  || { echo "split-wasm: index.html does not load $new.js" >&2; exit 1; }
+echo "split-wasm: ${new}_bg.wasm and $(wc -w <<<"$chunks") split module(s) ready"
