@@ -1,7 +1,7 @@
 //! The parts of the console that the first rows do not need: the New lead
 //! and shortcuts dialogs, the row editor, the bulk bar, the export's
-//! progress and its walk through the view, and the live event stream's
-//! reader. They are built into a second wasm module, `extras`, which the
+//! progress and its walk through the view, the live event stream's reader,
+//! and the sending of a row's status change. They are built into a second wasm module, `extras`, which the
 //! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
 //! first view has answered, so the first load carries only the list.
 //!
@@ -30,6 +30,7 @@ use crate::lead_form::LeadForm;
 use crate::live::Live;
 use crate::mounted::Mounted;
 use crate::session::Session;
+use crate::status_save::{StatusChange, StatusSaves};
 
 /// The extras module could not be fetched: the connection dropped, or the
 /// server answered with an error instead of the file.
@@ -98,6 +99,18 @@ pub fn live_stream(
     open: StoredValue<Option<EventStream>, LocalStorage>,
 ) -> Result<Pin<Box<dyn Future<Output = ()>>>, Unavailable> {
     Ok(Box::pin(crate::live::run(session, live, mounted, open)))
+}
+
+/// A row's status save and those queued behind it
+/// ([`StatusSaves::send`]), to run.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn status_sending(
+    saves: StatusSaves,
+    lead: PartialLead,
+    name: String,
+    change: StatusChange,
+) -> Result<Pin<Box<dyn Future<Output = ()>>>, Unavailable> {
+    Ok(Box::pin(saves.send(lead, name, change)))
 }
 
 /// The export's walk through every page of `view` ([`Export`]), to run.

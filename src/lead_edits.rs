@@ -101,9 +101,9 @@ impl LeadEdits {
     }
 
     /// Records a saved update: what was known, with what was sent, overlaid
-    /// with the reply (which may leave fields out). The host page hears
-    /// which fields changed.
-    pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) {
+    /// with the reply (which may leave fields out), which it answers. The
+    /// host page hears which fields changed.
+    pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) -> PartialLead {
         self.host
             .with_value(|host| host.lead_updated(&known.id, &sent.changed_fields()));
         let mut merged = known.clone();
@@ -114,7 +114,8 @@ impl LeadEdits {
                 own.insert(merged.id.clone(), at);
             });
         }
-        self.show(merged);
+        self.show(merged.clone());
+        merged
     }
 
     /// Shows `lead` over the page's copy until the view reloads.

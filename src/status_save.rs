@@ -5,6 +5,8 @@
 //! the last choice wins on the server and on screen. The whole state is one
 //! [`SaveState`] value, so no combination that means nothing can exist.
 
+use std::collections::HashMap;
+
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
@@ -146,107 +148,154 @@ impl SaveState {
     }
 }
 
-/// What a row needs from its status saving.
+/// The status saving of every row on the page, in one place, shared
+/// through context by the leads page. A row shows what it says and hands
+/// it the person's choices; the sending, with Undo and Retry, is in the
+/// extras module ([`crate::extras::status_sending`]), fetched after the
+/// first view, so the rows carry no saving machinery of their own. It
+/// belongs to the page, so a save finishes, and its Undo works, after its
+/// row has left the view.
 #[derive(Clone, Copy)]
-pub struct StatusSave {
-    /// The status the select shows.
-    pub shown: Signal<Option<LeadStatus>>,
-    /// True while a save is in flight.
-    pub saving: Signal<bool>,
-    /// Call with the person's choice.
-    pub choose: Callback<LeadStatus>,
+pub struct StatusSaves {
+    /// Rows with a save under way; a row that is absent is idle.
+    states: RwSignal<HashMap<String, SaveState>>,
+    session: Session,
+    edits: LeadEdits,
+    announcer: Announcer,
 }
 
-/// Status saving for lead `id`. `lead` is the lead as the row shows it,
-/// `name` how announcements call it.
-///
-/// ```ignore
-/// let status = use_status_save(id.clone(), lead, name);
-/// view! { <select prop:value=move || status.shown.get().map(LeadStatus::as_str)
-///                 on:change=move |ev| status.choose.run(parse(ev)) /> }
-/// ```
-pub fn use_status_save(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> StatusSave {
-    let edits = expect_context::<LeadEdits>();
-    let session = expect_context::<Session>();
-    let announcer = expect_context::<Announcer>();
-    let state = RwSignal::new(SaveState::Idle);
-    let save = Action::new_local(move |change: &StatusChange| {
-        let client = session.client_untracked();
-        let (id, change) = (id.clone(), *change);
-        async move {
-            let result = session.checked(client.update_lead(&id, &change.patch()).await);
-            (change, result)
+impl StatusSaves {
+    /// No saves under way, for the page that has these.
+    pub fn new(session: Session, edits: LeadEdits, announcer: Announcer) -> Self {
+        Self {
+            states: RwSignal::new(HashMap::new()),
+            session,
+            edits,
+            announcer,
         }
-    });
-    let send = move |change: StatusChange| {
-        let current = lead.with_untracked(|l| l.status);
-        let (next, now) = state.get_untracked().choose(change, current);
-        state.set(next);
-        if let Some(change) = now {
-            save.dispatch(change);
-        }
-    };
-    Effect::new(move |_| {
-        let Some((change, result)) = save.value().get() else {
+    }
+
+    /// The status lead `id`'s select shows while it saves (tracked); `None`
+    /// when idle, when the row shows the lead's own.
+    pub fn shown(&self, id: &str) -> Option<LeadStatus> {
+        self.states
+            .with(|states| states.get(id).and_then(|s| s.shown()))
+    }
+
+    /// True while a save of lead `id` is under way (tracked).
+    pub fn saving(&self, id: &str) -> bool {
+        self.states.with(|states| states.contains_key(id))
+    }
+
+    /// The person chose `status` for `lead` (as its row shows it), which
+    /// announcements call `name`.
+    pub fn choose(&self, lead: PartialLead, name: String, status: LeadStatus) {
+        self.change(lead, name, StatusChange::Chosen(status));
+    }
+
+    fn change(&self, lead: PartialLead, name: String, change: StatusChange) {
+        let current = lead.status;
+        let Some(now) = self.step(&lead.id, |state| state.choose(change, current)) else {
             return;
         };
-        match result {
-            Ok(reply) => {
-                edits.record(&lead.get_untracked(), &change.patch(), reply);
-                let (next, after) = state.get_untracked().saved();
-                state.set(next);
-                match after {
-                    Some(AfterSave::Send(next)) => {
-                        save.dispatch(next);
-                    }
-                    Some(AfterSave::Done { last, before }) => {
-                        announce_saved(announcer, last, before, send)
-                    }
-                    None => {}
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let id = lead.id.clone();
+            match crate::extras::status_sending(this, lead.clone(), name.clone(), now).await {
+                Ok(sending) => sending.await,
+                Err(_) => {
+                    let latest = this.step(&id, SaveState::failed);
+                    this.not_saved(lead, name, latest, crate::extras::UNAVAILABLE);
                 }
             }
-            Err(err) => {
-                let (next, latest) = state.get_untracked().failed();
-                state.set(next);
-                if err == crate::api::ApiError::Unauthorized {
+        });
+    }
+
+    /// Moves lead `id`'s state by `step`; what it answers, or `None` once
+    /// the page is gone.
+    fn step<T>(
+        &self,
+        id: &str,
+        step: impl FnOnce(SaveState) -> (SaveState, Option<T>),
+    ) -> Option<T> {
+        self.states
+            .try_update(|states| {
+                let (next, out) = step(states.get(id).copied().unwrap_or(SaveState::Idle));
+                match next {
+                    SaveState::Idle => states.remove(id),
+                    saving => states.insert(id.to_owned(), saving),
+                };
+                out
+            })
+            .flatten()
+    }
+
+    /// Sends `change` for `lead` and every change queued behind it, then
+    /// announces how it went. `lead` is the lead as its row showed it.
+    pub async fn send(self, mut lead: PartialLead, name: String, mut change: StatusChange) {
+        loop {
+            let client = self.session.client_untracked();
+            let result = self
+                .session
+                .checked(client.update_lead(&lead.id, &change.patch()).await);
+            // The page may have closed meanwhile (a Disconnect).
+            if self.states.try_with_untracked(|_| ()).is_none() {
+                return;
+            }
+            let reply = match result {
+                Ok(reply) => reply,
+                Err(err) => {
+                    let latest = self.step(&lead.id, SaveState::failed);
+                    if err != crate::api::ApiError::Unauthorized {
+                        self.not_saved(lead, name, latest, &err.message());
+                    }
                     return;
                 }
-                let retry = latest.map(|latest| NoticeAction {
-                    label: "Retry",
-                    run: Callback::new(move |()| send(latest)),
-                });
-                let who = name.get_untracked();
-                announcer.error(
-                    format!("The status of {who} was not saved. {}", err.message()),
-                    retry,
-                );
+            };
+            lead = self.edits.record(&lead, &change.patch(), reply);
+            match self.step(&lead.id, SaveState::saved) {
+                Some(AfterSave::Send(next)) => change = next,
+                Some(AfterSave::Done { last, before }) => {
+                    self.announce_saved(lead, name, last, before);
+                    return;
+                }
+                None => return,
             }
         }
-    });
-    StatusSave {
-        shown: Signal::derive(move || state.get().shown().or_else(|| lead.with(|l| l.status))),
-        saving: save.pending().into(),
-        choose: Callback::new(move |status| send(StatusChange::Chosen(status))),
     }
-}
 
-/// "Status updated" with Undo back to `before`, or "Status change undone".
-fn announce_saved(
-    announcer: Announcer,
-    last: StatusChange,
-    before: Option<LeadStatus>,
-    send: impl Fn(StatusChange) + Copy + Send + Sync + 'static,
-) {
-    match (last, before) {
-        (StatusChange::Chosen(now), Some(before)) if before != now => announcer.success(
-            "Status updated",
-            Some(NoticeAction {
-                label: "Undo",
-                run: Callback::new(move |()| send(StatusChange::Undo(before))),
-            }),
-        ),
-        (StatusChange::Chosen(_), _) => announcer.success("Status updated", None),
-        (StatusChange::Undo(_), _) => announcer.success("Status change undone", None),
+    /// "Status updated" with Undo back to `before`, or "Status change undone".
+    fn announce_saved(
+        self,
+        lead: PartialLead,
+        name: String,
+        last: StatusChange,
+        before: Option<LeadStatus>,
+    ) {
+        match (last, before) {
+            (StatusChange::Chosen(now), Some(before)) if before != now => self.announcer.success(
+                "Status updated",
+                Some(NoticeAction {
+                    label: "Undo",
+                    run: Callback::new(move |()| {
+                        self.change(lead.clone(), name.clone(), StatusChange::Undo(before))
+                    }),
+                }),
+            ),
+            (StatusChange::Chosen(_), _) => self.announcer.success("Status updated", None),
+            (StatusChange::Undo(_), _) => self.announcer.success("Status change undone", None),
+        }
+    }
+
+    /// The save failed for `why`: say so, with Retry of the person's latest
+    /// choice.
+    fn not_saved(self, lead: PartialLead, name: String, latest: Option<StatusChange>, why: &str) {
+        let message = format!("The status of {name} was not saved. {why}");
+        let retry = latest.map(|latest| NoticeAction {
+            label: "Retry",
+            run: Callback::new(move |()| self.change(lead.clone(), name.clone(), latest)),
+        });
+        self.announcer.error(message, retry);
     }
 }
 

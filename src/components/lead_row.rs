@@ -1,5 +1,5 @@
-//! One lead in the table: its cells, the status select (saved by
-//! [`crate::status_save`]) and the switch into the row editor.
+//! One lead in the table: its cells, the status select (saved by the
+//! page's [`StatusSaves`]) and the switch into the row editor.
 
 use leads_core::{Channel, LeadStatus, PartialLead};
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::selection::Selection;
 use crate::shortcuts::{self, Shortcut};
-use crate::status_save::use_status_save;
+use crate::status_save::StatusSaves;
 
 /// The row. `base` is the lead as the loaded page has it.
 #[component]
@@ -30,7 +30,18 @@ pub fn LeadRow(
             .unwrap_or_else(|| MISSING.to_owned())
     });
 
-    let status = use_status_save(id.clone(), lead, name);
+    let saves = expect_context::<StatusSaves>();
+    let shown_status = Signal::derive({
+        let id = id.clone();
+        move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
+    });
+    let saving = Signal::derive({
+        let id = id.clone();
+        move || saves.saving(&id)
+    });
+    let on_status = Callback::new(move |status| {
+        saves.choose(lead.get_untracked(), name.get_untracked(), status);
+    });
 
     let editing = {
         let id = id.clone();
@@ -51,9 +62,9 @@ pub fn LeadRow(
                         lead
                         name
                         filter
-                        shown_status=status.shown
-                        saving=status.saving
-                        on_status=status.choose
+                        shown_status
+                        saving
+                        on_status
                         on_edit=start_edit
                         active
                     />

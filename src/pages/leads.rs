@@ -31,6 +31,7 @@ use crate::saved_views::SavedViews;
 use crate::selection::Selection;
 use crate::session::Session;
 use crate::shortcuts::{self, Shortcut};
+use crate::status_save::StatusSaves;
 
 /// A loaded view: the query it answers, and the answer.
 type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
@@ -42,7 +43,9 @@ pub fn LeadsPage() -> impl IntoView {
     let list = use_list_state();
     let edits = LeadEdits::new(session.host());
     provide_context(edits);
-    provide_context(Announcer::new());
+    let announcer = Announcer::new();
+    provide_context(announcer);
+    provide_context(StatusSaves::new(session, edits, announcer));
     provide_context(Selection::new());
     provide_context(Export::new());
     provide_context(RowFocus(RwSignal::new(None)));

@@ -7,13 +7,13 @@ use serde_json::{json, Value};
 use crate::harness::{key, Harness};
 
 /// Opens the list and returns the first row's id and name.
-async fn first_lead(h: &Harness, path: &str, query: &str) -> (String, String) {
+pub(crate) async fn first_lead(h: &Harness, path: &str, query: &str) -> (String, String) {
     let ids = h.open_view(path, query).await;
     let lead = h.lead(&ids[0]).await;
     (ids[0].clone(), lead["name"].as_str().unwrap().to_owned())
 }
 
-fn other_status(status: &str) -> (&'static str, &'static str) {
+pub(crate) fn other_status(status: &str) -> (&'static str, &'static str) {
     if status == "qualified" {
         ("converted", "Converted")
     } else {
@@ -21,7 +21,7 @@ fn other_status(status: &str) -> (&'static str, &'static str) {
     }
 }
 
-async fn choose_status(h: &Harness, name: &str, label: &str) {
+pub(crate) async fn choose_status(h: &Harness, name: &str, label: &str) {
     h.named(&format!("Status for {name}"))
         .await
         .select_by_label(label)
@@ -30,7 +30,7 @@ async fn choose_status(h: &Harness, name: &str, label: &str) {
 }
 
 /// The status the row's select shows right now.
-async fn shown_status(h: &Harness, name: &str) -> Option<String> {
+pub(crate) async fn shown_status(h: &Harness, name: &str) -> Option<String> {
     h.named(&format!("Status for {name}"))
         .await
         .prop("value")
@@ -68,6 +68,35 @@ async fn a_status_change_sends_one_patch_with_only_the_status_and_undo_restores_
     assert_eq!(h.sent("PATCH").await.len(), 2);
     assert!(h.wait_for_text("Status change undone").await);
     assert_eq!(shown_status(&h, &name).await.as_deref(), Some(old.as_str()));
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn undo_works_after_the_row_has_left_the_view() {
+    let h = Harness::start().await;
+    let (id, name) = first_lead(&h, "/", "").await;
+    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
+    let (new, label) = other_status(&old);
+    choose_status(&h, &name, label).await;
+    h.wait_for_lead(&id, |l| l["status"] == new).await;
+    assert!(h.wait_for_text("Status updated").await);
+    // The row goes: the next page is on screen, the notice stays. At the
+    // end of the page the notice sits below the pager, not over it.
+    h.js("window.scrollTo(0, document.documentElement.scrollHeight);")
+        .await;
+    h.click("Next page").await;
+    assert_eq!(h.wait_for_query("page=2").await, "page=2");
+    let next = h.api_ids("page=2").await;
+    h.wait_for_rows(&next).await;
+    assert!(!next.contains(&id));
+
+    h.click("Undo").await;
+    h.wait_for_lead(&id, |l| l["status"] == old.as_str()).await;
+    assert!(h.wait_for_text("Status change undone").await);
+    assert_eq!(
+        h.sent("PATCH").await,
+        vec![json!({"status": new}), json!({"status": old})]
+    );
     h.finish().await;
 }
 

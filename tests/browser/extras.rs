@@ -1,11 +1,13 @@
-//! The extras module (dialogs, row editor, bulk bar, export progress): the
-//! rows never wait for it, a press made before it arrives is kept, and a
-//! download that fails says so and can be retried.
+//! The extras module (dialogs, row editor, bulk bar, export progress, the
+//! status select's saving): the rows never wait for it, a press made
+//! before it arrives is kept, and a download that fails says so and can be
+//! retried.
 
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+use crate::edit::{choose_status, first_lead, other_status, shown_status};
 use crate::harness::Harness;
 
 const DIALOG: &str = "dialog[open]";
@@ -84,5 +86,72 @@ async fn extras_that_cannot_be_downloaded_say_so_and_retry_brings_them() {
         assert!(started.elapsed() < Duration::from_secs(30), "never Live");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_chosen_before_the_extras_arrive_is_saved_when_they_do() {
+    let h = Harness::start().await;
+    h.inject(json!({"files": true, "matches": EXTRAS, "hold": "extras"}))
+        .await;
+    let (id, name) = first_lead(&h, "/", "").await;
+    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
+    let (new, label) = other_status(&old);
+    choose_status(&h, &name, label).await;
+    // The choice shows, saving, while the sending waits for its module.
+    h.find(&format!("tr[data-lead-id='{id}'][aria-busy='true']"))
+        .await;
+    assert_eq!(shown_status(&h, &name).await.as_deref(), Some(new));
+    h.settle().await;
+    assert!(h.sent("PATCH").await.is_empty(), "nothing sent yet");
+
+    h.release("extras").await;
+    h.wait_for_lead(&id, |l| l["status"] == new).await;
+    assert!(h.wait_for_text("Status updated").await);
+    h.find(&format!("tr[data-lead-id='{id}'][aria-busy='false']"))
+        .await;
+    assert_eq!(h.sent("PATCH").await, vec![json!({"status": new})]);
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_status_change_whose_module_cannot_be_downloaded_reverts_and_retry_saves_it() {
+    let h = Harness::start().await;
+    // The first download is held, then fails.
+    h.inject(
+        json!({"files": true, "matches": EXTRAS, "hold": "extras", "status": 503, "times": 1}),
+    )
+    .await;
+    h.expect_page_error("HTTP status code is not ok");
+    let (id, name) = first_lead(&h, "/", "").await;
+    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
+    let (new, label) = other_status(&old);
+    choose_status(&h, &name, label).await;
+    h.release("extras").await;
+    let toast = h.find(".toast--error").await;
+    assert_eq!(
+        h.find(".toast--error > span").await.text().await.unwrap(),
+        format!(
+            "The status of {name} was not saved. This part of the console could not be \
+             loaded. Check the connection, then retry."
+        )
+    );
+    assert_eq!(
+        shown_status(&h, &name).await.as_deref(),
+        Some(old.as_str()),
+        "reverted"
+    );
+    assert!(h.sent("PATCH").await.is_empty());
+
+    toast
+        .find(fantoccini::Locator::Css(".button:not(.button--quiet)"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    h.wait_for_lead(&id, |l| l["status"] == new).await;
+    assert!(h.wait_for_text("Status updated").await);
+    assert_eq!(shown_status(&h, &name).await.as_deref(), Some(new));
     h.finish().await;
 }
