@@ -76,9 +76,10 @@ impl Announcer {
     pub fn success(&self, message: impl Into<String>, action: Option<NoticeAction>) {
         let id = self.show(message.into(), Tone::Success, action);
         let current = self.current;
+        // The page may be gone by then (a Disconnect), and its notice with it.
         set_timeout(
             move || {
-                if current.with_untracked(|n| n.as_ref().map(|n| n.id)) == Some(id) {
+                if current.try_with_untracked(|n| n.as_ref().map(|n| n.id)) == Some(Some(id)) {
                     current.set(None);
                 }
             },

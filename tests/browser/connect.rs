@@ -1,5 +1,6 @@
 //! The Connect flow when the server requires an API key.
 
+use crate::edit::{choose_status, other_status};
 use crate::harness::{Harness, ServerOptions};
 
 const KEY: &str = "test-key-5f2a";
@@ -49,5 +50,36 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     h.click("Disconnect").await;
     h.labelled("API key").await;
     assert_eq!(h.js("return sessionStorage.length").await.as_u64(), Some(0));
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
+    let h = Harness::with(ServerOptions {
+        api_key: Some(KEY),
+        ..ServerOptions::default()
+    })
+    .await;
+    h.open("/").await;
+    let input = h.labelled("API key").await;
+    h.keys(&input, KEY).await;
+    h.click("Connect").await;
+    let ids = h.api_ids("").await;
+    h.wait_for_rows(&ids).await;
+    let lead = h.lead(&ids[0]).await;
+    let name = lead["name"].as_str().unwrap().to_owned();
+    let (_, label) = other_status(lead["status"].as_str().unwrap());
+    choose_status(&h, &name, label).await;
+    assert!(h.wait_for_text("Status updated").await);
+
+    // The notice's own timer outlives the list it belonged to.
+    h.click("Disconnect").await;
+    h.labelled("API key").await;
+    tokio::time::sleep(leads_console::announcer::UNDO_WINDOW + std::time::Duration::from_secs(1))
+        .await;
+    let input = h.labelled("API key").await;
+    h.keys(&input, KEY).await;
+    h.click("Connect").await;
+    h.wait_for_rows(&ids).await;
     h.finish().await;
 }
