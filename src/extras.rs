@@ -1,5 +1,5 @@
-//! The parts of the console that the first rows do not need: the New lead
-//! and shortcuts dialogs, the row editor, the bulk bar, the export's
+//! The parts of the console that the first rows do not need: the saved
+//! views, the New lead and shortcuts dialogs, the row editor, the bulk bar, the export's
 //! progress and its walk through the view, the live event stream's reader,
 //! and the sending of a row's status change. They are built into a second wasm module, `extras`, which the
 //! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
@@ -25,8 +25,10 @@ use crate::components::export_csv::ExportStatus;
 use crate::components::lead_edit_row::LeadEditRow;
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::shortcuts_dialog::ShortcutsDialog;
+use crate::components::views_bar::ViewsBar;
 use crate::export::{Export, ExportState};
 use crate::lead_form::LeadForm;
+use crate::list_state::ListState;
 use crate::live::Live;
 use crate::mounted::Mounted;
 use crate::session::Session;
@@ -50,11 +52,12 @@ pub const UNAVAILABLE: &str = "This part of the console could not be loaded. \
 /// What an extras view answers.
 pub type Extra = Result<AnyView, Unavailable>;
 
-/// The bars above the results that only some moments need: the bulk bar
-/// and the export's progress.
+/// The bars above the results: the saved views, and those only some
+/// moments need, the bulk bar and the export's progress.
 #[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn page_bars() -> Extra {
+pub fn page_bars(list: ListState) -> Extra {
     Ok(view! {
+        <ViewsBar list />
         <BulkBar />
         <ExportStatus />
     }

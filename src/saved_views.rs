@@ -30,7 +30,7 @@ impl SavedView {
     }
 }
 
-/// The saved views of one API base, shared through context.
+/// The saved views of one API base, as the views bar keeps them.
 #[derive(Clone, Copy)]
 pub struct SavedViews {
     views: RwSignal<Vec<SavedView>>,

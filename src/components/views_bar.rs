@@ -6,11 +6,12 @@ use leptos::prelude::*;
 
 use crate::list_state::ListState;
 use crate::saved_views::{SavedView, SavedViews};
+use crate::session::Session;
 
 /// The views row.
 #[component]
 pub fn ViewsBar(list: ListState) -> impl IntoView {
-    let views = expect_context::<SavedViews>();
+    let views = SavedViews::load(&expect_context::<Session>().api_base());
     let naming = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);

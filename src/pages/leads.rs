@@ -20,14 +20,12 @@ use crate::components::live_bar::{FreshLeads, LiveStatus, NotifyToggle};
 use crate::components::load_error::LoadError;
 use crate::components::pager::{page_count, Pager};
 use crate::components::table_skeleton::TableSkeleton;
-use crate::components::views_bar::ViewsBar;
 use crate::export::Export;
 use crate::extras;
 use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
 use crate::live::Live;
-use crate::saved_views::SavedViews;
 use crate::selection::Selection;
 use crate::session::Session;
 use crate::shortcuts::{self, Shortcut};
@@ -49,7 +47,6 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(Selection::new());
     provide_context(Export::new());
     provide_context(RowFocus(RwSignal::new(None)));
-    provide_context(SavedViews::load(&session.api_base()));
     let help_open = RwSignal::new(false);
     let results = NodeRef::<html::Div>::new();
 
@@ -182,12 +179,14 @@ pub fn LeadsPage() -> impl IntoView {
                 </div>
             </header>
             <ListFilters list />
-            <ViewsBar list />
             // The extras module is fetched once the first view has
-            // answered, so the rows never wait for it.
-            <Show when=move || answered.get()>
-                <Later load=extras::page_bars attempt=extras_attempt />
-            </Show>
+            // answered, so the rows never wait for it. Its bars keep their
+            // room meanwhile, so nothing below them moves when they come.
+            <div class="page-bars">
+                <Show when=move || answered.get()>
+                    <Later load=move || extras::page_bars(list) attempt=extras_attempt />
+                </Show>
+            </div>
             <FreshLeads results />
             <div
                 class="results"

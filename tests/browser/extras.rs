@@ -1,7 +1,7 @@
-//! The extras module (dialogs, row editor, bulk bar, export progress, the
-//! status select's saving): the rows never wait for it, a press made
-//! before it arrives is kept, and a download that fails says so and can be
-//! retried.
+//! The extras module (saved views, dialogs, row editor, bulk bar, export
+//! progress, the status select's saving): the rows never wait for it and
+//! do not move when it comes, a press made before it arrives is kept, and
+//! a download that fails says so and can be retried.
 
 use std::time::{Duration, Instant};
 
@@ -28,6 +28,9 @@ async fn the_rows_come_first_and_a_press_before_the_extras_arrive_is_kept() {
         "no dialog before its module is here"
     );
 
+    let results_top = "return all('.results')[0].getBoundingClientRect().top;";
+    let before = h.js(results_top).await;
+
     h.release("extras").await;
     h.find(DIALOG).await;
     assert_eq!(
@@ -35,6 +38,9 @@ async fn the_rows_come_first_and_a_press_before_the_extras_arrive_is_kept() {
         "new-lead-name",
         "focus starts on Name"
     );
+    // The saved views came with the module, in the room kept for them.
+    h.button("Save view").await;
+    assert_eq!(h.js(results_top).await, before, "the rows did not move");
     // It was asked for only after the list had answered.
     let order = h
         .js(&format!(
