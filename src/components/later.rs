@@ -3,6 +3,8 @@
 //! and if it cannot be fetched, what happened and Retry.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
@@ -23,12 +25,20 @@ pub fn Later<F, Fut>(
     #[prop(optional)] attempt: Option<RwSignal<u32>>,
 ) -> impl IntoView
 where
-    F: Fn() -> Fut + Clone + Send + Sync + 'static,
+    F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Extra> + Send + 'static,
 {
+    // Only this line is built for each caller; the view is built once.
+    later(Arc::new(move || Box::pin(load())), in_row, quiet, attempt)
+}
+
+/// A boxed [`Later`] `load`.
+type Load = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Extra> + Send>> + Send + Sync>;
+
+fn later(load: Load, in_row: bool, quiet: bool, attempt: Option<RwSignal<u32>>) -> AnyView {
     let attempt = attempt.unwrap_or_else(|| RwSignal::new(0));
     let on_retry = Callback::new(move |()| attempt.update(|n| *n += 1));
-    move || {
+    (move || {
         attempt.track();
         let load = load.clone();
         Suspend::new(async move {
@@ -52,5 +62,6 @@ where
                 }
             }
         })
-    }
+    })
+    .into_any()
 }

@@ -143,6 +143,68 @@ fn missing() -> AnyView {
     view! { <span class="missing">{MISSING}</span> }.into_any()
 }
 
+/// The Phone and Email cells. A row's read-only cells are built together,
+/// two closures for the row rather than one per cell: each reactive
+/// closure costs its own code in the download and its own effect per row.
+fn contact_cells(lead: &PartialLead) -> AnyView {
+    let phone = lead.phone.clone().flatten();
+    let email = lead.email.clone().flatten();
+    view! {
+        <td data-label="Phone">{contact_view(phone, display::tel_href)}</td>
+        <td data-label="Email">{contact_view(email, display::mailto_href)}</td>
+    }
+    .into_any()
+}
+
+/// The Source, Score, Tags and Created cells.
+fn detail_cells(lead: &PartialLead) -> AnyView {
+    let source = match &lead.source {
+        Some(source) => Channel::display_source(source).to_owned().into_any(),
+        None => missing(),
+    };
+    let score = match lead.score.flatten() {
+        Some(score) => view! { <span class=ScoreBand::of(score).class()>{score}</span> }.into_any(),
+        None => missing(),
+    };
+    let tags = lead
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|tag| {
+            let title = tag.clone();
+            view! {
+                <li class="tag" title=title>
+                    <bdi>{tag}</bdi>
+                </li>
+            }
+        })
+        .collect_view();
+    let created = lead.created_at.clone();
+    let created = match created.as_deref().and_then(display::created_texts) {
+        // Date and time each stay whole, and wrap apart in a narrow column.
+        Some(texts) => view! {
+            <time datetime=created.clone() title=created>
+                <span class="nowrap">{texts.date}</span>
+                " "
+                <span class="nowrap">{texts.time}</span>
+                <span class="hint">{texts.hint}</span>
+            </time>
+        }
+        .into_any(),
+        None => missing(),
+    };
+    view! {
+        <td data-label="Source">{source}</td>
+        <td data-label="Score">{score}</td>
+        <td data-label="Tags">
+            <ul class="tags">{tags}</ul>
+        </td>
+        <td data-label="Created">{created}</td>
+    }
+    .into_any()
+}
+
 /// The read-only cells, with the status select and the Edit button. Every
 /// field may be missing (the vendor's API sends fewer) and then reads as a
 /// dash, never as a blank.
@@ -223,22 +285,6 @@ fn LeadCells(
             .map(|s| format!("status-select status-select--{}", s.as_str()))
             .unwrap_or_else(|| "status-select".to_owned())
     };
-    let created = move || {
-        let created = lead.with(|l| l.created_at.clone());
-        match created.as_deref().and_then(display::created_texts) {
-            // Date and time each stay whole, and wrap apart in a narrow column.
-            Some(texts) => view! {
-                <time datetime=created.clone() title=created.clone()>
-                    <span class="nowrap">{texts.date}</span>
-                    " "
-                    <span class="nowrap">{texts.time}</span>
-                    <span class="hint">{texts.hint}</span>
-                </time>
-            }
-            .into_any(),
-            None => missing(),
-        }
-    };
     view! {
         <tr
             tabindex=move || if active.get() { "0" } else { "-1" }
@@ -269,12 +315,7 @@ fn LeadCells(
                     <span class="row-note">"No longer matches the filter"</span>
                 </Show>
             </td>
-            <td data-label="Phone">
-                {move || contact_view(lead.with(|l| l.phone.clone().flatten()), display::tel_href)}
-            </td>
-            <td data-label="Email">
-                {move || contact_view(lead.with(|l| l.email.clone().flatten()), display::mailto_href)}
-            </td>
+            {move || lead.with(contact_cells)}
             <td data-label="Status">
                 <select
                     id=status_id
@@ -298,39 +339,7 @@ fn LeadCells(
                     <span class="saving-hint">"Saving…"</span>
                 </Show>
             </td>
-            <td data-label="Source">
-                {move || match lead.with(|l| l.source.clone()) {
-                    Some(source) => Channel::display_source(&source).to_owned().into_any(),
-                    None => missing(),
-                }}
-            </td>
-            <td data-label="Score">
-                {move || match lead.with(|l| l.score.flatten()) {
-                    Some(score) => {
-                        view! { <span class=ScoreBand::of(score).class()>{score}</span> }.into_any()
-                    }
-                    None => missing(),
-                }}
-            </td>
-            <td data-label="Tags">
-                <ul class="tags">
-                    {move || {
-                        lead.with(|l| l.tags.clone())
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|tag| {
-                                let title = tag.clone();
-                                view! {
-                                    <li class="tag" title=title>
-                                        <bdi>{tag}</bdi>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </td>
-            <td data-label="Created">{created}</td>
+            {move || lead.with(detail_cells)}
         </tr>
     }
 }
