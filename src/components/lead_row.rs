@@ -311,9 +311,11 @@ fn LeadCells(
                         <span aria-hidden="true">"✎"</span>
                     </button>
                 </div>
-                <Show when=move || no_longer_matches.get()>
-                    <span class="row-note">"No longer matches the filter"</span>
-                </Show>
+                {move || {
+                    no_longer_matches
+                        .get()
+                        .then(|| view! { <span class="row-note">"No longer matches the filter"</span> })
+                }}
             </td>
             {move || lead.with(contact_cells)}
             <td data-label="Status">
@@ -328,16 +330,14 @@ fn LeadCells(
                         }
                     }
                 >
-                    <Show when=move || shown_status.get().is_none()>
-                        <option value="">{MISSING}</option>
-                    </Show>
+                    {move || {
+                        shown_status.get().is_none().then(|| view! { <option value="">{MISSING}</option> })
+                    }}
                     {LeadStatus::ALL
                         .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
                         .collect_view()}
                 </select>
-                <Show when=move || saving.get()>
-                    <span class="saving-hint">"Saving…"</span>
-                </Show>
+                {move || saving.get().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
             </td>
             {move || lead.with(detail_cells)}
         </tr>
