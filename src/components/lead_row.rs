@@ -24,7 +24,7 @@ pub fn LeadRow(
     active: Signal<bool>,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
-    let lead = Memo::new(move |_| edits.lead(&base.get()));
+    let lead = Memo::new(move |_| base.with(|base| edits.lead(base)));
     let name = Signal::derive(move || {
         lead.with(|l| l.name.clone())
             .unwrap_or_else(|| MISSING.to_owned())

@@ -60,15 +60,16 @@ pub fn LeadsPage() -> impl IntoView {
     });
     // The lead as the loaded page has it, if it is there.
     let rows_now = move |id: &str| {
-        page.get_untracked()
-            .and_then(|(_, result)| result.ok())
-            .and_then(|page| page.data.into_iter().find(|l| l.id == id))
+        page.with_untracked(|loaded| match loaded {
+            Some((_, Ok(page))) => page.data.iter().find(|l| l.id == id).cloned(),
+            _ => None,
+        })
     };
     let attention = Attention::watch();
     provide_context(attention);
     let live = Live::follow(
         session,
-        Signal::derive(move || matches!(page.get(), Some((_, Ok(_))))),
+        Signal::derive(move || page.with(|loaded| matches!(loaded, Some((_, Ok(_)))))),
         list,
         edits,
         attention,
@@ -94,7 +95,9 @@ pub fn LeadsPage() -> impl IntoView {
     // One Retry for both halves of the page's extras.
     let extras_attempt = RwSignal::new(0);
     // Busy while the rows on screen belong to another view than the URL's.
-    let pending = Memo::new(move |_| page.get().map(|(shown, _)| shown) != Some(list.query.get()));
+    let pending = Memo::new(move |_| {
+        page.with(|loaded| loaded.as_ref().map(|(shown, _)| *shown)) != Some(list.query.get())
+    });
 
     let new_lead_open = RwSignal::new(false);
     let new_lead_form = RwSignal::new(LeadForm::default());
@@ -237,38 +240,47 @@ enum Shown {
 /// old rows on screen while the next view loads.
 #[component]
 fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
-    let loaded = Memo::new(move |_| page.get());
-    let rows = Memo::new(move |_| match loaded.get() {
-        Some((_, Ok(page))) => page.data,
-        _ => Vec::new(),
+    // Each reads only its part of the answer: a page of a hundred leads is
+    // cloned once, for the rows, not once per reader.
+    let rows = Memo::new(move |_| {
+        page.with(|loaded| match loaded {
+            Some((_, Ok(page))) => page.data.clone(),
+            _ => Vec::new(),
+        })
     });
-    let meta = Memo::new(move |_| match loaded.get() {
-        Some((query, Ok(page))) => (query, page.meta),
-        _ => (
-            ListQuery::default(),
-            PageMeta {
-                page: 1,
-                limit: 1,
-                total: 0,
+    let meta = Memo::new(move |_| {
+        page.with(|loaded| match loaded {
+            Some((query, Ok(page))) => (*query, page.meta),
+            _ => (
+                ListQuery::default(),
+                PageMeta {
+                    page: 1,
+                    limit: 1,
+                    total: 0,
+                },
+            ),
+        })
+    });
+    let shown = Memo::new(move |_| {
+        page.with(|loaded| match loaded {
+            None | Some((_, Err(ApiError::Superseded))) => Shown::Nothing,
+            Some((_, Err(err))) => Shown::Failed {
+                message: err.message(),
+                retry_after: err.retry_after(),
             },
-        ),
-    });
-    let shown = Memo::new(move |_| match loaded.get() {
-        None | Some((_, Err(ApiError::Superseded))) => Shown::Nothing,
-        Some((_, Err(err))) => Shown::Failed {
-            message: err.message(),
-            retry_after: err.retry_after(),
-        },
-        Some((query, Ok(page))) if page.data.is_empty() => Shown::Empty(if page.meta.total > 0 {
-            Emptiness::PastEnd {
-                last_page: page_count(page.meta),
+            Some((query, Ok(page))) if page.data.is_empty() => {
+                Shown::Empty(if page.meta.total > 0 {
+                    Emptiness::PastEnd {
+                        last_page: page_count(page.meta),
+                    }
+                } else if query.has_filters() {
+                    Emptiness::NoMatches
+                } else {
+                    Emptiness::NoLeads
+                })
             }
-        } else if query.has_filters() {
-            Emptiness::NoMatches
-        } else {
-            Emptiness::NoLeads
-        }),
-        Some(_) => Shown::Rows,
+            Some(_) => Shown::Rows,
+        })
     });
     // Actions read the view at click time: while a new view loads the old
     // rows stay on screen, and a click on them must build on the new view.
