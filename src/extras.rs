@@ -1,5 +1,6 @@
 //! The parts of the console that the first rows do not need: the saved
-//! views, the New lead and shortcuts dialogs, the row editor, the bulk bar, the export's
+//! views, the live stream's status and its new leads, the New lead and
+//! shortcuts dialogs, the row editor, the bulk bar, the export's
 //! progress and its walk through the view, the live event stream's reader,
 //! and the sending of a row's status change. They are built into a second wasm module, `extras`, which the
 //! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
@@ -23,6 +24,7 @@ use crate::api::EventStream;
 use crate::components::bulk_bar::BulkBar;
 use crate::components::export_csv::ExportStatus;
 use crate::components::lead_edit_row::LeadEditRow;
+use crate::components::live_bar::{FreshLeads, LiveStatus};
 use crate::components::new_lead_dialog::NewLeadDialog;
 use crate::components::shortcuts_dialog::ShortcutsDialog;
 use crate::components::views_bar::ViewsBar;
@@ -62,6 +64,20 @@ pub fn page_bars(list: ListState) -> Extra {
         <ExportStatus />
     }
     .into_any())
+}
+
+/// The live stream's status beside the heading ([`LiveStatus`]): the
+/// stream itself starts with this module.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn live_status() -> Extra {
+    Ok(view! { <LiveStatus /> }.into_any())
+}
+
+/// "Show {n} new leads" above the results ([`FreshLeads`]): leads arrive
+/// only through the stream, which starts with this module.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn fresh_leads(results: NodeRef<html::Div>) -> Extra {
+    Ok(view! { <FreshLeads results /> }.into_any())
 }
 
 /// The New lead and shortcuts dialogs. The page opens them through

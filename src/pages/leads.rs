@@ -16,7 +16,7 @@ use crate::components::export_csv::ExportButton;
 use crate::components::later::Later;
 use crate::components::leads_table::{LeadsTable, RowFocus};
 use crate::components::list_filters::ListFilters;
-use crate::components::live_bar::{FreshLeads, LiveStatus, NotifyToggle};
+use crate::components::live_bar::NotifyToggle;
 use crate::components::load_error::LoadError;
 use crate::components::pager::{page_count, Pager};
 use crate::components::table_skeleton::TableSkeleton;
@@ -157,7 +157,9 @@ pub fn LeadsPage() -> impl IntoView {
         <section class="leads" aria-labelledby="leads-heading" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
-                <LiveStatus />
+                <Show when=move || answered.get()>
+                    <Later load=extras::live_status quiet=true attempt=extras_attempt />
+                </Show>
                 <div class="topbar__actions">
                     <NotifyToggle />
                     <Show when=move || session.uses_key()>
@@ -190,7 +192,9 @@ pub fn LeadsPage() -> impl IntoView {
                     <Later load=move || extras::page_bars(list) attempt=extras_attempt />
                 </Show>
             </div>
-            <FreshLeads results />
+            <Show when=move || answered.get()>
+                <Later load=move || extras::fresh_leads(results) quiet=true attempt=extras_attempt />
+            </Show>
             <div
                 class="results"
                 tabindex="-1"
