@@ -53,6 +53,7 @@ glue = glue.replace(/\bwasm\.([\w$]+)/g, (whole, name) => {
 });
 // The loader takes the table, stack pointer and memory the extras module
 // shares from the page module's exports.
+if (!/const \{[^}]*\} = initSync\(/.test(loader)) fail("the loader does not read the exports it shares");
 loader = loader.replace(/const \{([^}]*)\} = initSync\(/, (whole, names) => {
   const fields = names
     .split(",")
@@ -80,7 +81,8 @@ for (const [, , from, object] of glue.matchAll(moduleLine)) {
     if (literal) {
       const key = new RegExp(`^(\\s*)${escape(name)}: `, "m");
       if (!key.test(glue)) fail(`import ${name} is not in the glue`);
-      glue = glue.replace(key, `$1${JSON.stringify(short)}: `);
+      // A function, not a pattern: minified names may hold `$`.
+      glue = glue.replace(key, (whole, indent) => `${indent}${JSON.stringify(short)}: `);
     } else {
       members.push(`${JSON.stringify(short)}: ${object}${property(name)}`);
     }
