@@ -203,12 +203,19 @@ impl StatusSaves {
             let id = lead.id.clone();
             match crate::extras::status_sending(this, lead.clone(), name.clone(), now).await {
                 Ok(sending) => sending.await,
+                Err(_) if this.is_gone() => {}
                 Err(_) => {
                     let latest = this.step(&id, SaveState::failed);
                     this.not_saved(lead, name, latest, crate::extras::UNAVAILABLE);
                 }
             }
         });
+    }
+
+    /// True once the page is closed (a Disconnect while a save was on its
+    /// way): nothing of it may be touched then.
+    fn is_gone(&self) -> bool {
+        self.states.try_with_untracked(|_| ()).is_none()
     }
 
     /// Moves lead `id`'s state by `step`; what it answers, or `None` once
@@ -238,8 +245,7 @@ impl StatusSaves {
             let result = self
                 .session
                 .checked(client.update_lead(&lead.id, &change.patch()).await);
-            // The page may have closed meanwhile (a Disconnect).
-            if self.states.try_with_untracked(|_| ()).is_none() {
+            if self.is_gone() {
                 return;
             }
             let reply = match result {

@@ -1,5 +1,7 @@
 //! The Connect flow when the server requires an API key.
 
+use serde_json::json;
+
 use crate::edit::{choose_status, other_status};
 use crate::harness::{Harness, ServerOptions};
 
@@ -81,5 +83,42 @@ async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
     h.keys(&input, KEY).await;
     h.click("Connect").await;
     h.wait_for_rows(&ids).await;
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_while_a_status_saves_leaves_a_working_page() {
+    let h = Harness::with(ServerOptions {
+        api_key: Some(KEY),
+        ..ServerOptions::default()
+    })
+    .await;
+    h.open("/").await;
+    let input = h.labelled("API key").await;
+    h.keys(&input, KEY).await;
+    h.click("Connect").await;
+    let ids = h.api_ids("").await;
+    h.wait_for_rows(&ids).await;
+    let lead = h.lead(&ids[0]).await;
+    let name = lead["name"].as_str().unwrap().to_owned();
+    let (new, label) = other_status(lead["status"].as_str().unwrap());
+    h.inject(json!({"matches": "PATCH", "hold": "patch"})).await;
+    choose_status(&h, &name, label).await;
+    h.wait_for_received("PATCH", 1).await;
+
+    // The answer comes back to a page that is gone.
+    h.click("Disconnect").await;
+    h.labelled("API key").await;
+    h.release("patch").await;
+    h.wait_until_answered("PATCH").await;
+    let input = h.labelled("API key").await;
+    h.keys(&input, KEY).await;
+    h.click("Connect").await;
+    h.wait_for_rows(&ids).await;
+    assert_eq!(
+        h.lead(&ids[0]).await["status"],
+        new,
+        "the save itself went through"
+    );
     h.finish().await;
 }
