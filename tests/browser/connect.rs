@@ -55,23 +55,40 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     h.finish().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
+/// Types the key into the Connect form and waits for the leads `ids`.
+async fn connect(h: &Harness, ids: &[String]) {
+    let input = h.labelled("API key").await;
+    h.keys(&input, KEY).await;
+    h.click("Connect").await;
+    h.wait_for_rows(ids).await;
+}
+
+/// A console connected with the key, and the ids of its first page.
+async fn connected() -> (Harness, Vec<String>) {
     let h = Harness::with(ServerOptions {
         api_key: Some(KEY),
         ..ServerOptions::default()
     })
     .await;
     h.open("/").await;
-    let input = h.labelled("API key").await;
-    h.keys(&input, KEY).await;
-    h.click("Connect").await;
     let ids = h.api_ids("").await;
-    h.wait_for_rows(&ids).await;
-    let lead = h.lead(&ids[0]).await;
+    connect(&h, &ids).await;
+    (h, ids)
+}
+
+/// Chooses another status for lead `id` in its row; returns the status.
+async fn change_status(h: &Harness, id: &str) -> &'static str {
+    let lead = h.lead(id).await;
     let name = lead["name"].as_str().unwrap().to_owned();
-    let (_, label) = other_status(lead["status"].as_str().unwrap());
-    choose_status(&h, &name, label).await;
+    let (new, label) = other_status(lead["status"].as_str().unwrap());
+    choose_status(h, &name, label).await;
+    new
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
+    let (h, ids) = connected().await;
+    change_status(&h, &ids[0]).await;
     assert!(h.wait_for_text("Status updated").await);
 
     // The notice's own timer outlives the list it belonged to.
@@ -79,31 +96,15 @@ async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
     h.labelled("API key").await;
     tokio::time::sleep(leads_console::announcer::UNDO_WINDOW + std::time::Duration::from_secs(1))
         .await;
-    let input = h.labelled("API key").await;
-    h.keys(&input, KEY).await;
-    h.click("Connect").await;
-    h.wait_for_rows(&ids).await;
+    connect(&h, &ids).await;
     h.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn disconnecting_while_a_status_saves_leaves_a_working_page() {
-    let h = Harness::with(ServerOptions {
-        api_key: Some(KEY),
-        ..ServerOptions::default()
-    })
-    .await;
-    h.open("/").await;
-    let input = h.labelled("API key").await;
-    h.keys(&input, KEY).await;
-    h.click("Connect").await;
-    let ids = h.api_ids("").await;
-    h.wait_for_rows(&ids).await;
-    let lead = h.lead(&ids[0]).await;
-    let name = lead["name"].as_str().unwrap().to_owned();
-    let (new, label) = other_status(lead["status"].as_str().unwrap());
+    let (h, ids) = connected().await;
     h.inject(json!({"matches": "PATCH", "hold": "patch"})).await;
-    choose_status(&h, &name, label).await;
+    let new = change_status(&h, &ids[0]).await;
     h.wait_for_received("PATCH", 1).await;
 
     // The answer comes back to a page that is gone.
@@ -111,10 +112,7 @@ async fn disconnecting_while_a_status_saves_leaves_a_working_page() {
     h.labelled("API key").await;
     h.release("patch").await;
     h.wait_until_answered("PATCH").await;
-    let input = h.labelled("API key").await;
-    h.keys(&input, KEY).await;
-    h.click("Connect").await;
-    h.wait_for_rows(&ids).await;
+    connect(&h, &ids).await;
     assert_eq!(
         h.lead(&ids[0]).await["status"],
         new,
