@@ -39,7 +39,9 @@ async fn fifty_clients_for_thirty_seconds_lose_nothing() {
     let lost = lost_writes(&ledger, &stored);
     assert!(lost.is_empty(), "lost writes: {lost:?}");
     assert!(ledger.creates > 0 && ledger.updates > 0 && ledger.lists > 0);
-    assert!(server.terminate(), "a clean stop after the load");
+    if let Err(why) = server.terminate() {
+        panic!("no clean stop after the load: {why}");
+    }
     assert_eq!(integrity_check(dir.path()), "ok");
 
     let total = ledger.lists + ledger.creates + ledger.updates;

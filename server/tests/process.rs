@@ -55,7 +55,9 @@ async fn leads_variables_configure_the_server_and_sigterm_stops_it() {
         "https://b.example",
         "LEADS_ALLOW_ORIGINS took effect, comma-separated"
     );
-    assert!(server.terminate(), "a clean exit on SIGTERM");
+    if let Err(why) = server.terminate() {
+        panic!("no clean exit on SIGTERM: {why}");
+    }
 }
 
 #[cfg(feature = "test-faults")]

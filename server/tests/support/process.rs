@@ -2,17 +2,43 @@
 //! test owns, so it can be stopped, killed and started again on the same
 //! file.
 
+use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
+
+/// The last lines a server process wrote (a load test's server may write
+/// many).
+#[derive(Clone, Default)]
+struct Said(Arc<Mutex<VecDeque<String>>>);
+
+impl Said {
+    const KEEP: usize = 200;
+
+    fn push(&self, line: String) {
+        let mut lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if lines.len() == Self::KEEP {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+
+    fn last(&self) -> String {
+        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        lines.iter().cloned().collect::<Vec<_>>().join("\n")
+    }
+}
 
 /// A server process, killed when dropped so a failing test leaks nothing.
 pub struct ServerProcess {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
+    /// The last lines it wrote, standard output and error, for a failure
+    /// to show.
+    said: Said,
 }
 
 impl Drop for ServerProcess {
@@ -35,16 +61,19 @@ impl ServerProcess {
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start the server");
         // Owned from here on: a panic below still kills it.
-        let stdout = child.stdout.take();
+        let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+        let said = Said::default();
         let mut server = ServerProcess {
             child,
             base: String::new(),
+            said: said.clone(),
         };
         let (tx, rx) = mpsc::channel();
+        let heard = said.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout.expect("piped stdout"))
                 .lines()
@@ -57,6 +86,15 @@ impl ServerProcess {
                         .collect();
                     let _ = tx.send(addr);
                 }
+                heard.push(line);
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr.expect("piped stderr"))
+                .lines()
+                .map_while(Result::ok)
+            {
+                said.push(line);
             }
         });
         server.base = rx
@@ -65,10 +103,15 @@ impl ServerProcess {
         server
     }
 
-    /// Sends SIGTERM and waits for the process to end; true on a clean exit.
-    pub fn terminate(&mut self) -> bool {
+    /// Sends SIGTERM and waits for the process to end; on an unclean exit,
+    /// how it ended and what it said last.
+    pub fn terminate(&mut self) -> Result<(), String> {
         self.signal(libc::SIGTERM);
-        self.child.wait().map(|s| s.success()).unwrap_or(false)
+        let status = self.child.wait().map_err(|err| format!("wait: {err}"))?;
+        if status.success() {
+            return Ok(());
+        }
+        Err(format!("{status}; it said last:\n{}", self.said.last()))
     }
 
     /// `kill -9`: no chance to finish anything.
