@@ -1,16 +1,17 @@
 //! The parts of the console that the first rows do not need: the saved
 //! views, the live stream's status and its new leads, the New lead and
-//! shortcuts dialogs, the row editor, the bulk bar, the export's
-//! progress and its walk through the view, the live event stream's reader,
-//! and the sending of a row's status change. They are built into a second wasm module, `extras`, which the
-//! build splits off (`scripts/split-wasm.sh`) and the page fetches once its
-//! first view has answered, so the first load carries only the list.
+//! shortcuts dialogs, the row editor, the bulk bar, the export's progress
+//! and its walk through the view, the live event stream's reader, and the
+//! sending of a row's status change. They are built into a second wasm
+//! module, `extras`, which the build splits off (`scripts/split-wasm.sh`)
+//! and the page fetches once its first view has answered, so the first
+//! load carries only the list.
 //!
-//! Each function here builds one of those views (or, for the stream and
-//! the export, the future that runs it) and is a split point: a call
-//! fetches the module first (once; a failed fetch is tried again on the
-//! next call) and answers [`Unavailable`] when it cannot be fetched. Off
-//! wasm (unit tests) the calls are plain calls.
+//! Each function here builds one of those views (or, for the stream, the
+//! export and a status save, the future that runs it) and is a split
+//! point: a call fetches the module first (once; a failed fetch is tried
+//! again on the next call) and answers [`Unavailable`] when it cannot be
+//! fetched. Off wasm (unit tests) the calls are plain calls.
 
 use std::future::Future;
 use std::pin::Pin;

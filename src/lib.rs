@@ -23,10 +23,10 @@
 //!   are left alone), [`display`] (how values read: score bands, dates in the
 //!   browser's locale, safe links), [`mounted`] (handlers that the removal
 //!   of their own element fires do nothing).
-//! - [`extras`]: the split points of the `extras` wasm module (dialogs,
-//!   row editor, bulk bar, export progress and walk, the live stream's
-//!   reader), fetched after the first view; `components::later` renders
-//!   its views.
+//! - [`extras`]: the split points of the `extras` wasm module (saved views,
+//!   live status and reader, dialogs, row editor, status sending, bulk
+//!   bar, export progress and walk), fetched after the first view;
+//!   `components::later` renders its views.
 //! - [`pages`] and [`components`]: render and dispatch, nothing more.
 //! - [`element`] (`<leads-console>`: a shadow root, the styles, one
 //!   reactive owner per element), [`host`] (its attributes, `getToken` and

@@ -92,7 +92,8 @@ pub fn LeadsPage() -> impl IntoView {
     let answered = Memo::new(move |was: Option<&bool>| {
         was.copied().unwrap_or(false) || page.with(Option::is_some)
     });
-    // One Retry for both halves of the page's extras.
+    // The page's views from the extras module wait for the first answer,
+    // so the rows never wait for the module, and share one Retry.
     let extras_attempt = RwSignal::new(0);
     // Busy while the rows on screen belong to another view than the URL's.
     let pending = Memo::new(move |_| {
@@ -157,9 +158,7 @@ pub fn LeadsPage() -> impl IntoView {
         <section class="leads" aria-labelledby="leads-heading" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
-                <Show when=move || answered.get()>
-                    <Later load=extras::live_status quiet=true attempt=extras_attempt />
-                </Show>
+                <Later load=extras::live_status when=answered quiet=true attempt=extras_attempt />
                 <div class="topbar__actions">
                     <NotifyToggle />
                     <Show when=move || session.uses_key()>
@@ -184,17 +183,17 @@ pub fn LeadsPage() -> impl IntoView {
                 </div>
             </header>
             <ListFilters list />
-            // The extras module is fetched once the first view has
-            // answered, so the rows never wait for it. Its bars keep their
-            // room meanwhile, so nothing below them moves when they come.
+            // The extras module's bars keep their room until it comes, so
+            // nothing below them moves when they do.
             <div class="page-bars">
-                <Show when=move || answered.get()>
-                    <Later load=move || extras::page_bars(list) attempt=extras_attempt />
-                </Show>
+                <Later load=move || extras::page_bars(list) when=answered attempt=extras_attempt />
             </div>
-            <Show when=move || answered.get()>
-                <Later load=move || extras::fresh_leads(results) quiet=true attempt=extras_attempt />
-            </Show>
+            <Later
+                load=move || extras::fresh_leads(results)
+                when=answered
+                quiet=true
+                attempt=extras_attempt
+            />
             <div
                 class="results"
                 tabindex="-1"
@@ -205,21 +204,20 @@ pub fn LeadsPage() -> impl IntoView {
                     <Results page list />
                 </Transition>
             </div>
-            <Show when=move || answered.get()>
-                <Later
-                    load=move || {
-                        extras::page_dialogs(
-                            new_lead_open,
-                            new_lead_form,
-                            new_lead_button,
-                            on_created,
-                            help_open,
-                        )
-                    }
-                    quiet=true
-                    attempt=extras_attempt
-                />
-            </Show>
+            <Later
+                load=move || {
+                    extras::page_dialogs(
+                        new_lead_open,
+                        new_lead_form,
+                        new_lead_button,
+                        on_created,
+                        help_open,
+                    )
+                }
+                when=answered
+                quiet=true
+                attempt=extras_attempt
+            />
             <Announcements />
         </section>
     }
