@@ -32,9 +32,9 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # reports with the same notice). `fmt-debug=none` and `location-detail=none`
 # drop Debug formatting and source locations too: `{:?}` prints nothing in
 # the shipped build, so text a person reads never uses it. Leptos's
-# `erase_components` shares view code between components. Everything else, tests and lint included, builds
-# with rust-toolchain.toml's stable; `trunk build` by hand gives a debuggable
-# stable build with panic messages.
+# `erase_components` shares view code between components. Everything else,
+# tests and lint included, builds with rust-toolchain.toml's stable;
+# `trunk build` by hand gives a debuggable stable build with panic messages.
 WASM_TOOLCHAIN := nightly-2026-05-20
 WASM_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
