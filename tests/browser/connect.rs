@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::edit::{choose_status, other_status};
+use crate::edit::change_status;
 use crate::harness::{Harness, ServerOptions};
 
 const KEY: &str = "test-key-5f2a";
@@ -76,15 +76,6 @@ async fn connected() -> (Harness, Vec<String>) {
     (h, ids)
 }
 
-/// Chooses another status for lead `id` in its row; returns the status.
-async fn change_status(h: &Harness, id: &str) -> &'static str {
-    let lead = h.lead(id).await;
-    let name = lead["name"].as_str().unwrap().to_owned();
-    let (new, label) = other_status(lead["status"].as_str().unwrap());
-    choose_status(h, &name, label).await;
-    new
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
     let (h, ids) = connected().await;
@@ -104,7 +95,7 @@ async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
 async fn disconnecting_while_a_status_saves_leaves_a_working_page() {
     let (h, ids) = connected().await;
     h.inject(json!({"matches": "PATCH", "hold": "patch"})).await;
-    let new = change_status(&h, &ids[0]).await;
+    let (_, new) = change_status(&h, &ids[0]).await;
     h.wait_for_received("PATCH", 1).await;
 
     // The answer comes back to a page that is gone.

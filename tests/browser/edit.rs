@@ -29,6 +29,16 @@ pub(crate) async fn choose_status(h: &Harness, name: &str, label: &str) {
         .unwrap();
 }
 
+/// Chooses another status for lead `id` in its row; returns the status it
+/// had and the one chosen.
+pub(crate) async fn change_status(h: &Harness, id: &str) -> (String, &'static str) {
+    let lead = h.lead(id).await;
+    let old = lead["status"].as_str().unwrap().to_owned();
+    let (new, label) = other_status(&old);
+    choose_status(h, lead["name"].as_str().unwrap(), label).await;
+    (old, new)
+}
+
 /// The status the row's select shows right now.
 pub(crate) async fn shown_status(h: &Harness, name: &str) -> Option<String> {
     h.named(&format!("Status for {name}"))
@@ -74,10 +84,8 @@ async fn a_status_change_sends_one_patch_with_only_the_status_and_undo_restores_
 #[tokio::test(flavor = "multi_thread")]
 async fn undo_works_after_the_row_has_left_the_view() {
     let h = Harness::start().await;
-    let (id, name) = first_lead(&h, "/", "").await;
-    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
-    let (new, label) = other_status(&old);
-    choose_status(&h, &name, label).await;
+    let (id, _) = first_lead(&h, "/", "").await;
+    let (old, new) = change_status(&h, &id).await;
     h.wait_for_lead(&id, |l| l["status"] == new).await;
     assert!(h.wait_for_text("Status updated").await);
     // The row goes: the next page is on screen, the notice stays. At the

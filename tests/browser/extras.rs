@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::edit::{choose_status, first_lead, other_status, shown_status};
+use crate::edit::{change_status, first_lead, shown_status};
 use crate::harness::Harness;
 
 const DIALOG: &str = "dialog[open]";
@@ -101,9 +101,7 @@ async fn a_status_chosen_before_the_extras_arrive_is_saved_when_they_do() {
     h.inject(json!({"files": true, "matches": EXTRAS, "hold": "extras"}))
         .await;
     let (id, name) = first_lead(&h, "/", "").await;
-    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
-    let (new, label) = other_status(&old);
-    choose_status(&h, &name, label).await;
+    let (_, new) = change_status(&h, &id).await;
     // The choice shows, saving, while the sending waits for its module.
     h.find(&format!("tr[data-lead-id='{id}'][aria-busy='true']"))
         .await;
@@ -130,9 +128,7 @@ async fn a_status_change_whose_module_cannot_be_downloaded_reverts_and_retry_sav
     .await;
     h.expect_page_error("HTTP status code is not ok");
     let (id, name) = first_lead(&h, "/", "").await;
-    let old = h.lead(&id).await["status"].as_str().unwrap().to_owned();
-    let (new, label) = other_status(&old);
-    choose_status(&h, &name, label).await;
+    let (old, new) = change_status(&h, &id).await;
     h.release("extras").await;
     let toast = h.find(".toast--error").await;
     assert_eq!(
