@@ -16,8 +16,10 @@ WASM_SPLIT_VERSION := 0.2.4
 BINARYEN_VERSION := 132
 # axe-core: the accessibility checker the browser tests run on each view.
 AXE_VERSION := 4.14.1
-# One npm install for both: a second `npm install --no-save` would prune the first.
-NPM_TOOLS := binaryen@$(BINARYEN_VERSION) axe-core@$(AXE_VERSION)
+# terser: minifies the script the page loads (scripts/split-wasm.sh).
+TERSER_VERSION := 5.51.4
+# One npm install for all three: a second `npm install --no-save` would prune the first.
+NPM_TOOLS := binaryen@$(BINARYEN_VERSION) axe-core@$(AXE_VERSION) terser@$(TERSER_VERSION)
 # schemathesis: generates requests from /v1/openapi.json in the contract test.
 SCHEMATHESIS_VERSION := 4.32.5
 VENV := $(TOOLS)/venv
@@ -58,7 +60,7 @@ help:
 ## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
 ## (rust-toolchain.toml; rustup fetches it on first use) with the wasm target,
 ## the pinned nightly for the shipped wasm (WASM_TOOLCHAIN),
-## trunk, wasm-split-cli, wasm-bindgen-cli, binaryen's wasm-opt (and axe-core,
+## trunk, wasm-split-cli, wasm-bindgen-cli, binaryen's wasm-opt and terser (and axe-core,
 ## from npm with it).
 setup:
 	@{ command -v cc >/dev/null && [ -f /usr/include/stdio.h ]; } \
@@ -75,7 +77,8 @@ setup:
 	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
 	  || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@{ wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
-	   && grep -qF '"version": "$(AXE_VERSION)"' "$(TOOLS)/node_modules/axe-core/package.json" 2>/dev/null; } \
+	   && grep -qF '"version": "$(AXE_VERSION)"' "$(TOOLS)/node_modules/axe-core/package.json" 2>/dev/null \
+	   && grep -qF '"version": "$(TERSER_VERSION)"' "$(TOOLS)/node_modules/terser/package.json" 2>/dev/null; } \
 	  || npm install --prefix "$(TOOLS)" --no-save --no-audit --no-fund $(NPM_TOOLS)
 	@command -v brotli >/dev/null || $(MAKE) --no-print-directory apt-packages PKGS=brotli
 	@echo "setup: build tools ready"
