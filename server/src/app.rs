@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
+use tower_http::compression::CompressionLayer;
 
 use crate::auth::SignIn;
 use crate::config::Config;
@@ -161,6 +162,12 @@ pub fn router(state: AppState) -> Router {
             limits::body_deadline,
         ))
         .layer(middleware::from_fn(limits::check_head))
+        // The page and the API's JSON compressed for browsers that ask
+        // (a page of 100 leads is 17 KB, a fifth of that in brotli); the
+        // built files come precompressed, and event streams are never
+        // held back to compress (tower-http's default predicate). No
+        // response carries a secret for compression to leak.
+        .layer(CompressionLayer::new())
         .layer(middleware::from_fn(request_log::log_request))
         .with_state(state)
 }

@@ -86,6 +86,65 @@ async fn hashed_assets_are_immutable_and_compressed_when_asked() {
 }
 
 #[tokio::test]
+async fn the_page_and_the_apis_json_are_compressed_for_browsers_that_ask() {
+    let app = TestApp::new().await;
+    for n in 0..20 {
+        app.post(serde_json::json!({"name": format!("Caller {n}"), "source": "call"}))
+            .await;
+    }
+    for path in ["/", "/v1/leads?limit=100"] {
+        let plain = app.get(path).await;
+        let asked = app
+            .respond(
+                app.request(Method::GET, path)
+                    .header(header::ACCEPT_ENCODING, "br")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(asked.status(), StatusCode::OK, "{path}");
+        let headers = asked.headers().clone();
+        let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(value(header::CONTENT_ENCODING), Some("br"), "{path}");
+        assert_eq!(value(header::VARY), Some("accept-encoding"), "{path}");
+        assert_eq!(
+            value(header::CONTENT_SECURITY_POLICY),
+            plain
+                .headers
+                .get(header::CONTENT_SECURITY_POLICY)
+                .and_then(|v| v.to_str().ok()),
+            "{path}"
+        );
+        let bytes = axum::body::to_bytes(asked.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(
+            bytes.len() < plain.text.len(),
+            "{path}: {} bytes",
+            bytes.len()
+        );
+        let mut text = Vec::new();
+        brotli::BrotliDecompress(&mut &bytes[..], &mut text).expect("brotli");
+        assert_eq!(String::from_utf8_lossy(&text), plain.text, "{path}");
+        if path.starts_with("/v1") {
+            // Twenty leads' repeated field names compress well.
+            assert!(bytes.len() * 3 < plain.text.len(), "{} bytes", bytes.len());
+        }
+    }
+    // A live stream is sent as it happens, never held back to compress.
+    let stream = app
+        .respond(
+            app.request(Method::GET, "/v1/events")
+                .header(header::ACCEPT_ENCODING, "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(stream.headers().get(header::CONTENT_ENCODING), None);
+}
+
+#[tokio::test]
 async fn health_and_readiness_answer_for_load_balancers() {
     let app = TestApp::new().await;
     assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
