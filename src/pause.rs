@@ -1,6 +1,10 @@
 //! Waiting in the browser without blocking it, for work that must hold off
-//! (a `429`'s `Retry-After`).
+//! (a `429`'s `Retry-After`) and for states worth showing only when they
+//! last.
 
+use std::time::Duration;
+
+use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// How long to hold off after a `429`: its `Retry-After`, or a second when
@@ -20,4 +24,30 @@ pub async fn sleep(millis: f64) {
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// True once `flag` has stayed true for `after`, false as soon as it is
+/// false: a wait that ends quickly shows nothing, where showing it at once
+/// would flash (and repaint) for every quick answer.
+pub fn lasting(flag: Memo<bool>, after: Duration) -> Signal<bool> {
+    let shown = RwSignal::new(false);
+    Effect::new(move |timer: Option<Option<TimeoutHandle>>| {
+        if let Some(Some(timer)) = timer {
+            timer.clear();
+        }
+        if flag.get() {
+            // `try_set`: the page may be gone when the time is up.
+            set_timeout_with_handle(
+                move || {
+                    let _ = shown.try_set(true);
+                },
+                after,
+            )
+            .ok()
+        } else {
+            shown.set(false);
+            None
+        }
+    });
+    shown.into()
 }

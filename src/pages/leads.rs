@@ -26,10 +26,16 @@ use crate::lead_edits::LeadEdits;
 use crate::lead_form::LeadForm;
 use crate::list_state::{use_list_state, ListState};
 use crate::live::Live;
+use crate::pause;
 use crate::selection::Selection;
 use crate::session::Session;
 use crate::shortcuts::{self, Shortcut};
 use crate::status_save::StatusSaves;
+
+/// How long a view may take to load before the rows on screen dim: most
+/// answers come well within it, and rows that dimmed and came back at once
+/// would only flicker.
+const DIM_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// A loaded view: the query it answers, and the answer.
 type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
@@ -99,6 +105,8 @@ pub fn LeadsPage() -> impl IntoView {
     let pending = Memo::new(move |_| {
         page.with(|loaded| loaded.as_ref().map(|(shown, _)| *shown)) != Some(list.query.get())
     });
+    // The old rows dim only when the next view is slow to come.
+    let slow = pause::lasting(pending, DIM_AFTER);
 
     let new_lead_open = RwSignal::new(false);
     let new_lead_form = RwSignal::new(LeadForm::default());
@@ -199,6 +207,7 @@ pub fn LeadsPage() -> impl IntoView {
                 tabindex="-1"
                 node_ref=results
                 aria-busy=move || pending.get().to_string()
+                class:results--slow=move || slow.get()
             >
                 <Transition fallback=TableSkeleton>
                     <Results page list />

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{Harness, ServerOptions};
+use crate::harness::{Harness, ServerOptions, PATIENCE};
 
 /// Opens `path` and waits until the table shows what the API returns for
 /// `api_query`.
@@ -307,6 +307,8 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
         .await;
     h.select("Status", "Qualified").await;
     h.find(".results[aria-busy='true']").await;
+    // Dimmed once the answer is late (the test holds it back).
+    wait_for_rows_opacity(&h, "0.5").await;
     assert_eq!(
         h.table_ids().await,
         first,
@@ -316,7 +318,31 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
     let expected = h.api_ids("status=qualified").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
     h.find(".results[aria-busy='false']").await;
+    wait_for_rows_opacity(&h, "1").await;
     h.finish().await;
+}
+
+/// Waits until the table's rows are drawn at `opacity`, as the browser
+/// computes it; fails the test when they never are.
+async fn wait_for_rows_opacity(h: &Harness, opacity: &str) {
+    let script = "const body = all('.leads-table tbody')[0]; \
+                  return body ? getComputedStyle(body).opacity : null;";
+    let started = std::time::Instant::now();
+    let mut seen = Vec::new();
+    loop {
+        let now = h.js(script).await;
+        if now == json!(opacity) {
+            return;
+        }
+        if seen.last() != Some(&now) {
+            seen.push(now);
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the rows' opacity went {seen:?} (null: no rows), never {opacity}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
