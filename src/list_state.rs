@@ -5,6 +5,8 @@
 //! memory, for portals that own their URL. Components get a [`ListQuery`]
 //! and ask for a new one; they never see parameter names or the mode.
 
+use std::time::Duration;
+
 use leads_core::query::LIST_PARAMS;
 use leads_core::ListQuery;
 use leptos::prelude::*;
@@ -55,8 +57,11 @@ impl ListState {
         match self.mode {
             UrlState::Memory => self.kept.set(query),
             UrlState::Query => {
-                write_url(query, false);
-                self.search.set(current_search());
+                // The view changes, and its request starts, before the
+                // address bar does: a history entry costs the browser about
+                // a millisecond, which the request need not wait for.
+                self.search.set(search_for(query));
+                set_timeout(move || write_url(query, false), Duration::ZERO);
             }
         }
     }
@@ -142,7 +147,17 @@ fn write_url(query: ListQuery, replace: bool) {
 /// the list's exactly as the host page wrote it, and the fragment.
 fn url_for(query: ListQuery) -> String {
     let location = window().location();
-    let search = location.search().unwrap_or_default();
+    format!(
+        "{}{}{}",
+        location.pathname().unwrap_or_default(),
+        search_for(query),
+        location.hash().unwrap_or_default()
+    )
+}
+
+/// The query string (`?…`, or nothing) of [`url_for`]`(query)`.
+fn search_for(query: ListQuery) -> String {
+    let search = current_search();
     let ours = query.to_query_string();
     let parts: Vec<&str> = search
         .trim_start_matches('?')
@@ -150,13 +165,11 @@ fn url_for(query: ListQuery) -> String {
         .filter(|part| !part.is_empty() && !is_list_param(part))
         .chain((!ours.is_empty()).then_some(ours.as_str()))
         .collect();
-    format!(
-        "{}{}{}{}",
-        location.pathname().unwrap_or_default(),
-        if parts.is_empty() { "" } else { "?" },
-        parts.join("&"),
-        location.hash().unwrap_or_default()
-    )
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 /// True for `status=…` and the other list parameters, as written.

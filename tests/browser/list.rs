@@ -192,6 +192,37 @@ async fn back_and_forward_step_between_views() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_view_change_asks_for_its_rows_before_it_writes_the_address() {
+    let h = Harness::start().await;
+    h.open_view("/", "").await;
+    h.js("window.__pushed = []; \
+          const push = history.pushState.bind(history); \
+          history.pushState = (...args) => { \
+            window.__pushed.push([performance.now(), String(args[2])]); \
+            return push(...args); \
+          }; \
+          performance.clearResourceTimings();")
+        .await;
+    h.select("Status", "New").await;
+    assert_eq!(h.wait_for_query("status=new").await, "status=new");
+    let seen = h
+        .js("const asked = performance.getEntriesByType('resource') \
+               .filter(e => e.name.includes('/v1/leads?status=new')) \
+               .map(e => e.startTime); \
+             return [asked, window.__pushed];")
+        .await;
+    let asked = seen[0][0].as_f64().expect("the list request was made");
+    let pushed = &seen[1];
+    assert_eq!(pushed.as_array().map(Vec::len), Some(1), "{pushed}");
+    assert_eq!(pushed[0][1], json!("/?status=new"));
+    assert!(
+        asked <= pushed[0][0].as_f64().unwrap_or_default(),
+        "the request started at {asked} ms, after the address changed: {pushed}"
+    );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn invalid_url_values_fall_back_and_the_url_is_replaced() {
     let h = Harness::start().await;
     h.open("/?source=sms").await;
