@@ -9,11 +9,7 @@ const KEY: &str = "test-key-5f2a";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bad_key_is_rejected_and_a_good_key_connects() {
-    let h = Harness::with(ServerOptions {
-        api_key: Some(KEY),
-        ..ServerOptions::default()
-    })
-    .await;
+    let h = keyed().await;
     h.open("/?status=new").await;
     let input = h.labelled("API key").await;
     h.keys(&input, "wrong-key").await;
@@ -26,11 +22,8 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     let stored = h.js("return sessionStorage.length").await;
     assert_eq!(stored.as_u64(), Some(0), "a rejected key is forgotten");
 
-    let input = h.labelled("API key").await;
-    h.keys(&input, KEY).await;
-    h.click("Connect").await;
     let expected = h.api_ids("status=new").await;
-    assert_eq!(h.wait_for_rows(&expected).await, expected);
+    connect(&h, &expected).await;
     let url = h.browser.current_url().await.unwrap();
     assert!(
         !url.as_str().contains(KEY),
@@ -55,21 +48,26 @@ async fn a_bad_key_is_rejected_and_a_good_key_connects() {
     h.finish().await;
 }
 
-/// Types the key into the Connect form and waits for the leads `ids`.
+/// A test whose server requires [`KEY`].
+async fn keyed() -> Harness {
+    Harness::with(ServerOptions {
+        api_key: Some(KEY),
+        ..ServerOptions::default()
+    })
+    .await
+}
+
+/// Types the key into the Connect form; the leads `ids` must then show.
 async fn connect(h: &Harness, ids: &[String]) {
     let input = h.labelled("API key").await;
     h.keys(&input, KEY).await;
     h.click("Connect").await;
-    h.wait_for_rows(ids).await;
+    assert_eq!(h.wait_for_rows(ids).await, ids);
 }
 
 /// A console connected with the key, and the ids of its first page.
 async fn connected() -> (Harness, Vec<String>) {
-    let h = Harness::with(ServerOptions {
-        api_key: Some(KEY),
-        ..ServerOptions::default()
-    })
-    .await;
+    let h = keyed().await;
     h.open("/").await;
     let ids = h.api_ids("").await;
     connect(&h, &ids).await;
