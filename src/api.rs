@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 use crate::host::Host;
+use crate::json;
 
 /// Where the server says the console's own settings live.
 const CONFIG_URL: &str = "/config.json";
@@ -129,12 +130,12 @@ pub fn error_from_response(status: u16, body: &str) -> ApiError {
     if status == 401 {
         return ApiError::Unauthorized;
     }
-    match serde_json::from_str::<ApiErrorBody>(body) {
-        Ok(ApiErrorBody { error }) => ApiError::Api {
+    match json::parse::<ApiErrorBody>(body) {
+        Some(ApiErrorBody { error }) => ApiError::Api {
             field: error.field(),
             message: error.message,
         },
-        Err(_) => ApiError::Http { status },
+        None => ApiError::Http { status },
     }
 }
 
@@ -559,7 +560,7 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
     if !(200..300).contains(&status) {
         return Err(error_from_response(status, &body));
     }
-    serde_json::from_str(&body).map_err(|_| ApiError::Unreadable)
+    json::parse(&body).ok_or(ApiError::Unreadable)
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ impl Host {
             .document()?
             .get_element_by_id("leads-config")?
             .text_content()?;
-        serde_json::from_str(&text).ok()
+        crate::json::parse(&text)
     }
 
     /// True when the portal signs people in itself, through a `getToken`

@@ -4,6 +4,8 @@
 //!
 //! - [`api`]: the only code that knows URLs, headers and error bodies; it
 //!   also supersedes an older list request when a newer view is asked for.
+//! - [`json`]: reads JSON text (answers, events, saved views, page
+//!   settings) with the browser's own parser.
 //! - [`session`]: the API settings and key; every API answer passes through
 //!   [`session::Session::checked`], the one place a `401` goes back to Connect.
 //! - [`list_state`]: the only code that knows where the view lives (the
@@ -46,6 +48,7 @@ pub mod export;
 pub mod extras;
 pub mod form_feedback;
 pub mod host;
+pub mod json;
 pub mod lead_edits;
 pub mod lead_form;
 pub mod list_state;

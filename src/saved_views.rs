@@ -43,7 +43,7 @@ impl SavedViews {
         let key = format!("leads-console:views:{api_base}");
         let views = storage()
             .and_then(|s| s.get_item(&key).ok().flatten())
-            .and_then(|text| serde_json::from_str(&text).ok())
+            .and_then(|text| crate::json::parse(&text))
             .unwrap_or_default();
         Self {
             views: RwSignal::new(views),

@@ -113,8 +113,8 @@ impl LiveEvent {
     /// does not know and data it cannot read, which it skips.
     pub fn from_message(name: &str, data: &str) -> Option<LiveEvent> {
         match name {
-            "lead.created" => serde_json::from_str(data).ok().map(Self::Created),
-            "lead.updated" => serde_json::from_str(data).ok().map(Self::Updated),
+            "lead.created" => crate::json::parse(data).map(Self::Created),
+            "lead.updated" => crate::json::parse(data).map(Self::Updated),
             "reset" => Some(Self::Reset),
             _ => None,
         }
