@@ -117,11 +117,18 @@ pub fn router(state: AppState) -> Router {
     // Without sign-in the list request needs no token, so the page can
     // start it before the console runs.
     let preload_list = !state.sign_in.required();
-    let console = Router::new().fallback_service(static_files::console(
-        &state.dist,
-        state.page.clone(),
-        preload_list,
-    ));
+    // The console's own files and its settings (which a test can hold as
+    // it holds the files).
+    let console = Router::new()
+        .route(
+            "/config.json",
+            get(static_files::config_json).with_state(state.clone()),
+        )
+        .fallback_service(static_files::console(
+            &state.dist,
+            state.page.clone(),
+            preload_list,
+        ));
     #[cfg(feature = "test-faults")]
     let console = match state.faults.clone() {
         Some(faults) => console.layer(middleware::from_fn_with_state(faults, faults::inject_files)),
@@ -142,7 +149,6 @@ pub fn router(state: AppState) -> Router {
     let mut app = app
         .nest("/v1", v1)
         .route_service("/v1/", v1_root)
-        .route("/config.json", get(static_files::config_json))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback_service(console);

@@ -13,7 +13,7 @@
 //! a test can assert exactly what the console sent, and in which order.
 //! `"pad_bytes": N` answers with a page N bytes long; `"drop": true` starts
 //! an answer and cuts the connection; `"files": true` makes a rule apply to
-//! the console's own files instead. `POST /_test/cut-streams` ends every
+//! the console's own files and `/config.json` instead. `POST /_test/cut-streams` ends every
 //! open `/v1/events` stream, as a dropped connection would, so a test can
 //! hold the reconnect and deliver what the console must then catch up on.
 

@@ -231,6 +231,41 @@ async fn a_portal_on_another_origin_works_when_allowed() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_console_says_so_while_its_settings_load_and_when_they_cannot() {
+    let (host, h) = with_portal(ServerOptions {
+        demo_leads: 3,
+        ..ServerOptions::default()
+    })
+    .await;
+    let page = portal_page(&h.base, "<leads-console></leads-console>");
+    h.inject(json!({"files": true, "matches": "/config.json", "hold": "settings", "times": 1}))
+        .await;
+    open_portal(&h, &host, "/", &page).await;
+    assert!(
+        h.wait_for_text("Loading the console…").await,
+        "{}",
+        h.text().await
+    );
+    h.release("settings").await;
+    let expected = h.api_ids("").await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
+
+    // The browser reports the failed load; that is the point here.
+    h.expect_page_error("config.json");
+    h.inject(
+        json!({"files": true, "matches": "/config.json", "status": 503, "html": true, "times": 1}),
+    )
+    .await;
+    open_portal(&h, &host, "/?again", &page).await;
+    let alert = h.find("[role='alert']").await.text().await.unwrap();
+    assert!(
+        alert.starts_with("The console could not load its settings.") && alert.contains("503"),
+        "says what failed: {alert}"
+    );
+    h.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_portal_on_an_origin_not_allowed_sees_why_not_a_blank_box() {
     let host = HostPage::bind().await;
     let h = Harness::with(ServerOptions {
