@@ -51,11 +51,15 @@ pub fn App(setup: Setup) -> impl IntoView {
     } = setup;
     provide_context(url_state);
     let host = StoredValue::new_local(host);
-    let config = LocalResource::new(move || {
-        let api_base = api_base.clone();
-        let origin = crate::element::script_origin();
-        let in_page = host.with_value(|host| host.page_settings(&origin));
-        async move { load_config(&origin, api_base, auth, in_page).await }
+    // The settings load once, at start, into a signal: a LocalResource's
+    // machinery for a value that never reloads would cost 2 KB of download.
+    let config = RwSignal::new(None);
+    let origin = crate::element::script_origin();
+    let in_page = host.with_value(|host| host.page_settings(&origin));
+    leptos::task::spawn_local(async move {
+        let loaded = load_config(&origin, api_base, auth, in_page).await;
+        // Nothing to do if the console was taken off the page meanwhile.
+        let _ = config.try_set(Some(loaded));
     });
     // No <Suspense> here: the leads page's own <Transition> must be the only
     // boundary its list resource reports to, or every reload would blank
