@@ -1,7 +1,7 @@
 //! One lead in the table: its cells, the status select (saved by the
 //! page's [`StatusSaves`]) and the switch into the row editor.
 
-use leads_core::{Channel, LeadStatus, PartialLead};
+use leads_core::{Channel, LeadStatus, ListQuery, PartialLead};
 use leptos::prelude::*;
 
 use crate::components::later::Later;
@@ -19,7 +19,8 @@ use crate::status_save::StatusSaves;
 pub fn LeadRow(
     id: String,
     base: Signal<PartialLead>,
-    filter: Signal<Option<LeadStatus>>,
+    /// The view the URL asks for.
+    view: Memo<ListQuery>,
     /// True for the row keyboard triage is on.
     active: Signal<bool>,
 ) -> impl IntoView {
@@ -31,10 +32,6 @@ pub fn LeadRow(
     });
 
     let saves = expect_context::<StatusSaves>();
-    let shown_status = Signal::derive({
-        let id = id.clone();
-        move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
-    });
     let saving = Signal::derive({
         let id = id.clone();
         move || saves.saving(&id)
@@ -61,8 +58,7 @@ pub fn LeadRow(
                         id=row_id.clone()
                         lead
                         name
-                        filter
-                        shown_status
+                        view
                         saving
                         on_status
                         on_edit=start_edit
@@ -213,14 +209,18 @@ fn LeadCells(
     id: String,
     lead: Memo<PartialLead>,
     name: Signal<String>,
-    filter: Signal<Option<LeadStatus>>,
-    shown_status: Signal<Option<LeadStatus>>,
+    view: Memo<ListQuery>,
     saving: Signal<bool>,
     on_status: Callback<LeadStatus>,
     on_edit: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
+    let saves = expect_context::<StatusSaves>();
+    let shown_status = {
+        let id = id.clone();
+        move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
+    };
     let selection = expect_context::<Selection>();
     let RowFocus(focus) = expect_context::<RowFocus>();
     let on_focus = {
@@ -270,7 +270,7 @@ fn LeadCells(
     let no_longer_matches = {
         let id = id.clone();
         Memo::new(move |_| {
-            filter.get().is_some_and(|wanted| {
+            view.with(|view| view.status).is_some_and(|wanted| {
                 edits.changed_here(&id) && lead.with(|l| l.status) != Some(wanted)
             })
         })
@@ -279,11 +279,17 @@ fn LeadCells(
         let id = id.clone();
         move || edits.is_highlighted(&id)
     };
-    let status_class = move || {
-        shown_status
-            .get()
-            .map(|s| format!("status-select status-select--{}", s.as_str()))
-            .unwrap_or_else(|| "status-select".to_owned())
+    let status_class = {
+        let shown_status = shown_status.clone();
+        move || {
+            shown_status()
+                .map(|s| format!("status-select status-select--{}", s.as_str()))
+                .unwrap_or_else(|| "status-select".to_owned())
+        }
+    };
+    let status_value = {
+        let shown_status = shown_status.clone();
+        move || shown_status().map(LeadStatus::as_str).unwrap_or("")
     };
     view! {
         <tr
@@ -323,7 +329,7 @@ fn LeadCells(
                     id=status_id
                     class=status_class
                     aria-label=move || format!("Status for {}", name.get())
-                    prop:value=move || shown_status.get().map(LeadStatus::as_str).unwrap_or("")
+                    prop:value=status_value
                     on:change=move |ev| {
                         if let Ok(status) = event_target_value(&ev).parse::<LeadStatus>() {
                             on_status.run(status);
@@ -331,7 +337,7 @@ fn LeadCells(
                     }
                 >
                     {move || {
-                        shown_status.get().is_none().then(|| view! { <option value="">{MISSING}</option> })
+                        shown_status().is_none().then(|| view! { <option value="">{MISSING}</option> })
                     }}
                     {LeadStatus::ALL
                         .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })

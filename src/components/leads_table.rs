@@ -2,7 +2,7 @@
 //! order the API sent. Rows stay mounted while their lead stays in the view,
 //! so a save in progress or an open editor survives a reload.
 
-use leads_core::{LeadStatus, PartialLead, Sort, SortField};
+use leads_core::{ListQuery, PartialLead, Sort, SortField};
 use leptos::prelude::*;
 
 use crate::components::lead_row::LeadRow;
@@ -31,26 +31,27 @@ pub const COLUMNS: [(&str, Option<Sort>); 8] = [
 #[derive(Clone, Copy)]
 pub struct RowFocus(pub RwSignal<Option<String>>);
 
-/// The leads table.
+/// The leads table. `sort` is the loaded page's order; `view` the view
+/// the URL asks for (a row marks a lead its filter no longer matches).
 #[component]
 pub fn LeadsTable(
     rows: Memo<Vec<PartialLead>>,
-    sort: Signal<Sort>,
-    filter: Signal<Option<LeadStatus>>,
+    sort: impl Fn() -> Sort + Copy + Send + Sync + 'static,
+    view: Memo<ListQuery>,
     on_sort: Callback<Sort>,
 ) -> impl IntoView {
     let headers = COLUMNS
         .map(|(column, sort_on_click)| match sort_on_click {
             Some(first) => {
-                let active = move || sort.get().field == first.field;
-                let aria_sort = move || match (active(), sort.get().descending) {
+                let active = move || sort().field == first.field;
+                let aria_sort = move || match (active(), sort().descending) {
                     (false, _) => "none",
                     (true, false) => "ascending",
                     (true, true) => "descending",
                 };
                 let next = move || {
                     if active() {
-                        sort.get().toggled()
+                        sort().toggled()
                     } else {
                         first
                     }
@@ -107,7 +108,7 @@ pub fn LeadsTable(
                                 let id = id.clone();
                                 move || active.with(|a| a.as_deref() == Some(id.as_str()))
                             });
-                            view! { <LeadRow id base filter active /> }
+                            view! { <LeadRow id base view active /> }
                         }
                     </For>
                 </tbody>

@@ -28,16 +28,16 @@ pub fn page_count(meta: PageMeta) -> u32 {
 /// Previous/next buttons and the page position, for the page on screen.
 #[component]
 pub fn Pager(
-    meta: Signal<PageMeta>,
-    shown: Signal<usize>,
+    meta: impl Fn() -> PageMeta + Copy + Send + Sync + 'static,
+    shown: impl Fn() -> usize + Copy + Send + Sync + 'static,
     on_page: Callback<u32>,
 ) -> impl IntoView {
-    let pages = move || page_count(meta.get());
-    let page = move || meta.get().page;
+    let pages = move || page_count(meta());
+    let page = move || meta().page;
     view! {
         <nav class="pager" aria-label="Pages">
             <p class="pager__where">
-                <span class="range">{move || range_text(meta.get(), shown.get())}</span>
+                <span class="range">{move || range_text(meta(), shown())}</span>
                 " · "
                 <span>{move || format!("Page {} of {}", page(), pages())}</span>
             </p>

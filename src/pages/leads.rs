@@ -303,9 +303,11 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     // What is loaded is what the chosen leads are now, for a batch's Undo.
     let selection = expect_context::<Selection>();
     Effect::new(move |_| rows.with(|rows| selection.refresh(rows)));
-    let sort = Signal::derive(move || meta.get().0.sort);
-    let filter = Signal::derive(move || list.query.get().status);
-    move || match shown.get() {
+    // Plain closures and memos, not derived signals: each type a `Signal`
+    // is read as costs its own code in the download.
+    let sort = move || meta.with(|(query, _)| query.sort);
+    move || {
+        match shown.get() {
         Shown::Nothing => ().into_any(),
         Shown::Failed {
             message,
@@ -313,13 +315,10 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
         } => view! { <LoadError message retry_after on_retry /> }.into_any(),
         Shown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
         Shown::Rows => view! {
-            <LeadsTable rows sort filter on_sort />
-            <Pager
-                meta=Signal::derive(move || meta.get().1)
-                shown=Signal::derive(move || rows.with(Vec::len))
-                on_page
-            />
+            <LeadsTable rows sort view=list.query on_sort />
+            <Pager meta=move || meta.with(|(_, meta)| *meta) shown=move || rows.with(Vec::len) on_page />
         }
         .into_any(),
+    }
     }
 }
