@@ -51,7 +51,9 @@ loader=$work/split/__wasm_split.js
 # and wasm-streams' unused exports gone (scripts/trim-boundary.mjs rewrites
 # the glue and the loader to match).
 if [ "$profile" = release ]; then
-  wasm-opt $features --strip-debug --remove-exports --pass-arg='remove-exports@*intounderlying*' \
+  # Its producers section is for tools, not browsers (the target features
+  # stay: the next steps read the module's features from them).
+  wasm-opt $features --strip-debug --strip-producers --remove-exports --pass-arg='remove-exports@*intounderlying*' \
     -Oz --minify-imports-and-exports-and-modules \
     "$work/bindgen/${name}_bg.wasm" -o "$work/main.wasm" >"$work/names.json"
   modules=$(wasm-opt $features --print "$work/main.wasm" | sed -n 's/^ (import "\([^"]*\)".*/\1/p' | sort -u)
