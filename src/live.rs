@@ -71,7 +71,7 @@ impl Live {
     /// with the page.
     pub fn follow(
         session: Session,
-        ready: Signal<bool>,
+        ready: Memo<bool>,
         list: ListState,
         edits: LeadEdits,
         attention: Attention,

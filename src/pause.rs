@@ -29,7 +29,7 @@ pub async fn sleep(millis: f64) {
 /// True once `flag` has stayed true for `after`, false as soon as it is
 /// false: a wait that ends quickly shows nothing, where showing it at once
 /// would flash (and repaint) for every quick answer.
-pub fn lasting(flag: Memo<bool>, after: Duration) -> Signal<bool> {
+pub fn lasting(flag: Memo<bool>, after: Duration) -> ReadSignal<bool> {
     let shown = RwSignal::new(false);
     Effect::new(move |timer: Option<Option<TimeoutHandle>>| {
         if let Some(Some(timer)) = timer {
@@ -49,5 +49,5 @@ pub fn lasting(flag: Memo<bool>, after: Duration) -> Signal<bool> {
             None
         }
     });
-    shown.into()
+    shown.read_only()
 }

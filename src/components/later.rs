@@ -23,7 +23,7 @@ pub fn Later<F, Fut>(
     #[prop(optional)] in_row: bool,
     #[prop(optional)] quiet: bool,
     #[prop(optional)] attempt: Option<RwSignal<u32>>,
-    #[prop(optional, into)] when: Option<Signal<bool>>,
+    #[prop(optional)] when: Option<Memo<bool>>,
 ) -> impl IntoView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
@@ -47,7 +47,7 @@ fn later(
     in_row: bool,
     quiet: bool,
     attempt: Option<RwSignal<u32>>,
-    when: Option<Signal<bool>>,
+    when: Option<Memo<bool>>,
 ) -> AnyView {
     let attempt = attempt.unwrap_or_else(|| RwSignal::new(0));
     let on_retry = Callback::new(move |()| attempt.update(|n| *n += 1));

@@ -22,7 +22,7 @@ pub fn LeadRow(
     /// The view the URL asks for.
     view: Memo<ListQuery>,
     /// True for the row keyboard triage is on.
-    active: Signal<bool>,
+    active: impl Fn() -> bool + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let lead = Memo::new(move |_| base.with(|base| edits.lead(base)));
@@ -32,10 +32,6 @@ pub fn LeadRow(
     });
 
     let saves = expect_context::<StatusSaves>();
-    let saving = Signal::derive({
-        let id = id.clone();
-        move || saves.saving(&id)
-    });
     let on_status = Callback::new(move |status| {
         saves.choose(lead.get_untracked(), name.get_untracked(), status);
     });
@@ -59,10 +55,9 @@ pub fn LeadRow(
                         lead
                         name
                         view
-                        saving
                         on_status
                         on_edit=start_edit
-                        active
+                        active=active.clone()
                     />
                 }
             }
@@ -210,16 +205,24 @@ fn LeadCells(
     lead: Memo<PartialLead>,
     name: Signal<String>,
     view: Memo<ListQuery>,
-    saving: Signal<bool>,
     on_status: Callback<LeadStatus>,
     on_edit: Callback<()>,
-    active: Signal<bool>,
+    active: impl Fn() -> bool + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let saves = expect_context::<StatusSaves>();
     let shown_status = {
         let id = id.clone();
         move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
+    };
+    let saving = {
+        let id = id.clone();
+        move || saves.saving(&id)
+    };
+    let saving_class = saving.clone();
+    let saving_busy = {
+        let saving = saving.clone();
+        move || saving().to_string()
     };
     let selection = expect_context::<Selection>();
     let RowFocus(focus) = expect_context::<RowFocus>();
@@ -293,14 +296,14 @@ fn LeadCells(
     };
     view! {
         <tr
-            tabindex=move || if active.get() { "0" } else { "-1" }
+            tabindex=move || if active() { "0" } else { "-1" }
             on:focusin=on_focus
             on:keydown=on_key
             data-lead-id=id
-            class:row--saving=move || saving.get()
+            class:row--saving=saving_class
             class:row--stale=no_longer_matches
             class:row--new=highlighted
-            aria-busy=move || saving.get().to_string()
+            aria-busy=saving_busy
         >
             {select_cell(id.clone(), lead, name)}
             <td class="cell-name" data-label="Name">
@@ -343,7 +346,7 @@ fn LeadCells(
                         .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
                         .collect_view()}
                 </select>
-                {move || saving.get().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
+                {move || saving().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
             </td>
             {move || lead.with(detail_cells)}
         </tr>

@@ -104,10 +104,10 @@ pub fn LeadsTable(
                                         .unwrap_or_else(|| lead.clone())
                                 }
                             });
-                            let active = Signal::derive({
+                            let active = {
                                 let id = id.clone();
                                 move || active.with(|a| a.as_deref() == Some(id.as_str()))
-                            });
+                            };
                             view! { <LeadRow id base view active /> }
                         }
                     </For>

@@ -75,7 +75,7 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(attention);
     let live = Live::follow(
         session,
-        Signal::derive(move || page.with(|loaded| matches!(loaded, Some((_, Ok(_)))))),
+        Memo::new(move |_| page.with(|loaded| matches!(loaded, Some((_, Ok(_)))))),
         list,
         edits,
         attention,
