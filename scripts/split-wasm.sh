@@ -31,6 +31,12 @@ name=${glue%.js}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# In release, wasm-streams' unused JS classes go before the split, so it
+# never reaches their code (scripts/drop-exports.mjs).
+if [ "$profile" = release ]; then
+  node scripts/drop-exports.mjs "$input" "$work/linked.wasm" '^(__wbg_|__wbindgen_describe_)?intounderlying'
+  input=$work/linked.wasm
+fi
 wasm-split-cli "$input" "$work/split" --out-name "$name" --target web >"$work/split.log" 2>&1 \
   || { cat "$work/split.log" >&2; exit 1; }
 wasm-bindgen --target web --keep-lld-exports --no-typescript \
@@ -48,12 +54,12 @@ hash16() { sha256sum "$1" | cut -c1-16; }
 loader=$work/split/__wasm_split.js
 
 # The main module, and in release its names at the JS boundary minified
-# and wasm-streams' unused exports gone (scripts/trim-boundary.mjs rewrites
-# the glue and the loader to match).
+# (scripts/trim-boundary.mjs rewrites the glue and the loader to match, and
+# drops the classes of the exports dropped above).
 if [ "$profile" = release ]; then
   # Its producers section is for tools, not browsers (the target features
   # stay: the next steps read the module's features from them).
-  wasm-opt $features --strip-debug --strip-producers --remove-exports --pass-arg='remove-exports@*intounderlying*' \
+  wasm-opt $features --strip-debug --strip-producers \
     -Oz --minify-imports-and-exports-and-modules \
     "$work/bindgen/${name}_bg.wasm" -o "$work/main.wasm" >"$work/names.json"
   modules=$(wasm-opt $features --print "$work/main.wasm" | sed -n 's/^ (import "\([^"]*\)".*/\1/p' | sort -u)
@@ -88,7 +94,7 @@ done
 # take one name from what makes them: their content before the names go
 # in, and this script's own steps.
 build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/split-wasm.sh \
-  scripts/trim-boundary.mjs | sha256sum | cut -c1-16)
+  scripts/drop-exports.mjs scripts/trim-boundary.mjs | sha256sum | cut -c1-16)
 new=${name%-*}-$build
 loader_name=split-$build.js
 sed "s#\"./$name.js\"#\"./$new.js\"#" "$loader" >"$stage/$loader_name"

@@ -1,7 +1,8 @@
 // Rewrites wasm-bindgen's glue (and the split loader) for a page module
 // whose import and export names wasm-opt has minified
 // (--minify-imports-and-exports-and-modules), and drops the JS classes of
-// exports wasm-opt removed. Called by scripts/split-wasm.sh in release.
+// the exports scripts/drop-exports.mjs removed. Called by
+// scripts/split-wasm.sh in release.
 //
 // wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and every
 // closure export after its full Rust type: a few hundred long names that
@@ -9,7 +10,7 @@
 // are a few characters each (5 KB less to download). wasm-streams (which
 // Leptos's server functions pull in) exports JS classes that turn Rust
 // streams into JS ones; the console never makes one, so their exports
-// and classes go.
+// went before the split and their classes go here.
 //
 // Usage: node trim-boundary.mjs MAP.json GLUE.js LOADER.js MODULE
 // MAP.json is wasm-opt's printed mapping: {"imports": [[module, name,
