@@ -43,9 +43,19 @@ wasm-bindgen --target web --keep-lld-exports --no-typescript \
   --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
 
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
+# wasm-opt -Oz, then functions whose code begins alike side by side, which
+# brotli compresses better (scripts/order-functions.mjs). Further passes,
+# if any, are the arguments after in and out.
+shrink() { # in out [pass...]
+  local in=$1 out=$2
+  shift 2
+  wasm-opt -Oz $features --strip-debug "$in" -o "$work/shrunk.wasm"
+  node scripts/order-functions.mjs "$work/shrunk.wasm" "$work/ordered.wasm"
+  wasm-opt $features --reorder-functions-by-name --strip-debug "$@" "$work/ordered.wasm" -o "$out"
+}
 optimise() { # in out
   if [ "$profile" = release ]; then
-    wasm-opt -Oz $features --strip-debug "$1" -o "$2"
+    shrink "$1" "$2"
   else
     cp "$1" "$2"
   fi
@@ -59,9 +69,8 @@ loader=$work/split/__wasm_split.js
 if [ "$profile" = release ]; then
   # Its producers section is for tools, not browsers (the target features
   # stay: the next steps read the module's features from them).
-  wasm-opt $features --strip-debug --strip-producers \
-    -Oz --minify-imports-and-exports-and-modules \
-    "$work/bindgen/${name}_bg.wasm" -o "$work/main.wasm" >"$work/names.json"
+  shrink "$work/bindgen/${name}_bg.wasm" "$work/main.wasm" \
+    --strip-producers --minify-imports-and-exports-and-modules >"$work/names.json"
   modules=$(wasm-opt $features --print "$work/main.wasm" | sed -n 's/^ (import "\([^"]*\)".*/\1/p' | sort -u)
   [ "$(wc -l <<<"$modules")" -eq 1 ] \
     || { echo "split-wasm: expected the minified imports in one module, got: $modules" >&2; exit 1; }
@@ -94,7 +103,8 @@ done
 # take one name from what makes them: their content before the names go
 # in, and this script's own steps.
 build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/split-wasm.sh \
-  scripts/drop-exports.mjs scripts/trim-boundary.mjs | sha256sum | cut -c1-16)
+  scripts/drop-exports.mjs scripts/order-functions.mjs scripts/trim-boundary.mjs \
+  | sha256sum | cut -c1-16)
 new=${name%-*}-$build
 loader_name=split-$build.js
 sed "s#\"./$name.js\"#\"./$new.js\"#" "$loader" >"$stage/$loader_name"
