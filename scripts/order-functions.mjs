@@ -1,23 +1,29 @@
-// Names every function of a wasm module after the start of its own code,
-// so that `wasm-opt --reorder-functions-by-name` then puts functions whose
-// code begins alike side by side. Called by scripts/split-wasm.sh in
-// release, between wasm-opt's optimisation and its final passes.
+// Orders a wasm module's functions so that alike code sits side by side,
+// by naming them for `wasm-opt --reorder-functions-by-name`. Called by
+// scripts/split-wasm.sh in release, between wasm-opt's optimisation and
+// its final passes.
 //
 // Brotli finds repeats only within its window and codes near ones more
 // cheaply; Rust's generic code is thousands of near-copies that the linker
-// scatters. Side by side they compress better: about 2 KB less of the
-// page's module and 1 KB less of the extras module, the same code.
+// scatters. The order: functions sorted by the start of their code, then
+// a greedy chain through them, each next function the one most like the
+// last (shared 4-byte sequences, over all they hold: Jaccard) among the
+// CANDIDATES nearest it in that sort. Measured: about 4.5 KB less of the
+// page's module, brotli'd, and 2.5 KB less of the extras module; the
+// same code.
 //
 // The module's name section is replaced by one holding only these names
-// (the build strips it afterwards). A function's name is the hex of its
-// first KEY_BYTES bytes of code, then its index, so every name is unique
-// and the order is the same on every build of the same code.
+// (the build strips it afterwards); ties go to the earlier function, so
+// the same code gets the same order on every build.
 //
 // Usage: node order-functions.mjs IN.wasm OUT.wasm
 
 import { readFileSync, writeFileSync } from "node:fs";
 
+/** How much of a function's code the first sort compares. */
 const KEY_BYTES = 64;
+/** How many functions near the last one the chain considers next. */
+const CANDIDATES = 300;
 const [input, output] = process.argv.slice(2);
 const wasm = readFileSync(input);
 
@@ -111,11 +117,80 @@ while (at < wasm.length) {
 }
 if (bodies === null) fail("the module has no code");
 
-const width = String(imported + bodies.length).length;
-const names = [encode(imported + bodies.length)];
-for (let index = 0; index < imported + bodies.length; index++) {
-  const code = index < imported ? "" : bodies[index - imported].subarray(0, KEY_BYTES).toString("hex");
-  const name = Buffer.from(`${code}.${String(index).padStart(width, "0")}`);
+const count = bodies.length;
+const start = (i) => bodies[i].subarray(0, KEY_BYTES);
+const sorted = [...bodies.keys()].sort((a, b) => Buffer.compare(start(a), start(b)) || a - b);
+
+/** The distinct 4-byte sequences of a function's code. */
+function grams(body) {
+  const set = new Set();
+  for (let i = 0; i + 4 <= body.length; i++) set.add(body.readUInt32LE(i));
+  return set;
+}
+const sets = bodies.map(grams);
+function likeness(a, b) {
+  const [small, large] = sets[a].size <= sets[b].size ? [sets[a], sets[b]] : [sets[b], sets[a]];
+  let shared = 0;
+  for (const gram of small) if (large.has(gram)) shared++;
+  return shared / (1 + small.size + large.size - shared);
+}
+
+// The functions not yet chained, as a list linked in sorted order.
+const before = new Int32Array(count);
+const after = new Int32Array(count);
+sorted.forEach((f, i) => {
+  before[f] = i > 0 ? sorted[i - 1] : -1;
+  after[f] = i + 1 < count ? sorted[i + 1] : -1;
+});
+let first = sorted[0];
+function unlink(f) {
+  if (before[f] >= 0) after[before[f]] = after[f];
+  else first = after[f];
+  if (after[f] >= 0) before[after[f]] = before[f];
+}
+const order = [];
+let current = first;
+unlink(current);
+order.push(current);
+while (order.length < count) {
+  // The nearest unchained functions in sorted order, alternately after
+  // and before the current one's place.
+  const candidates = [];
+  let up = after[current];
+  let down = before[current];
+  while (candidates.length < CANDIDATES && (up >= 0 || down >= 0)) {
+    if (up >= 0) {
+      candidates.push(up);
+      up = after[up];
+    }
+    if (down >= 0 && candidates.length < CANDIDATES) {
+      candidates.push(down);
+      down = before[down];
+    }
+  }
+  let next = candidates.length > 0 ? candidates[0] : first;
+  let best = -1;
+  for (const f of candidates) {
+    const score = likeness(current, f);
+    if (score > best) {
+      best = score;
+      next = f;
+    }
+  }
+  unlink(next);
+  order.push(next);
+  current = next;
+}
+
+const rank = new Int32Array(count);
+order.forEach((f, i) => {
+  rank[f] = i;
+});
+const width = String(imported + count).length;
+const names = [encode(imported + count)];
+for (let index = 0; index < imported + count; index++) {
+  const place = index < imported ? "import" : `f${String(rank[index - imported]).padStart(width, "0")}`;
+  const name = Buffer.from(`${place}.${index}`);
   names.push(encode(index), encode(name.length), name);
 }
 const functionNames = Buffer.concat(names);
