@@ -13,8 +13,15 @@ fn dist() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")
 }
 
-/// What the server sends for `file`: its brotli twin's size when it has one.
+/// What the server sends for `file`: its brotli twin's size when it has
+/// one; the page, which the server gzips as it sends it, gzipped.
 fn sent_size(file: &Path) -> u64 {
+    if file.file_name().is_some_and(|name| name == "index.html") {
+        let page = std::fs::read(file).unwrap_or_else(|err| panic!("{}: {err}", file.display()));
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gzip, &page).expect("gzip in memory");
+        return gzip.finish().expect("gzip in memory").len() as u64;
+    }
     let br = PathBuf::from(format!("{}.br", file.display()));
     let sent = if br.exists() { br } else { file.to_owned() };
     sent.metadata()

@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
 use leads_core::{AuthMode, ConsoleConfig, ListQuery};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 use crate::app::AppState;
@@ -79,7 +80,9 @@ pub fn list_preload(query: Option<&str>) -> String {
 /// Files from `dist`; any other path gets the console's page, so a deep
 /// link such as `/?status=new` or `/leads` opens the console. With
 /// `preload_list` (no sign-in: the request needs no token) the page also
-/// preloads its first list request ([`list_preload`]).
+/// preloads its first list request ([`list_preload`]). The page is gzipped
+/// for browsers that ask, small as it is: every cold load fetches it, and
+/// it halves (the built files come precompressed).
 pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir<MethodRouter> {
     let page = get(move |uri: Uri| {
         let page = page.clone();
@@ -96,7 +99,8 @@ pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir
                     .into_response(),
             }
         }
-    });
+    })
+    .layer(CompressionLayer::new());
     ServeDir::new(dist)
         .precompressed_br()
         .precompressed_gzip()

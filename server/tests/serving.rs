@@ -133,6 +133,15 @@ async fn large_answers_are_gzipped_for_browsers_that_ask_small_ones_and_streams_
     let stream = app.respond(as_a_browser(&app, "/v1/events")).await;
     assert_eq!(stream.status(), StatusCode::OK);
     assert_eq!(stream.headers().get(header::CONTENT_ENCODING), None);
+    // The console's page is small, but every cold load fetches it.
+    let page = app.get("/?status=new").await;
+    let (encoding, bytes) = encoded(app.respond(as_a_browser(&app, "/?status=new")).await).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+        .expect("gzip");
+    assert_eq!(text, page.text);
+    assert!(text.contains("id=\"leads-config\""), "{text}");
 }
 
 #[tokio::test]
