@@ -21,6 +21,8 @@
 // Usage: node order-functions.mjs IN.wasm OUT.wasm
 import { readFileSync, writeFileSync } from "node:fs";
 
+import { encode, leb, section, sections } from "./wasm-bytes.mjs";
+
 /** How much of a function's code the first sort compares. */
 const KEY_BYTES = 64;
 
@@ -30,31 +32,6 @@ const wasm = readFileSync(input);
 function fail(why) {
   console.error(`order-functions: ${why}`);
   process.exit(1);
-}
-
-/** The unsigned LEB128 number at `at`, and where it ends. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    if (byte === undefined) fail("the module ends inside a number");
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-}
-
-/** `value` as unsigned LEB128. */
-function encode(value) {
-  const out = [];
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
-  return Buffer.from(out);
 }
 
 /** Where a table's or memory's limits end. */
@@ -71,11 +48,7 @@ const CUSTOM = 0;
 let imported = 0;
 let bodies = null;
 const kept = [wasm.subarray(0, 8)];
-let at = 8;
-while (at < wasm.length) {
-  const id = wasm[at];
-  const [size, start] = leb(wasm, at + 1);
-  const end = start + size;
+for (const { id, at, start, end } of sections(wasm)) {
   let keep = true;
   if (id === IMPORT) {
     let [count, p] = leb(wasm, start);
@@ -113,7 +86,6 @@ while (at < wasm.length) {
     keep = wasm.toString("utf8", text, text + length) !== "name";
   }
   if (keep) kept.push(wasm.subarray(at, end));
-  at = end;
 }
 if (bodies === null) fail("the module has no code");
 
@@ -191,13 +163,9 @@ for (let index = 0; index < imported + count; index++) {
   const name = Buffer.from(`${place}.${index}`);
   names.push(encode(index), encode(name.length), name);
 }
-const functionNames = Buffer.concat(names);
 const FUNCTION_NAMES = 1;
-const body = Buffer.concat([
-  encode(4),
-  Buffer.from("name"),
-  Buffer.from([FUNCTION_NAMES]),
-  encode(functionNames.length),
-  functionNames,
-]);
-writeFileSync(output, Buffer.concat([...kept, Buffer.from([CUSTOM]), encode(body.length), body]));
+const nameSection = section(
+  CUSTOM,
+  Buffer.concat([encode(4), Buffer.from("name"), section(FUNCTION_NAMES, Buffer.concat(names))]),
+);
+writeFileSync(output, Buffer.concat([...kept, nameSection]));

@@ -103,7 +103,7 @@ done
 # take one name from what makes them: their content before the names go
 # in, and this script's own steps.
 build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/split-wasm.sh \
-  scripts/drop-exports.mjs scripts/order-functions.mjs scripts/trim-boundary.mjs \
+  scripts/drop-exports.mjs scripts/order-functions.mjs scripts/wasm-bytes.mjs scripts/trim-boundary.mjs \
   | sha256sum | cut -c1-16)
 new=${name%-*}-$build
 loader_name=split-$build.js
