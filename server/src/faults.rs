@@ -2,20 +2,21 @@
 //! tests use it to make `/v1` fail or answer slowly on demand, so error,
 //! retry and out-of-order handling are tested against the real server.
 //!
-//! `POST /_test/faults` with `{"matches": "status=new", "delay_ms": 1500}` or
-//! `{"matches": "/v1/leads", "status": 502, "html": true, "times": 1}` adds a
-//! rule (`"after": true` holds or delays the answer of a request already
-//! handled); `DELETE /_test/faults` removes them all. A rule with `"hold":
-//! "name"` keeps its responses back until `POST /_test/release` with
-//! `{"gate": "name"}`, so a test decides when a slow answer arrives instead
-//! of racing a delay. `GET /_test/requests` lists every `/v1` request with
-//! its body and when it started and finished (in arrival order numbers), so
-//! a test can assert exactly what the console sent, and in which order.
-//! `"pad_bytes": N` answers with a page N bytes long; `"drop": true` starts
-//! an answer and cuts the connection; `"files": true` makes a rule apply to
-//! the console's own files and `/config.json` instead. `POST /_test/cut-streams` ends every
-//! open `/v1/events` stream, as a dropped connection would, so a test can
-//! hold the reconnect and deliver what the console must then catch up on.
+//! `POST /_test/faults` with `{"matches": "status=new", "delay_ms": 1500}`
+//! or `{"matches": "/v1/leads", "status": 502, "html": true, "times": 1}`
+//! adds a rule (`"after": true` holds or delays the answer of a request
+//! already handled); `DELETE /_test/faults` removes them all. A rule with
+//! `"hold": "name"` keeps its responses back until `POST /_test/release`
+//! with `{"gate": "name"}`, so a test decides when a slow answer arrives
+//! instead of racing a delay. `GET /_test/requests` lists every `/v1`
+//! request with its body and when it started and finished (in arrival order
+//! numbers), so a test can assert exactly what the console sent, and in
+//! which order. `"pad_bytes": N` answers with a page N bytes long; `"drop":
+//! true` starts an answer and cuts the connection; `"files": true` makes a
+//! rule apply to the console's own files and `/config.json` instead. `POST
+//! /_test/cut-streams` ends every open `/v1/events` stream, as a dropped
+//! connection would, so a test can hold the reconnect and deliver what the
+//! console must then catch up on.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
