@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 /// Everything a first load fetches: the page and each file it names.
-const FIRST_LOAD_BUDGET: u64 = 140 * 1024;
+const FIRST_LOAD_BUDGET: u64 = 132 * 1024;
 /// The extras module, fetched after the first view (src/extras.rs).
 const EXTRAS_BUDGET: u64 = 78 * 1024;
 
