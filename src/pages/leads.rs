@@ -306,8 +306,9 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     // Plain closures and memos, not derived signals: each type a `Signal`
     // is read as costs its own code in the download.
     let sort = move || meta.with(|(query, _)| query.sort);
-    move || {
-        match shown.get() {
+    let page_meta = move || meta.with(|(_, meta)| *meta);
+    let shown_rows = move || rows.with(Vec::len);
+    move || match shown.get() {
         Shown::Nothing => ().into_any(),
         Shown::Failed {
             message,
@@ -316,9 +317,8 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
         Shown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
         Shown::Rows => view! {
             <LeadsTable rows sort view=list.query on_sort />
-            <Pager meta=move || meta.with(|(_, meta)| *meta) shown=move || rows.with(Vec::len) on_page />
+            <Pager meta=page_meta shown=shown_rows on_page />
         }
         .into_any(),
-    }
     }
 }
