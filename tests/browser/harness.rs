@@ -831,6 +831,28 @@ impl Harness {
         false
     }
 
+    /// Waits until `script` (run in the page) returns `expected`; fails the
+    /// test, naming `what` and every other value it returned, when it never
+    /// does.
+    pub async fn wait_for_js(&self, what: &str, script: &str, expected: Value) {
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        loop {
+            let now = self.js(script).await;
+            if now == expected {
+                return;
+            }
+            if seen.last() != Some(&now) {
+                seen.push(now);
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "gave up waiting: {what}; the page said {seen:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Runs `script` in the page and returns its result.
     pub async fn js(&self, script: &str) -> Value {
         self.browser

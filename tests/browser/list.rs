@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::harness::{Harness, ServerOptions, PATIENCE};
+use crate::harness::{Harness, ServerOptions};
 
 /// Opens `path` and waits until the table shows what the API returns for
 /// `api_query`.
@@ -358,22 +358,8 @@ async fn old_rows_stay_dimmed_while_the_next_view_loads() {
 async fn wait_for_rows_opacity(h: &Harness, opacity: &str) {
     let script = "const body = all('.leads-table tbody')[0]; \
                   return body ? getComputedStyle(body).opacity : null;";
-    let started = std::time::Instant::now();
-    let mut seen = Vec::new();
-    loop {
-        let now = h.js(script).await;
-        if now == json!(opacity) {
-            return;
-        }
-        if seen.last() != Some(&now) {
-            seen.push(now);
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "the rows' opacity went {seen:?} (null: no rows), never {opacity}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let what = format!("the rows drawn at opacity {opacity} (null: no rows)");
+    h.wait_for_js(&what, script, json!(opacity)).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -36,11 +36,7 @@ async fn live_console_heard() -> Harness {
 
 /// Waits until `script` (run in the page) returns `true`.
 async fn wait_until(h: &Harness, what: &str, script: &str) {
-    let started = Instant::now();
-    while h.js(script).await != Value::Bool(true) {
-        assert!(started.elapsed() < PATIENCE, "gave up waiting: {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    h.wait_for_js(what, script, Value::Bool(true)).await;
 }
 
 /// Waits until the console says it is connected.
