@@ -106,6 +106,14 @@ async fn encoded(reply: axum::response::Response) -> (Option<String>, Vec<u8>) {
     (encoding, bytes.to_vec())
 }
 
+/// `bytes` gunzipped, as text.
+fn gunzip(bytes: &[u8]) -> String {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(bytes), &mut text)
+        .expect("gzip");
+    text
+}
+
 #[tokio::test]
 async fn large_answers_are_gzipped_for_browsers_that_ask_small_ones_and_streams_are_not() {
     let app = TestApp::new().await;
@@ -118,10 +126,7 @@ async fn large_answers_are_gzipped_for_browsers_that_ask_small_ones_and_streams_
     assert_eq!(plain.body["data"].as_array().map(Vec::len), Some(100));
     let (encoding, bytes) = encoded(app.respond(as_a_browser(&app, path)).await).await;
     assert_eq!(encoding.as_deref(), Some("gzip"));
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
-        .expect("gzip");
-    assert_eq!(text, plain.text);
+    assert_eq!(gunzip(&bytes), plain.text);
     assert!(bytes.len() * 3 < plain.text.len(), "{} bytes", bytes.len());
     // A small answer costs more to compress than it saves.
     let small = app.respond(as_a_browser(&app, "/v1/leads?limit=1")).await;
@@ -137,9 +142,7 @@ async fn large_answers_are_gzipped_for_browsers_that_ask_small_ones_and_streams_
     let page = app.get("/?status=new").await;
     let (encoding, bytes) = encoded(app.respond(as_a_browser(&app, "/?status=new")).await).await;
     assert_eq!(encoding.as_deref(), Some("gzip"));
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
-        .expect("gzip");
+    let text = gunzip(&bytes);
     assert_eq!(text, page.text);
     assert!(text.contains("id=\"leads-config\""), "{text}");
 }
