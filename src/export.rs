@@ -101,7 +101,8 @@ impl Export {
             .with(|s| matches!(s, Some(ExportState::Running { .. })))
     }
 
-    /// Stops after the request in flight; nothing is saved.
+    /// Stops the walk; nothing is saved, even when the page in flight was
+    /// the last.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::Relaxed);
     }
@@ -134,6 +135,11 @@ impl Export {
         });
     }
 
+    /// True once Cancel was pressed or the page went away.
+    fn stopped(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed) || !self.alive.get()
+    }
+
     fn running_untracked(&self) -> bool {
         self.state
             .with_untracked(|s| matches!(s, Some(ExportState::Running { .. })))
@@ -149,11 +155,12 @@ impl Export {
             walk = Walk::default();
             let mut page = 1;
             loop {
-                if self.cancelled.load(Ordering::Relaxed) || !self.alive.get() {
+                if self.stopped() {
                     return ExportState::Cancelled;
                 }
                 let answer = client.export_page(&first.with_page(page)).await;
-                if !self.alive.get() {
+                // Cancel may have been pressed while the page was on its way.
+                if self.stopped() {
                     return ExportState::Cancelled;
                 }
                 match session.checked(answer) {

@@ -231,22 +231,38 @@ async fn the_file_holds_the_filtered_view_across_pages_quoted_and_guarded() {
 /// An export of all 300 leads, started, with the answer for its second
 /// page held at `gate` (once, or for every walk).
 async fn export_held_at_page_two(gate: &str, once: bool) -> (Harness, tempfile::TempDir) {
+    export_held_at(300, 2, gate, once).await
+}
+
+/// An export of all `leads`, started, with the answer for its `page`
+/// held at `gate` (once, or for every walk).
+async fn export_held_at(
+    leads: u32,
+    page: u32,
+    gate: &str,
+    once: bool,
+) -> (Harness, tempfile::TempDir) {
     let h = Harness::with(ServerOptions {
-        demo_leads: 300,
+        demo_leads: leads,
         ..ServerOptions::default()
     })
     .await;
     let dir = tempfile::tempdir().expect("a download folder");
     downloads_into(&h, dir.path()).await;
     h.open_view("/", "").await;
-    let mut rule = json!({"matches": "limit=100&page=2", "hold": gate});
+    // Page 1 is the default, left out of the query.
+    let held = match page {
+        1 => "limit=100".to_owned(),
+        _ => format!("limit=100&page={page}"),
+    };
+    let mut rule = json!({"matches": held, "hold": gate});
     if once {
         rule["times"] = json!(1);
     }
     h.inject(rule).await;
     h.click("Export CSV").await;
     h.find("progress[aria-label='Exporting leads']").await;
-    h.wait_for_received("limit=100&page=2", 1).await;
+    h.wait_for_received(&held, 1).await;
     (h, dir)
 }
 
@@ -286,6 +302,23 @@ async fn cancel_export_saves_nothing() {
         0,
         "no page was asked for after Cancel"
     );
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(files.is_empty(), "nothing was downloaded: {files:?}");
+    h.finish().await;
+}
+
+/// Cancel pressed while the view's last (here its only) page is on its way:
+/// the answer arrives, and still nothing is saved.
+#[tokio::test(flavor = "multi_thread")]
+async fn cancel_while_the_last_page_loads_saves_nothing() {
+    let (h, dir) = export_held_at(40, 1, "last", false).await;
+    h.click("Cancel export").await;
+    h.release("last").await;
+    assert!(
+        h.wait_for_text("Export cancelled; nothing was saved.")
+            .await
+    );
+    h.settle().await;
     let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert!(files.is_empty(), "nothing was downloaded: {files:?}");
     h.finish().await;
