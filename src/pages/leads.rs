@@ -162,8 +162,11 @@ pub fn LeadsPage() -> impl IntoView {
         }
     };
 
+    // Focusable, so a click on its heading or plain text puts the focus
+    // here (browsers focus the nearest focusable ancestor) and its keys
+    // work; keys typed in the portal's own page never reach it.
     view! {
-        <section class="leads" aria-labelledby="leads-heading" on:keydown=on_key>
+        <section class="leads" aria-labelledby="leads-heading" tabindex="-1" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
                 <Later load=extras::live_status when=answered quiet=true attempt=extras_attempt />

@@ -137,3 +137,44 @@ async fn a_triage_run_by_keys_alone_changes_the_right_leads() {
     assert_eq!(status_of(&h, &ids[0]).await, before[0]);
     h.finish().await;
 }
+
+/// A click inside the console that lands on no control (its heading, the
+/// range text) puts the focus on the console, so its keys work; a key
+/// pressed in the page outside it still does nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_work_after_a_click_on_the_heading_or_plain_text() {
+    let h = Harness::start().await;
+    let ids = h.open_view("/", "").await;
+    h.find("h1").await.click().await.expect("click the heading");
+    h.press("j").await;
+    assert_eq!(
+        focused_row(&h).await,
+        ids[0],
+        "j after a click on the heading"
+    );
+    let (_, ring) = h.focus().await;
+    assert!(ring, "the row j reached shows its focus ring");
+
+    h.find(".range")
+        .await
+        .click()
+        .await
+        .expect("click the range text");
+    h.press("jj").await;
+    assert_eq!(
+        focused_row(&h).await,
+        ids[1],
+        "j after a click on plain text"
+    );
+
+    // The portal's page (here the standalone page's body) keeps its keys.
+    h.js("document.activeElement.blur(); focused() && focused().blur();")
+        .await;
+    h.press("jn").await;
+    assert_eq!(focused_row(&h).await, "", "no row took the focus");
+    assert!(
+        h.first("dialog[open]").await.is_none(),
+        "n from outside the console opened nothing"
+    );
+    h.finish().await;
+}
