@@ -9,7 +9,7 @@ use leads_core::{LeadPatch, LeadStatus, NewLead, PartialLead};
 use leptos::prelude::*;
 
 use crate::host::Host;
-use crate::lead_form::LeadForm;
+use crate::lead_form::{LeadForm, SetAside};
 
 /// How long a highlighted lead, such as one just created, stays marked.
 pub const HIGHLIGHT_TIME: std::time::Duration = std::time::Duration::from_secs(3);
@@ -214,16 +214,20 @@ impl LeadEdits {
     }
 
     /// "Load their version": the editor moves onto the colleague's version,
-    /// keeping whatever was typed (see [`LeadForm::rebase`]).
-    pub fn load_theirs(&self, base: &PartialLead) {
-        let Some(theirs) = self.take_conflict(&base.id) else {
-            return;
-        };
+    /// their values in every field they changed and the typing in the rest
+    /// (see [`LeadForm::rebase`]); the typing their values replaced comes
+    /// back, for "Use my text".
+    pub fn load_theirs(&self, base: &PartialLead) -> Option<SetAside> {
+        let theirs = self.take_conflict(&base.id)?;
         let mine = self.lead_untracked(base);
-        if let Some(draft) = self.drafts.with_untracked(|d| d.get(&base.id).cloned()) {
-            self.set_draft(&base.id, draft.rebase(&mine, &theirs));
-        }
+        let draft = self.drafts.with_untracked(|d| d.get(&base.id).cloned());
+        let aside = draft.and_then(|draft| {
+            let (rebased, aside) = draft.rebase(&mine, &theirs);
+            self.set_draft(&base.id, rebased);
+            aside
+        });
         self.show(theirs);
+        aside
     }
 
     /// "Keep editing": the notice goes; the colleague's version shows when

@@ -7,6 +7,67 @@ use std::collections::BTreeMap;
 pub use leads_core::Field;
 use leads_core::{validate, FieldError, LeadPatch, NewLead, PartialLead};
 
+/// The fields a form edits, in the order they are shown.
+const EDITABLE: [Field; 5] = [
+    Field::Name,
+    Field::Phone,
+    Field::Email,
+    Field::Source,
+    Field::Tags,
+];
+
+/// One field's value in a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FieldValue {
+    Text(String),
+    Tags(Vec<String>),
+}
+
+/// What a person typed in fields that a colleague's version then replaced,
+/// kept so that "Use my text" can put it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// The replaced fields, in the form's order.
+    pub fields: Vec<Field>,
+    /// The form as it was typed.
+    typed: LeadForm,
+}
+
+impl SetAside {
+    /// `form` with the typing put back in the replaced fields; the other
+    /// fields stay as they are now.
+    pub fn restore(&self, form: &LeadForm) -> LeadForm {
+        let mut restored = form.clone();
+        for &field in &self.fields {
+            restored.set_value(field, self.typed.value(field));
+        }
+        restored
+    }
+
+    /// The replaced fields for a sentence: "Name", "Name and Email",
+    /// "Name, Phone and Email".
+    pub fn field_names(&self) -> String {
+        let names: Vec<&str> = self.fields.iter().map(|&f| label(f)).collect();
+        match names.split_last() {
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        }
+    }
+}
+
+/// A field's name as its input is labelled.
+fn label(field: Field) -> &'static str {
+    match field {
+        Field::Name => "Name",
+        Field::Phone => "Phone",
+        Field::Email => "Email",
+        Field::Source => "Source",
+        Field::Status => "Status",
+        Field::Tags => "Tags",
+    }
+}
+
 /// Messages per field; an empty map means the form is valid.
 pub type FieldErrors = BTreeMap<Field, String>;
 
@@ -132,21 +193,51 @@ impl LeadForm {
     }
 
     /// The form moved from `mine` (the lead as the editor opened it) onto
-    /// `theirs` (a colleague's newer version): every field the person has
-    /// not touched takes their value, and every field they typed in keeps
-    /// the typing, so loading their version loses nothing typed.
-    pub fn rebase(&self, mine: &PartialLead, theirs: &PartialLead) -> LeadForm {
-        fn pick<T: PartialEq + Clone>(typed: &T, before: &T, after: &T) -> T {
-            if typed == before { after } else { typed }.clone()
-        }
+    /// `theirs` (a colleague's newer version): every field they changed
+    /// takes their value, typed in or not, and every other field keeps what
+    /// was typed. Typing their value replaced is returned as [`SetAside`],
+    /// one press from coming back, so loading their version loses nothing.
+    pub fn rebase(&self, mine: &PartialLead, theirs: &PartialLead) -> (LeadForm, Option<SetAside>) {
         let (before, after) = (LeadForm::from_lead(mine), LeadForm::from_lead(theirs));
-        LeadForm {
-            name: pick(&self.name, &before.name, &after.name),
-            phone: pick(&self.phone, &before.phone, &after.phone),
-            email: pick(&self.email, &before.email, &after.email),
-            source: pick(&self.source, &before.source, &after.source),
-            tags: pick(&self.tags, &before.tags, &after.tags),
-            tag_input: self.tag_input.clone(),
+        let mut replaced = Vec::new();
+        let mut rebased = self.clone();
+        for field in EDITABLE {
+            let (typed, was, now) = (self.value(field), before.value(field), after.value(field));
+            if was != now {
+                // Typing that is neither the old value nor theirs is set aside.
+                if typed != was && typed != now {
+                    replaced.push(field);
+                }
+                rebased.set_value(field, now);
+            }
+        }
+        let aside = (!replaced.is_empty()).then(|| SetAside {
+            fields: replaced,
+            typed: self.clone(),
+        });
+        (rebased, aside)
+    }
+
+    /// One field's value, tags as a list.
+    fn value(&self, field: Field) -> FieldValue {
+        match field {
+            Field::Name => FieldValue::Text(self.name.clone()),
+            Field::Phone => FieldValue::Text(self.phone.clone()),
+            Field::Email => FieldValue::Text(self.email.clone()),
+            Field::Source => FieldValue::Text(self.source.clone()),
+            Field::Tags => FieldValue::Tags(self.tags.clone()),
+            Field::Status => FieldValue::Text(String::new()),
+        }
+    }
+
+    fn set_value(&mut self, field: Field, value: FieldValue) {
+        match (field, value) {
+            (Field::Name, FieldValue::Text(text)) => self.name = text,
+            (Field::Phone, FieldValue::Text(text)) => self.phone = text,
+            (Field::Email, FieldValue::Text(text)) => self.email = text,
+            (Field::Source, FieldValue::Text(text)) => self.source = text,
+            (Field::Tags, FieldValue::Tags(tags)) => self.tags = tags,
+            _ => {}
         }
     }
 
@@ -184,31 +275,61 @@ mod tests {
     }
 
     #[test]
-    fn rebasing_takes_their_values_only_where_nothing_was_typed() {
+    fn rebasing_takes_every_field_they_changed_and_sets_overwritten_typing_aside() {
         let mine = lead();
         let theirs: PartialLead = serde_json::from_str(
             r#"{"id":"lead_001","name":"Jane Smith-Ray","phone":"+15550000000","email":"jane@example.com","tags":["vip","hot"]}"#,
         )
         .unwrap();
         let typed = LeadForm {
-            phone: "+15551112222".into(),
+            name: "Janet Smith".into(),
+            email: "janet@example.com".into(),
             tag_input: "half-typ".into(),
             ..LeadForm::from_lead(&mine)
         };
-        let rebased = typed.rebase(&mine, &theirs);
-        assert_eq!(rebased.name, "Jane Smith-Ray", "untouched: theirs");
-        assert_eq!(rebased.phone, "+15551112222", "typed: kept");
+        let (rebased, aside) = typed.rebase(&mine, &theirs);
+        assert_eq!(
+            rebased.name, "Jane Smith-Ray",
+            "changed on both sides: theirs"
+        );
+        assert_eq!(
+            rebased.phone, "+15550000000",
+            "changed by them only: theirs"
+        );
+        assert_eq!(rebased.email, "janet@example.com", "typed only: kept");
         assert_eq!(rebased.tags, ["vip", "hot"]);
         assert_eq!(rebased.tag_input, "half-typ");
+        let aside = aside.expect("the typed name is set aside");
+        assert_eq!(aside.fields, [Field::Name]);
+        assert_eq!(aside.field_names(), "Name");
+        let restored = aside.restore(&rebased);
+        assert_eq!(restored.name, "Janet Smith", "Use my text brings it back");
+        assert_eq!(restored.phone, "+15550000000", "and leaves their phone");
         assert_eq!(
             rebased.to_patch(&theirs).unwrap(),
             LeadPatch {
-                phone: Some(Some("+15551112222".into())),
+                email: Some(Some("janet@example.com".into())),
                 tags: Some(vec!["vip".into(), "hot".into(), "half-typ".into()]),
                 ..LeadPatch::default()
             },
-            "saving then sends only the typing"
+            "saving then sends only the typing they did not replace"
         );
+    }
+
+    #[test]
+    fn typing_their_own_value_sets_nothing_aside() {
+        let mine = lead();
+        let theirs = PartialLead {
+            name: Some("Jane Ray".into()),
+            ..mine.clone()
+        };
+        let typed = LeadForm {
+            name: "Jane Ray".into(),
+            ..LeadForm::from_lead(&mine)
+        };
+        let (rebased, aside) = typed.rebase(&mine, &theirs);
+        assert_eq!(rebased.name, "Jane Ray");
+        assert_eq!(aside, None);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! of only what changed; Escape or Cancel sends nothing. On failure the row
 //! stays open with everything typed, and the server's message sits next to
 //! the field it names. When a colleague changes the lead meanwhile, the row
-//! says so and lets the person load their version or keep editing; neither
-//! loses what was typed.
+//! says so and lets the person load their version (theirs in every field
+//! they changed, what was typed there one press away) or keep editing.
 
 use leads_core::{LeadPatch, PartialLead};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use crate::components::lead_fields::LeadFields;
 use crate::components::leads_table::ROW_SPAN;
 use crate::form_feedback::FormFeedback;
 use crate::lead_edits::LeadEdits;
-use crate::lead_form::LeadForm;
+use crate::lead_form::{LeadForm, SetAside};
 use crate::session::Session;
 
 /// The editor row for lead `id`; what was typed lives in [`LeadEdits`], so
@@ -110,17 +110,39 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
         let id = id.clone();
         move || edits.has_conflict(&id)
     };
+    // Typing that their version replaced, one press from coming back.
+    let set_aside = RwSignal::new(None::<SetAside>);
     let load_theirs = {
         let id = id.clone();
         move |_| {
-            edits.load_theirs(&lead.get_untracked());
+            let aside = edits.load_theirs(&lead.get_untracked());
             if let Some(rebased) = untrack(|| edits.draft(&id)) {
                 form.set(rebased);
             }
+            set_aside.set(aside);
             if let Some(input) = first_input.get_untracked() {
                 let _ = input.focus();
             }
         }
+    };
+    let use_my_text = move |_| {
+        if let Some(aside) = set_aside.get_untracked() {
+            form.update(|typed| *typed = aside.restore(typed));
+        }
+        set_aside.set(None);
+        if let Some(input) = first_input.get_untracked() {
+            let _ = input.focus();
+        }
+    };
+    let replaced = move || {
+        set_aside.with(|aside| {
+            aside.as_ref().map(|aside| {
+                format!(
+                    "Their version replaced what you typed in {}.",
+                    aside.field_names()
+                )
+            })
+        })
     };
     let keep_editing = {
         let id = id.clone();
@@ -156,6 +178,14 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>) -> impl IntoView {
                             </button>
                             <button class="button" type="button" on:click=keep_editing.clone()>
                                 "Keep editing"
+                            </button>
+                        </div>
+                    </Show>
+                    <Show when=move || set_aside.with(Option::is_some)>
+                        <div class="notice row-editor__conflict" role="status">
+                            <p>{replaced}</p>
+                            <button class="button" type="button" on:click=use_my_text>
+                                "Use my text"
                             </button>
                         </div>
                     </Show>

@@ -278,6 +278,73 @@ async fn a_colleagues_changes_show_in_place_and_an_open_editor_keeps_every_keyst
     h.finish().await;
 }
 
+/// A field changed on both sides: "Load their version" shows theirs there,
+/// keeps the typing where only the person typed, and "Use my text" brings
+/// back what theirs replaced.
+#[tokio::test(flavor = "multi_thread")]
+async fn load_their_version_replaces_a_field_both_changed_and_keeps_my_text_one_press_away() {
+    let h = Harness::with(live_server()).await;
+    let ids = h.open_view("/", "").await;
+    wait_live(&h).await;
+    let id = ids[0].clone();
+    let name = h.lead(&id).await["name"].as_str().unwrap().to_owned();
+    h.click(&format!("Edit {name}")).await;
+    let form = format!("tr[data-lead-id='{id}'] form");
+    let name_field = h.field(&form, "Name").await;
+    let email_field = h.field(&form, "Email").await;
+    name_field.clear().await.unwrap();
+    h.keys(&name_field, "Mine Typed").await;
+    email_field.clear().await.unwrap();
+    h.keys(&email_field, "mine@example.com").await;
+    h.api(
+        "PATCH",
+        &format!("/v1/leads/{id}"),
+        Some(json!({"name": "Their Name", "phone": "+15550102222"})),
+    )
+    .await;
+    assert!(
+        h.wait_for_text("This lead was changed by someone else.")
+            .await
+    );
+    h.click("Load their version").await;
+    let value = |field: &fantoccini::elements::Element| {
+        let field = field.clone();
+        async move { field.prop("value").await.unwrap().unwrap_or_default() }
+    };
+    assert_eq!(
+        value(&name_field).await,
+        "Their Name",
+        "theirs where both changed"
+    );
+    assert_eq!(
+        value(&h.field(&form, "Phone").await).await,
+        "+15550102222",
+        "theirs where only they changed"
+    );
+    assert_eq!(
+        value(&email_field).await,
+        "mine@example.com",
+        "mine where only I typed"
+    );
+    assert!(
+        h.wait_for_text("Their version replaced what you typed in Name.")
+            .await
+    );
+    h.click("Use my text").await;
+    assert_eq!(value(&name_field).await, "Mine Typed", "my text is back");
+    assert!(!h.has_button("Use my text").await);
+    h.click("Save").await;
+    let stored = h.wait_for_lead(&id, |l| l["name"] == "Mine Typed").await;
+    assert_eq!(stored["phone"], "+15550102222", "their phone kept");
+    assert_eq!(stored["email"], "mine@example.com");
+    assert_eq!(
+        h.sent("PATCH").await.last(),
+        Some(&json!({"name": "Mine Typed", "email": "mine@example.com"})),
+        "only what I changed"
+    );
+    h.finish().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_cut_stream_catches_up_and_a_restarted_server_makes_the_view_reload() {
     let mut h = Harness::with(live_server()).await;
