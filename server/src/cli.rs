@@ -2,22 +2,18 @@
 //! Both binaries (`leads-server` and the tests' `leads-test-server`) are
 //! just this.
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Command, Config};
+use crate::config::{Command, Config, LogFormat};
 
 /// Runs the command line and says how it ended.
 pub async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    init_logs(config.log_format);
     if let Some(Command::HashKey { name }) = &config.command {
         return hash_key(name);
     }
@@ -28,6 +24,27 @@ pub async fn main() -> ExitCode {
             eprintln!("leads-server: {err}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// One line per event on standard output: for people, coloured only on a
+/// terminal (a file or a service manager gets plain text) and never with
+/// `NO_COLOR`; or one JSON object per line for log collectors.
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => {
+            let colour = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty());
+            logs.with_ansi(colour).init();
+        }
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_ansi(false)
+            .init(),
     }
 }
 

@@ -108,12 +108,24 @@ pub struct Config {
         value_name = "N"
     )]
     pub max_event_streams: usize,
+    /// How log lines look: `text` for people (coloured only on a terminal)
+    /// or `json`, one object per line with the same fields, for collectors.
+    #[arg(long, env = "LEADS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     /// Mounts `/_test/faults` so browser tests can make `/v1` fail or stall.
     /// Only in builds with the `test-faults` feature.
     #[cfg(feature = "test-faults")]
     /// Never for production.
     #[arg(long, hide = true)]
     pub test_faults: bool,
+}
+
+/// The log's format (`--log-format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Helpers run instead of the server.

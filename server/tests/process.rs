@@ -173,6 +173,52 @@ async fn simulated_calls_arrive_live_and_a_restart_tells_streams_to_reload() {
     );
 }
 
+/// Off a terminal (a file, a pipe, a service manager) the log is plain
+/// text; `LEADS_LOG_FORMAT=json` gives one JSON object per line with the
+/// same fields.
+#[tokio::test]
+async fn logs_carry_no_colour_codes_off_a_terminal_and_json_when_asked() {
+    let binary = env!("CARGO_BIN_EXE_leads-server");
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let text = ServerProcess::start(binary, dir.path(), &[("LEADS_DEMO_LEADS", "1")], &[]);
+    http.get(format!("{}/v1/leads?limit=1", text.base))
+        .send()
+        .await
+        .unwrap();
+    let lines = text.wait_for_line(|line| line.contains("/v1/leads?limit=1"));
+    for line in &lines {
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
+    drop(text);
+
+    let dir = tempfile::tempdir().unwrap();
+    let json = ServerProcess::start(
+        binary,
+        dir.path(),
+        &[("LEADS_DEMO_LEADS", "1")],
+        &["--log-format", "json"],
+    );
+    http.get(format!("{}/v1/leads?limit=1", json.base))
+        .send()
+        .await
+        .unwrap();
+    let lines = json.wait_for_line(|line| line.contains("/v1/leads?limit=1"));
+    let objects: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line:?}")))
+        .collect();
+    let request = objects
+        .iter()
+        .find(|object| object["message"] == "request")
+        .expect("the request's line");
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["path"], "/v1/leads?limit=1");
+    assert_eq!(request["status"], 200);
+    assert_eq!(request["level"], "INFO");
+    assert!(request["timestamp"].is_string(), "{request}");
+}
+
 #[test]
 fn simulated_calls_are_refused_in_proxy_mode() {
     let dir = tempfile::tempdir().unwrap();

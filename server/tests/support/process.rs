@@ -57,7 +57,6 @@ impl ServerProcess {
             .env("LEADS_ADDR", "127.0.0.1:0")
             .env("LEADS_DB", dir.join("leads.db"))
             .env("LEADS_DIST", dir)
-            .env("NO_COLOR", "1")
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -82,7 +81,7 @@ impl ServerProcess {
                 if let Some(at) = line.find("http://127.0.0.1:") {
                     let addr: String = line[at..]
                         .chars()
-                        .take_while(|c| !c.is_whitespace())
+                        .take_while(|c| !c.is_whitespace() && *c != '"')
                         .collect();
                     let _ = tx.send(addr);
                 }
@@ -101,6 +100,31 @@ impl ServerProcess {
             .recv_timeout(Duration::from_secs(15))
             .expect("the server reports its address");
         server
+    }
+
+    /// Waits (15 s at most) for a line it wrote that `wanted` accepts, and
+    /// returns every line it wrote so far.
+    pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let lines: Vec<String> = self
+                .said
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .cloned()
+                .collect();
+            if lines.iter().any(|line| wanted(line)) {
+                return lines;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no such line; it said:\n{}",
+                lines.join("\n")
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Sends SIGTERM and waits for the process to end; on an unclean exit,
