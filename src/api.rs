@@ -7,8 +7,8 @@ use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leads_core::{
-    id_path_segment, ApiErrorBody, AuthMode, ConsoleConfig, Field, LeadPatch, ListQuery, NewLead,
-    Page, PartialLead,
+    is_lead_id, new_lead::IDEMPOTENCY_KEY_HEADER, ApiErrorBody, AuthMode, ConsoleConfig, Field,
+    LeadPatch, ListQuery, NewLead, Page, PartialLead,
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::closure::Closure;
@@ -154,6 +154,7 @@ pub async fn load_config(
         (Some(api_base), Some(auth), _) => ConsoleConfig {
             api_base: api_base.clone(),
             auth,
+            idempotency_keys: false,
         },
         (_, _, Some(in_page)) => in_page,
         _ => {
@@ -174,6 +175,21 @@ pub async fn load_config(
         config.api_base = format!("{origin}{}", config.api_base);
     }
     Ok(config)
+}
+
+/// A new `Idempotency-Key`: 128 random bits from the browser's `crypto`
+/// (which works on plain-HTTP pages too), in hex. `None` only in a browser
+/// without it, where the create is still sent, without a key.
+pub fn new_create_key() -> Option<String> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    let mut bytes = [0u8; 16];
+    crypto.get_random_values_with_u8_array(&mut bytes).ok()?;
+    // By hand: `format!("{:02x}")` would bring padded hex formatting along.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex = bytes
+        .iter()
+        .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
+    Some(hex.map(char::from).collect())
 }
 
 /// What a request carries to say who is asking.
@@ -227,6 +243,8 @@ pub struct ApiClient {
     /// The list request in flight, shared by every client of one session:
     /// a newer view aborts it, so a superseded answer never arrives.
     list_in_flight: SharedRequests,
+    /// Whether creates carry an `Idempotency-Key` (the API keeps them).
+    idempotency_keys: bool,
 }
 
 impl PartialEq for ApiClient {
@@ -249,6 +267,7 @@ impl ApiClient {
             base: config.api_base.trim_end_matches('/').to_owned(),
             credentials,
             list_in_flight: shared,
+            idempotency_keys: config.idempotency_keys,
         }
     }
 
@@ -296,22 +315,32 @@ impl ApiClient {
     }
 
     /// `POST /leads`. The answer may be the vendor's short shape; the caller
-    /// merges it with what it sent.
-    pub async fn create_lead(&self, lead: &NewLead) -> Result<PartialLead, ApiError> {
+    /// merges it with what it sent. `key` ([`new_create_key`]) is the same
+    /// for every retry of one create, so a create whose answer was lost is
+    /// answered again rather than made twice.
+    pub async fn create_lead(
+        &self,
+        lead: &NewLead,
+        key: Option<&str>,
+    ) -> Result<PartialLead, ApiError> {
         let url = self.url("/leads");
-        self.send(|| Request::post(&url), Some(json(lead)?), None)
-            .await
+        let request = || match key.filter(|_| self.idempotency_keys) {
+            Some(key) => Request::post(&url).header(IDEMPOTENCY_KEY_HEADER, key),
+            None => Request::post(&url),
+        };
+        self.send(request, Some(json(lead)?), None).await
     }
 
     /// `PATCH /leads/{id}` with only the fields in `patch`.
     pub async fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<PartialLead, ApiError> {
-        let Some(segment) = id_path_segment(id) else {
+        // A lead id of the strict shape is its own path segment.
+        if !is_lead_id(id) {
             return Err(ApiError::Api {
                 message: format!("The lead id “{id}” cannot be used in a request."),
                 field: None,
             });
-        };
-        let url = self.url(&format!("/leads/{segment}"));
+        }
+        let url = self.url(&format!("/leads/{id}"));
         self.send(|| Request::patch(&url), Some(json(patch)?), None)
             .await
     }
@@ -358,7 +387,11 @@ impl ApiClient {
             .body()
             .and_then(|body| body.get_reader().dyn_into().ok())
             .ok_or(ApiError::Unreadable)?;
-        Ok(EventStream { reader, controller })
+        Ok(EventStream {
+            reader,
+            controller,
+            silence: Rc::new(Cell::new(STREAM_SILENCE_MILLIS)),
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -442,10 +475,14 @@ impl ApiClient {
     }
 }
 
-/// How long an open event stream may stay silent: the server sends a
-/// keep-alive at least every 15 s, so past this the connection is dead
-/// (a laptop that slept, a proxy that dropped it) and is opened again.
+/// How long an open event stream may stay silent until it says how often
+/// keep-alives come: three of the server's default 15 s. Past this the
+/// connection is dead (a laptop that slept, a proxy that dropped it) and
+/// is opened again.
 const STREAM_SILENCE_MILLIS: u32 = 45_000;
+
+/// Silent keep-alive intervals after which a stream counts as dead.
+const MISSED_KEEP_ALIVES: u64 = 3;
 
 /// An open `/v1/events` response, read as it arrives; a clone reads the
 /// same stream.
@@ -453,13 +490,15 @@ const STREAM_SILENCE_MILLIS: u32 = 45_000;
 pub struct EventStream {
     reader: web_sys::ReadableStreamDefaultReader,
     controller: AbortController,
+    /// How long a read may wait, from the stream's own keep-alive.
+    silence: Rc<Cell<u32>>,
 }
 
 impl EventStream {
     /// The next bytes; `None` when the stream ended, broke, or was silent
     /// for too long.
     pub async fn next_chunk(&self) -> Option<Vec<u8>> {
-        let watchdog = Deadline::after(&self.controller, STREAM_SILENCE_MILLIS);
+        let watchdog = Deadline::after(&self.controller, self.silence.get());
         let read = wasm_bindgen_futures::JsFuture::from(self.reader.read())
             .await
             .ok()?;
@@ -474,6 +513,13 @@ impl EventStream {
 }
 
 impl EventStream {
+    /// The server sends a keep-alive every `millis`: the stream is dead
+    /// only after [`MISSED_KEEP_ALIVES`] of them pass in silence.
+    pub fn expect_keep_alive(&self, millis: u64) {
+        let allowed = millis.saturating_mul(MISSED_KEEP_ALIVES);
+        self.silence.set(u32::try_from(allowed).unwrap_or(u32::MAX));
+    }
+
     /// Ends the connection; a read in progress ends with `None`.
     pub fn close(&self) {
         self.controller.abort();

@@ -258,6 +258,7 @@ pub(crate) async fn run(
                         }
                         match message {
                             Message::Position(id) => last_id = Some(id),
+                            Message::KeepAlive(millis) => stream.expect_keep_alive(millis),
                             Message::Event { name, data, id } => {
                                 if id.is_some() {
                                     last_id = id;

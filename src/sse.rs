@@ -2,7 +2,7 @@
 //! `EventSource` cannot send the `Authorization` header, and the key must
 //! never go in a URL, so the console reads `/v1/events` itself.
 
-use leads_core::event::LeadUpdated;
+use leads_core::event::{keep_alive_of, LeadUpdated};
 use leads_core::PartialLead;
 
 /// One block of the stream, as far as the console cares.
@@ -16,6 +16,8 @@ pub enum Message {
     },
     /// A block with only an `id:`: the stream's position, to resume from.
     Position(String),
+    /// The comment that says how often keep-alives come, in milliseconds.
+    KeepAlive(u64),
 }
 
 /// Turns chunks of bytes into [`Message`]s. Lines may be split across
@@ -71,6 +73,7 @@ impl Parser {
                 None => self.data = Some(value.to_owned()),
             },
             "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
+            "" => return keep_alive_of(value).map(Message::KeepAlive),
             // Comments (keep-alives) and fields the console does not use.
             _ => {}
         }
@@ -148,12 +151,13 @@ mod tests {
 
     #[test]
     fn blocks_split_anywhere_are_read_whole() {
-        let stream = "id: 41\n: live\n\n: keep-alive\n\nevent: lead.updated\r\nid: 42\r\ndata: {\"id\":\"é\"}\r\n\r\nevent: reset\ndata: {}\nid: 43\n\n";
+        let stream = ": keep-alive-ms 60000\n\nid: 41\n: live\n\n: keep-alive\n\nevent: lead.updated\r\nid: 42\r\ndata: {\"id\":\"é\"}\r\n\r\nevent: reset\ndata: {}\nid: 43\n\n";
         let bytes = stream.as_bytes();
         let whole = Parser::default().feed(bytes);
         assert_eq!(
             whole,
             [
+                Message::KeepAlive(60_000),
                 Message::Position("41".into()),
                 event("lead.updated", "{\"id\":\"é\"}", Some("42")),
                 event("reset", "{}", Some("43")),

@@ -14,6 +14,11 @@ use serde::{Deserialize, Serialize};
 pub struct ConsoleConfig {
     pub api_base: String,
     pub auth: AuthMode,
+    /// The API keeps `Idempotency-Key`s, so the console sends one with each
+    /// create. Absent (an API this server does not front) means no: a
+    /// vendor's CORS may refuse a header it does not know.
+    #[serde(default)]
+    pub idempotency_keys: bool,
 }
 
 /// Whether API requests need a bearer key.

@@ -80,6 +80,9 @@ pub enum ErrorType {
     UriTooLong,
     /// The request's headers are larger than the server reads.
     HeadersTooLarge,
+    /// An `Idempotency-Key` sent again with another body, or while its
+    /// first request is still being answered.
+    IdempotencyConflict,
 }
 
 impl ErrorType {
@@ -99,6 +102,7 @@ impl ErrorType {
             Self::RequestTimeout => 408,
             Self::UriTooLong => 414,
             Self::HeadersTooLarge => 431,
+            Self::IdempotencyConflict => 409,
         }
     }
 }

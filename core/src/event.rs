@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::body::{self, JsonObject};
 use crate::error::FieldError;
 use crate::field::Field;
-use crate::lead::{Lead, LeadStatus, PartialLead};
+use crate::lead::{is_lead_id, Lead, LeadStatus, PartialLead, MAX_LEAD_ID_CHARS};
 use crate::limits::DEFAULT_SOURCE;
 use crate::validate;
 
@@ -15,9 +15,37 @@ use crate::validate;
 /// an email: a call from a withheld number, say.
 pub const UNKNOWN_CALLER: &str = "Unknown caller";
 
-/// Event ids and lead ids longer than this are refused: they are stored and
-/// remembered, so a hostile sender must not choose their size.
+/// Event ids longer than this are refused: they are stored and remembered,
+/// so a hostile sender must not choose their size. Lead ids follow the
+/// stricter [`is_lead_id`].
 pub const MAX_ID_CHARS: usize = 200;
+
+/// The comment every `/v1/events` stream starts with, saying how often it
+/// will send a keep-alive: `: keep-alive-ms 15000`. A client that hears
+/// nothing for a few of those knows the connection is dead.
+pub fn keep_alive_comment(millis: u64) -> String {
+    format!("{KEEP_ALIVE_WORD} {millis}")
+}
+
+/// The interval in a comment made by [`keep_alive_comment`]; `None` for any
+/// other comment.
+///
+/// ```
+/// use leads_core::event::{keep_alive_comment, keep_alive_of};
+/// assert_eq!(keep_alive_of(&keep_alive_comment(60_000)), Some(60_000));
+/// assert_eq!(keep_alive_of("keep-alive"), None);
+/// ```
+pub fn keep_alive_of(comment: &str) -> Option<u64> {
+    comment
+        .trim()
+        .strip_prefix(KEEP_ALIVE_WORD)?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|&millis| millis > 0)
+}
+
+const KEEP_ALIVE_WORD: &str = "keep-alive-ms";
 
 /// A `new_lead` webhook delivery, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +132,14 @@ fn id(value: Option<&Value>, param: &str) -> Result<String, FieldError> {
 /// The webhook's lead, field by field in the contract's order.
 fn lead(data: &JsonObject) -> Result<PartialLead, FieldError> {
     let id = id(data.get("id"), "id")?;
+    if !is_lead_id(&id) {
+        return Err(FieldError::new(
+            "id",
+            format!(
+                "id must be 1 to {MAX_LEAD_ID_CHARS} letters, digits, '_' or '-', starting with a letter or digit"
+            ),
+        ));
+    }
     let name = match body::string(data, Field::Name)? {
         Some(Some(raw)) => Some(validate::name(&raw)?),
         _ => None,
@@ -266,7 +302,16 @@ mod tests {
             param(r#"{"type":"new_lead","id":"e","data":{}}"#),
             "data.id"
         );
-        let long = "x".repeat(MAX_ID_CHARS + 1);
+        for bad in ["..", "a/b", "a%2Fb", "_a", "lead 1", "lead.1"] {
+            assert_eq!(
+                param(&format!(
+                    r#"{{"type":"new_lead","id":"e","data":{{"id":"{bad}"}}}}"#
+                )),
+                "data.id",
+                "{bad}"
+            );
+        }
+        let long = "x".repeat(MAX_LEAD_ID_CHARS + 1);
         assert_eq!(
             param(&format!(
                 r#"{{"type":"new_lead","id":"e","data":{{"id":"{long}"}}}}"#

@@ -338,31 +338,25 @@ impl From<Lead> for PartialLead {
     }
 }
 
-/// A lead id as exactly one encoded URL path segment: everything but
-/// unreserved characters is escaped, so `/`, `?`, `#` and `%` cannot leave
-/// the segment. An id of only dots would still read as `.` or `..` (URL
-/// parsers decode `%2e`), so it has no segment; no lead has such an id.
+/// The longest lead id either side accepts.
+pub const MAX_LEAD_ID_CHARS: usize = 128;
+
+/// Whether `id` can be a lead's id: 1 to [`MAX_LEAD_ID_CHARS`] ASCII letters,
+/// digits, `_` or `-`, starting with a letter or digit (`lead_001`, the
+/// vendor's `ld_9`). Anything else names no lead and never reaches a URL:
+/// no `/`, `.`, `%` or `?` can take a request out of `/v1/leads/{id}`, even
+/// behind a proxy that decodes `%2F` before routing.
 ///
 /// ```
-/// use leads_core::id_path_segment;
-/// assert_eq!(id_path_segment("lead_001").as_deref(), Some("lead_001"));
-/// assert_eq!(id_path_segment("a/../b?c").as_deref(), Some("a%2F..%2Fb%3Fc"));
-/// assert_eq!(id_path_segment(".."), None);
+/// use leads_core::lead::is_lead_id;
+/// assert!(is_lead_id("lead_001") && is_lead_id("ld-9"));
+/// assert!(!is_lead_id("..") && !is_lead_id("a/b") && !is_lead_id("_a") && !is_lead_id(""));
 /// ```
-pub fn id_path_segment(id: &str) -> Option<String> {
-    if id.chars().all(|c| c == '.') {
-        return None;
-    }
-    Some(
-        id.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    char::from(b).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect(),
-    )
+pub fn is_lead_id(id: &str) -> bool {
+    let mut bytes = id.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id.len() <= MAX_LEAD_ID_CHARS
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Paging facts that come with every list response.

@@ -16,7 +16,7 @@ pub mod validate;
 pub use config::{AuthMode, ConsoleConfig};
 pub use error::{ApiError, ApiErrorBody, ErrorType, FieldError};
 pub use field::Field;
-pub use lead::{id_path_segment, Channel, Lead, LeadStatus, Page, PageMeta, PartialLead};
+pub use lead::{is_lead_id, Channel, Lead, LeadStatus, Page, PageMeta, PartialLead};
 pub use new_lead::NewLead;
 pub use patch::LeadPatch;
 pub use query::{ListQuery, Sort, SortField};

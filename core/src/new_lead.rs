@@ -16,6 +16,27 @@ pub const CREATE_FIELDS: [Field; 5] = [
     Field::Tags,
 ];
 
+/// The request header that makes a create safe to retry: a repeat with the
+/// same key and body gets the first answer and makes no second lead.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// The longest `Idempotency-Key` the server keeps.
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+
+/// Whether `key` can be an `Idempotency-Key`: 1 to
+/// [`MAX_IDEMPOTENCY_KEY_CHARS`] visible ASCII characters (a UUID is one).
+///
+/// ```
+/// use leads_core::new_lead::is_idempotency_key;
+/// assert!(is_idempotency_key("6f1c2a4e-9b0d-4c7e-8a51-2f3d4e5a6b7c"));
+/// assert!(!is_idempotency_key("") && !is_idempotency_key("a b") && !is_idempotency_key("é"));
+/// assert!(!is_idempotency_key(&"k".repeat(256)));
+/// ```
+pub fn is_idempotency_key(key: &str) -> bool {
+    (1..=MAX_IDEMPOTENCY_KEY_CHARS).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// A lead to create. Optional fields left out of the JSON take the server's
 /// defaults (`source` becomes `manual`, `tags` empty).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

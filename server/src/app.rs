@@ -19,6 +19,7 @@ use crate::events::{LeadEvents, LocalBus, StreamSettings};
 #[cfg(feature = "test-faults")]
 use crate::faults::{self, Faults};
 use crate::headers::{self, SecurityHeaders};
+use crate::idempotency::Keys;
 use crate::rate_limit::RateLimit;
 use crate::store::Store;
 use crate::upstream::Upstream;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub events: LeadEvents,
     /// How staff sign in (none configured: an open API, loopback only).
     pub sign_in: SignIn,
+    /// `Idempotency-Key`s of creates, kept in the database for a day.
+    pub idempotency: Keys,
     /// Requests per minute per client, when limited.
     pub rate_limit: Option<RateLimit>,
     pub dist: PathBuf,
@@ -86,7 +89,14 @@ impl AppState {
         // with the settings written in.
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
         let settings = static_files::console_config(&sign_in);
+        let idempotency = Keys::open(&config.db).map_err(|err| {
+            format!(
+                "cannot keep idempotency keys in the database {}: {err}",
+                config.db.display()
+            )
+        })?;
         Ok(Self {
+            idempotency,
             backend,
             events,
             webhook,

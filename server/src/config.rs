@@ -96,8 +96,10 @@ pub struct Config {
     #[arg(long, env = "LEADS_SIMULATE_CALLS", value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     pub simulate_calls: Option<u64>,
     /// A comment on every open `/v1/events` stream at least this often, so
-    /// proxies keep idle ones open: `15`, `15s` or `500ms`.
-    #[arg(long, env = "LEADS_EVENTS_KEEP_ALIVE", default_value = "15s", value_parser = parse_duration)]
+    /// proxies keep idle ones open: `15`, `15s` or `500ms`, from 1 to 60
+    /// seconds. Each stream tells the console this, which reconnects after
+    /// three silent intervals.
+    #[arg(long, env = "LEADS_EVENTS_KEEP_ALIVE", default_value = "15s", value_parser = parse_keep_alive)]
     pub events_keep_alive: Duration,
     /// How many `/v1/events` streams one client (who signed in, else the
     /// address) may hold open; each console tab holds one.
@@ -153,6 +155,23 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|_| format!("{text:?} is not a duration; write 10, 10s or 500ms"))
 }
 
+/// The keep-alive's bounds: under a second is chatter, and proxies commonly
+/// drop a connection idle for 60 s.
+const KEEP_ALIVE_RANGE: std::ops::RangeInclusive<Duration> =
+    Duration::from_secs(1)..=Duration::from_secs(60);
+
+/// A keep-alive interval within [`KEEP_ALIVE_RANGE`].
+fn parse_keep_alive(text: &str) -> Result<Duration, String> {
+    let every = parse_duration(text)?;
+    if KEEP_ALIVE_RANGE.contains(&every) {
+        return Ok(every);
+    }
+    Err(format!(
+        "{text:?} is outside 1s to 60s: keep-alives must come at least once a minute, \
+         or proxies close idle streams, and at most once a second"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +182,15 @@ mod tests {
         assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn the_keep_alive_is_between_a_second_and_a_minute() {
+        assert_eq!(parse_keep_alive("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_keep_alive("1000ms"), Ok(Duration::from_secs(1)));
+        for outside in ["61s", "999ms", "0", "3600"] {
+            let err = parse_keep_alive(outside).unwrap_err();
+            assert!(err.contains("outside 1s to 60s"), "{outside}: {err}");
+        }
     }
 }

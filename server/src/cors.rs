@@ -1,6 +1,6 @@
 //! `--allow-origin`: portals on other origins may embed the console. CORS
 //! is answered for exactly the origins given, on `/v1` (preflight included:
-//! `Authorization`, `Content-Type`, `PATCH`) and on the console's files and
+//! `Authorization`, `Content-Type`, `Idempotency-Key`, `PATCH`) and on the console's files and
 //! settings, which a portal's page loads as module scripts and a fetch.
 
 use std::time::Duration;
@@ -29,6 +29,8 @@ pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, String> {
                 CONTENT_TYPE,
                 // An embedded console resuming its event stream.
                 axum::http::HeaderName::from_static("last-event-id"),
+                // A create that is safe to send again.
+                axum::http::HeaderName::from_static("idempotency-key"),
             ])
             .expose_headers([RETRY_AFTER, LOCATION])
             .max_age(Duration::from_secs(600)),

@@ -76,7 +76,9 @@ pub struct FaultRule {
     /// upstream streaming far too much would.
     #[serde(default)]
     pub pad_bytes: Option<usize>,
-    /// Start the answer, then drop the connection mid-body.
+    /// Start the answer, then drop the connection mid-body; with `after`,
+    /// once the request was handled (a lead stored, say), as a connection
+    /// lost on the way back would.
     #[serde(default)]
     pub drop: bool,
     /// Applies to the console's own files (page, scripts, wasm) instead of
@@ -294,19 +296,15 @@ async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -
     if rule.after {
         let response = next.run(request).await;
         wait(faults, &rule).await;
+        if rule.drop {
+            return dropped_midway();
+        }
         return response;
     }
     wait(faults, &rule).await;
     let status = rule.status.and_then(|s| StatusCode::from_u16(s).ok());
     if rule.drop {
-        return (
-            [(header::CONTENT_TYPE, "application/json")],
-            axum::body::Body::new(DroppedMidway {
-                started: false,
-                pause: Box::pin(tokio::time::sleep(Duration::from_millis(200))),
-            }),
-        )
-            .into_response();
+        return dropped_midway();
     }
     if let Some(size) = rule.pad_bytes {
         let page = r#"{"data": [], "meta": {"page": 1, "limit": 20, "total": 0}, "padding": ""#;
@@ -346,6 +344,18 @@ async fn apply(faults: &Faults, rule: FaultRule, request: Request, next: Next) -
             response
         }
     }
+}
+
+/// An answer whose connection breaks after its first bytes.
+fn dropped_midway() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Body::new(DroppedMidway {
+            started: false,
+            pause: Box::pin(tokio::time::sleep(Duration::from_millis(200))),
+        }),
+    )
+        .into_response()
 }
 
 /// A body that sends its first bytes, waits for them to leave, then fails:

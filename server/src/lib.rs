@@ -15,6 +15,7 @@ pub mod events;
 pub mod faults;
 pub mod headers;
 pub mod health;
+pub mod idempotency;
 pub mod limits;
 pub mod openapi;
 pub mod rate_limit;

@@ -30,6 +30,7 @@ pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
         } else {
             AuthMode::None
         },
+        idempotency_keys: true,
     }
 }
 

@@ -9,15 +9,15 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
-use axum::http::{HeaderMap, Method};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
-use leads_core::{id_path_segment, ErrorType};
+use leads_core::{is_lead_id, ErrorType};
 
 use crate::api::body::limited_bytes;
-use crate::api::lead_id::{no_such_lead, LeadId};
+use crate::api::lead_id::LeadId;
 use crate::app::AppState;
 use crate::error::AppError;
 
@@ -94,7 +94,8 @@ impl Upstream {
 
     /// Sends one request on, with the key and only the headers that
     /// describe the body (never the browser's `Authorization` or cookies),
-    /// and passes the answer back unchanged.
+    /// and passes the answer back unchanged, but for a create's `Location`,
+    /// which names this server's `/v1/leads/{id}`.
     async fn forward(
         &self,
         method: Method,
@@ -114,7 +115,10 @@ impl Upstream {
             .request(method, url)
             .bearer_auth(&*self.key.0)
             .timeout(self.timeout);
-        for name in [CONTENT_TYPE, ACCEPT] {
+        // The vendor may honour the key too: then even a create whose
+        // answer never reached us is not made twice there.
+        let idempotency_key = HeaderName::from_static("idempotency-key");
+        for name in [CONTENT_TYPE, ACCEPT, idempotency_key] {
             if let Some(value) = headers.get(&name) {
                 request = request.header(name, value);
             }
@@ -133,6 +137,15 @@ impl Upstream {
             if let Some(value) = reply.headers().get(&name) {
                 passed.insert(name, value.clone());
             }
+        }
+        if status == StatusCode::CREATED {
+            // Ours, whatever the vendor's says (it may name its own host).
+            let vendors = reply.headers().get(LOCATION).cloned();
+            let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
+            if let Some(location) = created_location(&bytes, vendors.as_ref()) {
+                passed.insert(LOCATION, location);
+            }
+            return Ok((status, passed, bytes).into_response());
         }
         let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
         Ok((status, passed, bytes).into_response())
@@ -229,6 +242,25 @@ fn error_chain(err: &reqwest::Error) -> String {
     text
 }
 
+/// This server's `Location` for a lead the vendor created: from the id in
+/// its answer, else from the last segment of the vendor's own `Location`;
+/// `None` when neither names a lead id.
+fn created_location(body: &[u8], vendors: Option<&HeaderValue>) -> Option<HeaderValue> {
+    #[derive(serde::Deserialize)]
+    struct Created {
+        id: String,
+    }
+    let from_body = serde_json::from_slice::<Created>(body).ok().map(|c| c.id);
+    let from_header = || {
+        let path = vendors?.to_str().ok()?.split(['?', '#']).next()?;
+        Some(path.trim_end_matches('/').rsplit('/').next()?.to_owned())
+    };
+    let id = from_body
+        .filter(|id| is_lead_id(id))
+        .or_else(|| from_header().filter(|id| is_lead_id(id)))?;
+    HeaderValue::try_from(format!("/v1/leads/{id}")).ok()
+}
+
 async fn read_reply(mut reply: reqwest::Response) -> Result<Vec<u8>, UpstreamFailure> {
     let mut bytes = Vec::new();
     while let Some(chunk) = reply.chunk().await? {
@@ -260,11 +292,9 @@ async fn forward_one(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
+    // Only an id of the strict shape goes on, so it is its own path segment.
     let id = id.known()?;
-    let Some(segment) = id_path_segment(&id) else {
-        return Err(no_such_lead(Some(&id)));
-    };
     upstream
-        .forward(method, &format!("/leads/{segment}"), query, &headers, body)
+        .forward(method, &format!("/leads/{id}"), query, &headers, body)
         .await
 }

@@ -10,7 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leads_core::event::LeadUpdated;
 use leads_core::limits::MAX_BODY_BYTES;
-use leads_core::PartialLead;
+use leads_core::{is_lead_id, PartialLead};
 
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
@@ -55,7 +55,11 @@ pub async fn audit_and_announce(
     let response = next.run(Request::from_parts(parts, Body::from(body))).await;
     let status = response.status();
     if !status.is_success() {
-        let lead = path.strip_prefix("/leads/").unwrap_or("-");
+        // An id that no lead can have is someone probing: not logged.
+        let lead = path
+            .strip_prefix("/leads/")
+            .filter(|id| is_lead_id(id))
+            .unwrap_or("-");
         audit(write, &who, lead, &fields, status);
         return response;
     }

@@ -559,7 +559,10 @@ async fn api_key_guards_v1_only_and_comes_first() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(config.body, json!({"api_base": "/v1", "auth": "bearer"}));
+    assert_eq!(
+        config.body,
+        json!({"api_base": "/v1", "auth": "bearer", "idempotency_keys": true})
+    );
     let page = app
         .send(bare(Method::GET, "/").body(Body::empty()).unwrap())
         .await;
@@ -575,7 +578,7 @@ async fn console_is_served_with_spa_fallback_and_open_config() {
     let app = TestApp::new().await;
     assert_eq!(
         app.get("/config.json").await.body,
-        json!({"api_base": "/v1", "auth": "none"})
+        json!({"api_base": "/v1", "auth": "none", "idempotency_keys": true})
     );
     for path in ["/", "/leads?status=new", "/some/deep/link"] {
         let reply = app.get(path).await;
@@ -598,6 +601,90 @@ async fn stored_rows_survive_a_restart() {
         (lead.name.as_str(), lead.tags.as_slice()),
         ("Durable", &["kept".to_string()][..])
     );
+}
+
+/// `POST /v1/leads` with an `Idempotency-Key`.
+async fn create_with_key(app: &TestApp, key: &str, body: &Value) -> support::Reply {
+    app.send(
+        app.request(Method::POST, "/v1/leads")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_create_repeated_with_its_idempotency_key_gets_the_first_answer() {
+    let app = TestApp::new().await;
+    let mut events = app.events.subscribe(None).live;
+    let lead = LeadBuilder::new("Once Only").phone("+15550100300").build();
+    let first = create_with_key(&app, "c0ffee-1", &lead).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let again = create_with_key(&app, "c0ffee-1", &lead).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.text, first.text, "the same body");
+    assert_eq!(
+        again.headers[header::LOCATION],
+        first.headers[header::LOCATION]
+    );
+    assert_eq!(again.headers["idempotent-replayed"], "true");
+    assert!(!first.headers.contains_key("idempotent-replayed"));
+    assert_eq!(app.all().await.len(), 1, "one lead, not two");
+    assert!(events.try_recv().is_ok(), "the create was announced");
+    assert!(events.try_recv().is_err(), "the repeat was not");
+
+    let other = create_with_key(&app, "c0ffee-1", &LeadBuilder::new("Someone Else").build()).await;
+    assert_eq!(other.status, StatusCode::CONFLICT, "{}", other.text);
+    assert_eq!(other.body["error"]["type"], "idempotency_conflict");
+
+    // Without a key, or with another, each create is its own.
+    let second = create_with_key(&app, "c0ffee-2", &lead).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    assert_ne!(second.body["id"], first.body["id"]);
+    assert_eq!(app.post(lead.clone()).await.status, StatusCode::CREATED);
+    assert_eq!(app.all().await.len(), 3);
+
+    for bad in ["", "has space", "naïve", &"k".repeat(256)] {
+        let reply = app
+            .send(
+                app.request(Method::POST, "/v1/leads")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(
+                        "idempotency-key",
+                        axum::http::HeaderValue::from_bytes(bad.as_bytes()).unwrap(),
+                    )
+                    .body(Body::from(lead.to_string()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{bad:?}: {}",
+            reply.text
+        );
+        assert_eq!(reply.param(), Some("Idempotency-Key"), "{bad:?}");
+    }
+    assert_eq!(app.all().await.len(), 3, "a refused key made nothing");
+}
+
+#[tokio::test]
+async fn a_failed_create_frees_its_key_and_kept_keys_survive_a_restart() {
+    let app = TestApp::new().await;
+    let invalid = create_with_key(&app, "k-7", &json!({"name": "Fix Me", "phone": "555"})).await;
+    assert_eq!(invalid.param(), Some("phone"));
+    let fixed = LeadBuilder::new("Fix Me").phone("+15550100301").build();
+    let created = create_with_key(&app, "k-7", &fixed).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+
+    let dir = app.into_dir();
+    let restarted = TestApp::reopen(dir).await;
+    let again = create_with_key(&restarted, "k-7", &fixed).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body["id"], created.body["id"]);
+    assert_eq!(restarted.all().await.len(), 1);
 }
 
 #[tokio::test]
@@ -686,6 +773,29 @@ async fn routes_and_ids_the_api_cannot_know_get_its_json_errors() {
     assert_eq!(invalid.param(), Some("status"), "the body is checked first");
     let valid = app.patch("%FF", json!({"status": "contacted"})).await;
     assert_eq!(valid.status, StatusCode::NOT_FOUND, "{}", valid.text);
+    // Ids outside leads-core's shape name no lead, and are not echoed.
+    for id in [
+        "lead_001%2F..",
+        "..%2Flead_001",
+        "lead.001",
+        "-lead",
+        &"a".repeat(129),
+    ] {
+        for reply in [
+            app.get(&format!("/v1/leads/{id}")).await,
+            app.patch(id, json!({"status": "contacted"})).await,
+        ] {
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{id}: {}", reply.text);
+            assert!(!reply.text.contains(id), "{id} echoed: {}", reply.text);
+        }
+    }
+    let longest = "a".repeat(128);
+    let reply = app.get(&format!("/v1/leads/{longest}")).await;
+    assert!(
+        reply.text.contains(&longest),
+        "an id of the right shape is named: {}",
+        reply.text
+    );
 }
 
 #[tokio::test]

@@ -280,6 +280,11 @@ async fn idle_streams_get_keep_alive_comments() {
     .await;
     let mut stream = open_stream(&app, None).await;
     position(&mut stream).await;
+    assert_eq!(
+        stream.keep_alive,
+        Some(200),
+        "the stream says how often keep-alives come"
+    );
     let block = stream.next(SOON).await.expect("a keep-alive");
     assert_eq!(
         block,

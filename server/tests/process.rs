@@ -220,6 +220,36 @@ async fn logs_carry_no_colour_codes_off_a_terminal_and_json_when_asked() {
 }
 
 #[test]
+fn a_keep_alive_proxies_would_not_wait_for_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_leads-server"))
+        .args(["--events-keep-alive", "90s"])
+        .env("LEADS_ADDR", "127.0.0.1:0")
+        .env("LEADS_DB", dir.path().join("leads.db"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A server that took the setting would serve until stopped.
+    let ended = (0..300).find_map(|_| {
+        let status = server.try_wait().unwrap();
+        if status.is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        status
+    });
+    let Some(status) = ended else {
+        let _ = server.kill();
+        panic!("the server started with a 90 s keep-alive");
+    };
+    assert!(!status.success());
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut said).unwrap();
+    assert!(said.contains("--events-keep-alive"), "{said}");
+    assert!(said.contains("outside 1s to 60s"), "{said}");
+}
+
+#[test]
 fn simulated_calls_are_refused_in_proxy_mode() {
     let dir = tempfile::tempdir().unwrap();
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_leads-server"))

@@ -101,6 +101,11 @@ async fn creates_and_updates_reach_the_upstream_and_come_back_unchanged() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     let id = created.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created.headers[header::LOCATION].to_str().unwrap(),
+        format!("/v1/leads/{id}"),
+        "the contract's Location, in proxy mode too"
+    );
     let stored = upstream
         .direct(Method::GET, &format!("/v1/leads/{id}"), None)
         .await;
@@ -140,6 +145,11 @@ async fn the_vendors_short_replies_pass_through_unchanged() {
     let created = proxy.post(json!({"name": "John Doe"})).await;
     assert_eq!(created.status, StatusCode::CREATED);
     assert_eq!(created.body, short);
+    assert_eq!(
+        created.headers[header::LOCATION],
+        "/v1/leads/lead_777",
+        "a vendor that sends no Location still gives one"
+    );
     upstream
         .inject(json!({"matches": "GET /v1/leads", "status": 502, "html": true, "times": 1}))
         .await;
@@ -237,25 +247,43 @@ async fn only_the_upstream_key_goes_upstream_never_the_browsers_credentials() {
 }
 
 #[tokio::test]
-async fn an_id_never_leaves_its_path_segment() {
+async fn an_id_that_no_lead_can_have_is_a_404_and_never_forwarded() {
     let (upstream, proxy) = setup().await;
-    for uri in [
-        "/v1/leads/..",
-        "/v1/leads/%2e%2e",
-        "/v1/leads/%2E%2E",
-        "/v1/leads/..%2F..%2Fconfig.json",
-        "/v1/leads/lead_001%2F..%2F..%2F_test%2Frequests",
-        "/v1/leads/lead_001%3Fstatus=new",
-    ] {
-        let reply = proxy.get(uri).await;
-        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}: {}", reply.text);
-        assert_eq!(reply.body["error"]["type"], "not_found", "{uri}");
+    let probes = [
+        "..",
+        "%2e%2e",
+        "%2E%2E",
+        "..%2F..%2Fadmin",
+        "..%2Fother",
+        "lead_900%2F..%2F..%2Fadmin",
+        "..%2F..%2Fconfig.json",
+        "lead_001%2F..%2F..%2F_test%2Frequests",
+        "lead_001%3Fstatus=new",
+        "lead_001%5C..%5Cadmin",
+        "lead.001",
+        "_lead",
+    ];
+    for id in probes {
+        let uri = format!("/v1/leads/{id}");
+        let got = proxy.get(&uri).await;
+        let patched = proxy.patch(id, json!({"status": "contacted"})).await;
+        for reply in [got, patched] {
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}: {}", reply.text);
+            assert_eq!(reply.body["error"]["type"], "not_found", "{uri}");
+            assert!(!reply.text.contains(".."), "{uri}: echoed: {}", reply.text);
+        }
     }
-    for request in upstream.received().await {
-        let uri = request["uri"].as_str().unwrap();
-        let id = uri.strip_prefix("/v1/leads/").expect("only lead paths");
-        assert!(!id.contains('/') && !id.contains('?'), "{uri}");
+    assert_eq!(
+        upstream.received().await,
+        Vec::<Value>::new(),
+        "nothing reached the vendor"
+    );
+    let log = captured_log();
+    for id in probes.iter().filter(|id| id.contains('%')) {
+        assert!(!log.contains(id), "{id} is in the log");
     }
+    let fine = proxy.get("/v1/leads/lead_001").await;
+    assert_eq!(fine.status, StatusCode::OK, "a real id still goes through");
     let other = proxy.get("/v1/other").await;
     assert_eq!(other.status, StatusCode::NOT_FOUND);
     assert!(upstream
@@ -365,5 +393,82 @@ async fn in_proxy_mode_webhook_leads_and_updates_are_streamed_without_the_key() 
         stream.next_event(Duration::from_millis(300)).await,
         None,
         "one of each"
+    );
+}
+
+/// A create whose answer is lost on the way back (the lead is stored, the
+/// connection breaks) and is sent again with its `Idempotency-Key`.
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_answered_again_not_made_twice() {
+    let (upstream, proxy) = setup().await;
+    upstream
+        .inject(json!({"matches": "POST /v1/leads", "drop": true, "after": true, "times": 1}))
+        .await;
+    let http = reqwest::Client::new();
+    let body = json!({"name": "Dropped Call"}).to_string();
+    let send = || {
+        http.post(format!("{}/v1/leads", upstream.base))
+            .bearer_auth(upstream.key)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "retry-1")
+            .body(body.clone())
+            .send()
+    };
+    let lost = async { send().await?.bytes().await }.await;
+    assert!(lost.is_err(), "the first answer broke off: {lost:?}");
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let list = upstream
+        .direct(Method::GET, "/v1/leads?sort=-created_at&limit=100", None)
+        .await;
+    let named = |name: &str| {
+        list.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|lead| lead["name"] == name)
+            .count()
+    };
+    assert_eq!(named("Dropped Call"), 1, "one lead, not two");
+
+    // Through the proxy the repeat is answered here, never sent on again,
+    // and the key goes to the vendor with the create.
+    let create = || {
+        proxy
+            .request(Method::POST, "/v1/leads")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", "retry-2")
+            .body(Body::from(json!({"name": "Through The Proxy"}).to_string()))
+            .unwrap()
+    };
+    let first = proxy.send(create()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let second = proxy.send(create()).await;
+    assert_eq!(second.status, StatusCode::CREATED);
+    assert_eq!(second.text, first.text);
+    assert_eq!(
+        second.headers[header::LOCATION],
+        first.headers[header::LOCATION]
+    );
+    let forwarded: Vec<Value> = upstream
+        .received()
+        .await
+        .into_iter()
+        .filter(|r| {
+            r["body"]
+                .as_str()
+                .unwrap_or("")
+                .contains("Through The Proxy")
+        })
+        .collect();
+    assert_eq!(forwarded.len(), 1, "{forwarded:?}");
+    assert!(
+        forwarded[0]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|name| name == "idempotency-key"),
+        "{forwarded:?}"
     );
 }

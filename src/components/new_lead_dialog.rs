@@ -29,11 +29,16 @@ pub fn NewLeadDialog(
     let dialog = NodeRef::<html::Dialog>::new();
     let name_input = NodeRef::<html::Input>::new();
 
-    let create = Action::new_local(move |new: &NewLead| {
+    // The create the person means, and its `Idempotency-Key`: sending the
+    // same lead again (after a lost answer, say) reuses the key, so the
+    // server answers again instead of making a second lead; a changed lead
+    // is another create with a key of its own.
+    let meant = StoredValue::new(None::<(NewLead, Option<String>)>);
+    let create = Action::new_local(move |(new, key): &(NewLead, Option<String>)| {
         let client = session.client_untracked();
-        let new = new.clone();
+        let (new, key) = (new.clone(), key.clone());
         async move {
-            let reply = session.checked(client.create_lead(&new).await);
+            let reply = session.checked(client.create_lead(&new, key.as_deref()).await);
             reply.map(|reply| created_lead(&new, reply))
         }
     });
@@ -68,6 +73,7 @@ pub fn NewLeadDialog(
         };
         match result {
             Ok(lead) => {
+                meant.set_value(None);
                 form.set(LeadForm::default());
                 feedback.clear();
                 open.set(false);
@@ -95,7 +101,12 @@ pub fn NewLeadDialog(
                     f.tags = new.tags.clone();
                     f.tag_input.clear();
                 });
-                create.dispatch(new);
+                let key = match meant.get_value() {
+                    Some((sent, key)) if sent == new => key,
+                    _ => crate::api::new_create_key(),
+                };
+                meant.set_value(Some((new.clone(), key.clone())));
+                create.dispatch((new, key));
             }
             Err(found) => errors.set(found),
         }

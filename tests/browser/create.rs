@@ -203,6 +203,12 @@ async fn a_failed_post_keeps_the_form_and_submitting_again_retries() {
             json!({"drop": true}),
             "The lead was not created. Could not reach the server.",
         ),
+        // Stored, then the answer lost on the way back: the retry carries
+        // the same Idempotency-Key and gets the first answer, not a twin.
+        (
+            json!({"drop": true, "after": true}),
+            "The lead was not created. Could not reach the server.",
+        ),
     ];
     for (round, (mut fault, message)) in failures.into_iter().enumerate() {
         fault["matches"] = json!("POST /v1/leads");
@@ -232,6 +238,13 @@ async fn a_failed_post_keeps_the_form_and_submitting_again_retries() {
         assert_eq!(reply.body["data"][0]["name"], json!(name));
         assert_eq!(reply.body["data"][0]["tags"], json!(["keep-me"]));
     }
+    let posts = h.wait_for_received("POST /v1/leads", 6).await;
+    assert!(
+        posts.iter().all(|post| post["headers"]
+            .as_array()
+            .is_some_and(|names| names.iter().any(|name| name == "idempotency-key"))),
+        "every create carries an Idempotency-Key: {posts:?}"
+    );
     h.finish().await;
 }
 

@@ -1,6 +1,7 @@
 //! `GET /v1/events`: lead events as Server-Sent Events, for either backend.
 //!
-//! A stream starts with its position (an `id:` and a comment, which moves a
+//! A stream starts with a comment saying how often keep-alives come, then
+//! its position (an `id:` and a comment, which moves a
 //! client's `Last-Event-ID` without an event), or `reset` when the client's
 //! `Last-Event-ID` is no longer kept; then what the client missed; then
 //! every event as it happens. A stream that falls too far behind is told
@@ -16,6 +17,7 @@ use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
+use leads_core::event::keep_alive_comment;
 use leads_core::ErrorType;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
@@ -56,8 +58,12 @@ pub async fn stream(
             .comment("live"),
         None => reset(subscription.latest),
     };
+    let keep_alive = events.settings.keep_alive;
+    let announce = Event::default().comment(keep_alive_comment(
+        u64::try_from(keep_alive.as_millis()).unwrap_or(u64::MAX),
+    ));
     let state = Streaming {
-        first: Some(first),
+        first: VecDeque::from([announce, first]),
         missed: subscription.missed.unwrap_or_default().into(),
         live: subscription.live,
         stopping: events.stopping(),
@@ -65,11 +71,8 @@ pub async fn stream(
         events: events.clone(),
         _slot: slot,
     };
-    let sse = Sse::new(sse_events(state)).keep_alive(
-        KeepAlive::new()
-            .interval(events.settings.keep_alive)
-            .text("keep-alive"),
-    );
+    let sse = Sse::new(sse_events(state))
+        .keep_alive(KeepAlive::new().interval(keep_alive).text("keep-alive"));
     let mut response = sse.into_response();
     // Nginx and friends would otherwise hold events back in a buffer.
     response.headers_mut().insert(
@@ -81,7 +84,9 @@ pub async fn stream(
 
 /// One open stream.
 struct Streaming {
-    first: Option<Event>,
+    /// How often keep-alives come (so a client can tell a dead connection
+    /// from a quiet one), then the position or `reset`.
+    first: VecDeque<Event>,
     missed: VecDeque<Arc<Numbered>>,
     live: broadcast::Receiver<Arc<Numbered>>,
     stopping: watch::Receiver<bool>,
@@ -109,7 +114,7 @@ fn event(numbered: &Numbered) -> Event {
 
 fn sse_events(state: Streaming) -> impl Stream<Item = Result<Event, Infallible>> {
     stream::unfold(state, |mut state| async move {
-        if let Some(first) = state.first.take() {
+        if let Some(first) = state.first.pop_front() {
             return Some((Ok(first), state));
         }
         if let Some(missed) = state.missed.pop_front() {

@@ -64,10 +64,13 @@ pub async fn list(
     operation_id = "createLead",
     tag = "leads",
     request_body = NewLead,
+    params(("Idempotency-Key" = Option<String>, Header, max_length = 255, pattern = "^[!-~]+$",
+            description = "One per create the client means, the same on each retry of it: a repeat with the same body within 24 hours gets the first answer and makes no second lead.")),
     responses(
-        (status = 201, description = "The lead as stored.", body = Lead,
+        (status = 201, description = "The lead as stored (or, for a repeated `Idempotency-Key`, the first answer again).", body = Lead,
          headers(("Location" = String, description = "The new lead's URL."))),
-        (status = 400, description = "Malformed JSON, an unknown field, or an invalid field (`param`).", body = ApiErrorBody),
+        (status = 400, description = "Malformed JSON, an unknown field, an invalid field, or an invalid `Idempotency-Key` (`param`).", body = ApiErrorBody),
+        (status = 409, description = "The `Idempotency-Key` was used with another body, or its first request is still being answered.", body = ApiErrorBody),
     )
 )]
 pub async fn create(

@@ -11,11 +11,11 @@ use leads_core::ErrorType;
 
 use crate::app::AppState;
 use crate::error::AppError;
-use crate::{auth, rate_limit, writes};
+use crate::{auth, idempotency, rate_limit, writes};
 
 /// Everything under `/v1` around `leads`, the routes that answer
 /// `/leads…` (see [`crate::app::router`] for which). The audit and events of
-/// writes wrap them, then the rate limit, and sign-in wraps all of it, the
+/// writes wrap them, then the `Idempotency-Key` check, then the rate limit, and sign-in wraps all of it, the
 /// fallbacks too, so `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
     let stream = Router::new()
@@ -29,6 +29,10 @@ pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
         .layer(middleware::from_fn_with_state(
             state.events.clone(),
             writes::audit_and_announce,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.idempotency.clone(),
+            idempotency::honour,
         ));
     if let Some(limit) = state.rate_limit.clone() {
         v1 = v1.layer(middleware::from_fn_with_state(limit, rate_limit::limit));

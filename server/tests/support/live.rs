@@ -48,6 +48,9 @@ impl Block {
 pub struct Reader<S> {
     source: S,
     buffer: String,
+    /// The keep-alive interval the stream announced in its first comment
+    /// (that block is taken here, not returned).
+    pub keep_alive: Option<u64>,
 }
 
 /// Where a [`Reader`] gets its bytes.
@@ -78,6 +81,7 @@ impl<S: Chunks> Reader<S> {
         Self {
             source,
             buffer: String::new(),
+            keep_alive: None,
         }
     }
 
@@ -102,7 +106,17 @@ impl<S: Chunks> Reader<S> {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let text: String = self.buffer.drain(..end + 2).collect();
-                return Some(parse(&text));
+                let block = parse(&text);
+                let announced = block
+                    .comment
+                    .as_deref()
+                    .and_then(|comment| comment.strip_prefix("keep-alive-ms "))
+                    .and_then(|millis| millis.parse().ok());
+                match announced {
+                    Some(millis) => self.keep_alive = Some(millis),
+                    None => return Some(block),
+                }
+                continue;
             }
             let chunk = self.source.next_chunk().await?;
             self.buffer.push_str(&String::from_utf8_lossy(&chunk));

@@ -83,6 +83,16 @@ impl TestApp {
         Self::serving(dir, &config, LeadsBackend::Store(store))
     }
 
+    /// An app on the database of one that was shut down with
+    /// [`TestApp::into_dir`]: the server started again.
+    pub async fn reopen(dir: TempDir) -> TestApp {
+        let (_, mut config) = Self::config(&Options::default(), false);
+        config.db = dir.path().join("leads.db");
+        config.dist = dir.path().join("dist");
+        let store = Store::open(&config.db).expect("open store");
+        Self::serving(dir, &config, LeadsBackend::Store(store))
+    }
+
     /// A proxy-mode app in front of `upstream`.
     pub fn proxy(upstream: Upstream, options: Options) -> TestApp {
         Self::proxy_with_config(upstream, options, |_| {})

@@ -1,0 +1,313 @@
+//! `Idempotency-Key` on `POST /v1/leads`, whatever answers it (SQLite or
+//! the vendor's API): a create sent again with the same key and body, after
+//! a dropped connection say, gets the first answer and makes no second
+//! lead. Keys live in the server's database for 24 hours, per person, so a
+//! restart honours them too; in proxy mode that database holds only them.
+//!
+//! A key is reserved before the create runs, so a second request with it
+//! waits for nothing and is told to try again (`409`), and the create runs
+//! in a task of its own: a client that hangs up cannot stop it between
+//! storing the lead and storing the answer.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, LOCATION};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use leads_core::new_lead::{is_idempotency_key, IDEMPOTENCY_KEY_HEADER};
+use leads_core::{ApiError, ErrorType};
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+use crate::api::body::limited_bytes;
+use crate::auth::Who;
+use crate::error::AppError;
+
+/// How long a key is honoured.
+const KEPT_SECONDS: i64 = 24 * 60 * 60;
+
+/// The largest answer kept for a replay; a lead is a few hundred bytes.
+const MAX_KEPT_ANSWER: usize = 256 * 1024;
+
+/// Marks an answer sent again for a repeated key.
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// Pending rows are those whose `status` is still NULL: a create running.
+/// A process that died left its own behind; they are dropped at start.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    who         TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    status      INTEGER,
+    location    TEXT,
+    body        BLOB,
+    PRIMARY KEY (who, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);
+DELETE FROM idempotency_keys WHERE status IS NULL;";
+
+/// The kept keys; cheap to clone.
+#[derive(Clone)]
+pub struct Keys {
+    db: Arc<Mutex<Connection>>,
+}
+
+/// A first answer, kept to be sent again.
+struct Kept {
+    status: u16,
+    location: Option<String>,
+    body: Vec<u8>,
+}
+
+/// What a key's arrival means.
+enum Reservation {
+    /// Never seen (or forgotten): the create runs, and its answer is kept.
+    New,
+    /// Answered before, for the same body.
+    Replay(Kept),
+    /// Seen with another body.
+    OtherBody,
+    /// Its first request is still being answered.
+    Running,
+}
+
+impl Keys {
+    /// Opens (or creates) the key table in the database at `path`.
+    pub fn open(path: &Path) -> rusqlite::Result<Keys> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Keys {
+            db: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `work` on the database in a blocking task.
+    async fn with_db<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let db = Arc::clone(&self.db);
+        Ok(tokio::task::spawn_blocking(move || work(&mut lock(&db))).await??)
+    }
+
+    /// Looks the key up, forgetting keys past their day first, and reserves
+    /// it when it is new.
+    async fn reserve(
+        &self,
+        who: String,
+        key: String,
+        fingerprint: Vec<u8>,
+    ) -> Result<Reservation, AppError> {
+        self.with_db(move |conn| {
+            let now = unix_now();
+            let tx = conn.transaction()?;
+            tx.execute(
+                "DELETE FROM idempotency_keys WHERE created_at <= ?1",
+                [now - KEPT_SECONDS],
+            )?;
+            let seen = tx
+                .query_row(
+                    "SELECT fingerprint, status, location, body FROM idempotency_keys \
+                     WHERE who = ?1 AND key = ?2",
+                    params![who, key],
+                    |row| {
+                        Ok((
+                            row.get::<_, Vec<u8>>(0)?,
+                            row.get::<_, Option<u16>>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                            row.get::<_, Option<Vec<u8>>>(3)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let reservation = match seen {
+                Some((seen, _, _, _)) if seen != fingerprint => Reservation::OtherBody,
+                Some((_, None, _, _)) => Reservation::Running,
+                Some((_, Some(status), location, body)) => Reservation::Replay(Kept {
+                    status,
+                    location,
+                    body: body.unwrap_or_default(),
+                }),
+                None => {
+                    tx.execute(
+                        "INSERT INTO idempotency_keys (who, key, fingerprint, created_at) \
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![who, key, fingerprint, now],
+                    )?;
+                    Reservation::New
+                }
+            };
+            tx.commit()?;
+            Ok(reservation)
+        })
+        .await
+    }
+
+    /// Keeps a successful first answer.
+    async fn keep(&self, who: String, key: String, answer: Kept) -> Result<(), AppError> {
+        self.with_db(move |conn| {
+            conn.execute(
+                "UPDATE idempotency_keys SET status = ?3, location = ?4, body = ?5 \
+                 WHERE who = ?1 AND key = ?2",
+                params![who, key, answer.status, answer.location, answer.body],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    /// Lets the key go after a create that did not succeed, so sending it
+    /// again (with the same body or a corrected one) tries again.
+    async fn release(&self, who: String, key: String) -> Result<(), AppError> {
+        self.with_db(move |conn| {
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE who = ?1 AND key = ?2 AND status IS NULL",
+                params![who, key],
+            )
+            .map(drop)
+        })
+        .await
+    }
+}
+
+fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    // Each statement is its own transaction or inside one: a panic cannot
+    // leave the table half-written.
+    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| {
+            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+/// The layer, inside sign-in (keys are per person) and around the audit
+/// and events of writes (a replay is neither a new write nor news).
+pub async fn honour(State(keys): State<Keys>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST || request.uri().path() != "/leads" {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(IDEMPOTENCY_KEY_HEADER) else {
+        return next.run(request).await;
+    };
+    let Some(key) = key.to_str().ok().filter(|key| is_idempotency_key(key)) else {
+        return AppError::Api(ApiError {
+            kind: ErrorType::InvalidRequest,
+            message: format!(
+                "{IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters, such as a UUID."
+            ),
+            param: Some(IDEMPOTENCY_KEY_HEADER.to_owned()),
+        })
+        .into_response();
+    };
+    let key = key.to_owned();
+    let who = request
+        .extensions()
+        .get::<Who>()
+        .map_or_else(String::new, |who| who.0.clone());
+    let (parts, body) = request.into_parts();
+    let body = match limited_bytes(body).await {
+        Ok(body) => body,
+        Err(err) => return err.into_response(),
+    };
+    let fingerprint = Sha256::digest(&body).to_vec();
+    match keys.reserve(who.clone(), key.clone(), fingerprint).await {
+        Err(err) => err.into_response(),
+        Ok(Reservation::Replay(kept)) => replay(kept),
+        Ok(Reservation::OtherBody) => AppError::new(
+            ErrorType::IdempotencyConflict,
+            "This Idempotency-Key was already used for a different lead. \
+             Send a new key with each new lead.",
+        )
+        .into_response(),
+        Ok(Reservation::Running) => AppError::new(
+            ErrorType::IdempotencyConflict,
+            "This lead is still being created. Wait a moment, then send it again \
+             with the same Idempotency-Key.",
+        )
+        .into_response(),
+        Ok(Reservation::New) => {
+            let request = Request::from_parts(parts, Body::from(body));
+            let create = tokio::spawn(create_and_keep(keys, who, key, request, next));
+            create
+                .await
+                .unwrap_or_else(|err| AppError::from(err).into_response())
+        }
+    }
+}
+
+/// Runs the create and keeps a successful answer; any other lets the key go.
+async fn create_and_keep(
+    keys: Keys,
+    who: String,
+    key: String,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        if let Err(err) = keys.release(who, key).await {
+            tracing::error!("an idempotency key could not be released: {err}");
+        }
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_KEPT_ANSWER).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            tracing::error!("a create's answer could not be read to keep: {err}");
+            if let Err(err) = keys.release(who, key).await {
+                tracing::error!("an idempotency key could not be released: {err}");
+            }
+            return AppError::new(
+                ErrorType::Internal,
+                "The server could not complete the request. Try again in a moment.",
+            )
+            .into_response();
+        }
+    };
+    let kept = Kept {
+        status: parts.status.as_u16(),
+        location: parts
+            .headers
+            .get(LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned),
+        body: bytes.to_vec(),
+    };
+    if let Err(err) = keys.keep(who, key, kept).await {
+        // The lead exists; only a repeat of this key would now make another.
+        tracing::error!("a create's answer could not be kept for its idempotency key: {err}");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The first answer again, marked as such.
+fn replay(kept: Kept) -> Response {
+    let status = StatusCode::from_u16(kept.status).unwrap_or(StatusCode::CREATED);
+    let mut response = (status, kept.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    if let Some(location) = kept
+        .location
+        .and_then(|location| HeaderValue::try_from(location).ok())
+    {
+        headers.insert(LOCATION, location);
+    }
+    response
+}
