@@ -81,10 +81,7 @@ enum Reservation {
 impl Keys {
     /// Opens (or creates) the key table in the database at `path`.
     pub fn open(path: &Path) -> rusqlite::Result<Keys> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let conn = crate::store::connect(path)?;
         conn.execute_batch(SCHEMA)?;
         Ok(Keys {
             db: Arc::new(Mutex::new(conn)),

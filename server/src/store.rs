@@ -87,15 +87,23 @@ impl Db {
     }
 }
 
+/// A connection to the database at `path` (created if missing), as every
+/// part of the server that keeps something in it wants one: WAL, so reads
+/// go on during a write; FULL, so a write is on disk before the API
+/// acknowledges it, even if the machine loses power right after; and a
+/// wait of up to 5 s for another connection's write.
+pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
 impl Store {
     /// Opens (or creates) the database at `path` in WAL mode.
     pub fn open(path: &Path) -> rusqlite::Result<Store> {
-        let conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // FULL: a write is on disk before the API acknowledges it, even if
-        // the machine loses power right after.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let conn = connect(path)?;
         conn.execute_batch(SCHEMA)?;
         let has_ids: bool = conn.query_row(
             "SELECT COUNT(*) > 0 FROM pragma_table_info('leads') WHERE name = 'id'",
