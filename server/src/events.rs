@@ -1,5 +1,5 @@
 //! "A lead was created" and "a lead was updated", announced from one place:
-//! the [`crate::writes`] layer around whatever answers `/v1/leads…` (which
+//! the writes (`writes.rs`) layer around whatever answers `/v1/leads…` (which
 //! reads the successful replies) and the `new_lead` webhook. Each event is
 //! numbered and written as JSON once, kept for a while so a client that
 //! reconnects with `Last-Event-ID` gets what it missed, and handed to every
@@ -61,7 +61,7 @@ impl LeadEvent {
 
 /// Which fields an update changed, when the backend knows (the SQLite
 /// store does; the vendor's API does not say), as a response extension
-/// for the [`crate::writes`] layer.
+/// for the writes (`writes.rs`) layer.
 #[derive(Debug, Clone)]
 pub struct Changed(pub Vec<&'static str>);
 

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::app::{AppState, LeadsBackend};
+use crate::backend::LeadsBackend;
 
 /// `GET /healthz`.
 pub async fn healthz() -> Json<Value> {
@@ -15,8 +15,8 @@ pub async fn healthz() -> Json<Value> {
 }
 
 /// `GET /readyz`: `200` when ready, `503` with the reason when not.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let problem = match &state.backend {
+pub async fn readyz(State(backend): State<LeadsBackend>) -> (StatusCode, Json<Value>) {
+    let problem = match &backend {
         LeadsBackend::Store(store) => store
             .ping()
             .await

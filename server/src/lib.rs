@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod cors;
@@ -23,6 +24,7 @@ pub mod request_log;
 pub mod seed;
 pub mod serve;
 pub mod simulate;
+pub mod state;
 pub mod static_files;
 pub mod store;
 pub mod time;
@@ -36,7 +38,8 @@ use std::io;
 
 use tokio::net::TcpListener;
 
-use crate::app::{AppState, LeadsBackend};
+use crate::backend::LeadsBackend;
+use crate::state::AppState;
 use crate::store::Store;
 use crate::upstream::{Upstream, UpstreamKey};
 

@@ -15,7 +15,6 @@ use leads_core::{AuthMode, ConsoleConfig, ListQuery};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
-use crate::app::AppState;
 use crate::auth::SignIn;
 
 /// Where this server's API is, for its own console.
@@ -35,8 +34,8 @@ pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
 }
 
 /// `GET /config.json`, for consoles in portals.
-pub async fn config_json(State(state): State<AppState>) -> impl IntoResponse {
-    Json(console_config(&state.sign_in))
+pub async fn config_json(State(sign_in): State<SignIn>) -> impl IntoResponse {
+    Json(console_config(&sign_in))
 }
 
 /// The console's page, `page`, with its settings inside as a JSON script
@@ -123,8 +122,8 @@ fn with_list_preload(page: &[u8], query: Option<&str>) -> Bytes {
 /// instead of leaving a blank box. It carries nothing secret, so any page
 /// may load it (`Access-Control-Allow-Origin: *`); the build it imports
 /// and the API answer only `--allow-origin` origins.
-pub async fn embed_js(State(state): State<AppState>) -> Response {
-    match &state.embed_script {
+pub async fn embed_js(State(script): State<Option<Bytes>>) -> Response {
+    match &script {
         Some(script) => (
             [
                 (CONTENT_TYPE, "text/javascript; charset=utf-8"),

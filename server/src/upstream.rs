@@ -1,24 +1,18 @@
-//! Proxy mode: `/v1/leads` and `/v1/leads/{id}` forwarded to the vendor's
-//! API with the company key, which stays on this server. Everything else
-//! under `/v1` (sign-in, the 404 for other paths, events, logging) is the
-//! same layers as on SQLite; see [`crate::app::router`].
+//! Proxy mode's client for the vendor's API: where it is, the company key
+//! (which stays on this server), and how one request goes on and comes
+//! back. The routes that use it are `api/proxy.rs`.
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
-use axum::Router;
 use leads_core::{is_lead_id, ErrorType};
 
 use crate::api::body::limited_bytes;
-use crate::api::lead_id::LeadId;
-use crate::app::AppState;
 use crate::error::AppError;
 
 /// How long an answer from the upstream counts as "reachable recently".
@@ -83,20 +77,11 @@ impl Upstream {
         })
     }
 
-    /// The routes that forward, whatever the method, so the upstream's own
-    /// `405`s pass through.
-    pub fn routes(self) -> Router<AppState> {
-        Router::new()
-            .route("/leads", any(forward_collection))
-            .route("/leads/{id}", any(forward_one))
-            .with_state(self)
-    }
-
     /// Sends one request on, with the key and only the headers that
     /// describe the body (never the browser's `Authorization` or cookies),
     /// and passes the answer back unchanged, but for a create's `Location`,
     /// which names this server's `/v1/leads/{id}`.
-    async fn forward(
+    pub async fn forward(
         &self,
         method: Method,
         path: &str,
@@ -270,31 +255,4 @@ async fn read_reply(mut reply: reqwest::Response) -> Result<Vec<u8>, UpstreamFai
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
-}
-
-async fn forward_collection(
-    State(upstream): State<Upstream>,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, AppError> {
-    upstream
-        .forward(method, "/leads", query, &headers, body)
-        .await
-}
-
-async fn forward_one(
-    State(upstream): State<Upstream>,
-    id: LeadId,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, AppError> {
-    // Only an id of the strict shape goes on, so it is its own path segment.
-    let id = id.known()?;
-    upstream
-        .forward(method, &format!("/leads/{id}"), query, &headers, body)
-        .await
 }

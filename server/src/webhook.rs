@@ -19,7 +19,7 @@ use leads_core::{ErrorType, FieldError, PartialLead};
 use sha2::Sha256;
 
 use crate::api::body::limited_bytes;
-use crate::app::LeadsBackend;
+use crate::backend::LeadsBackend;
 use crate::error::AppError;
 use crate::events::{LeadEvent, LeadEvents};
 

@@ -13,9 +13,9 @@ use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMe
 
 use super::body::json_object;
 use super::lead_id::{no_such_lead, LeadId};
-use crate::app::AppState;
 use crate::error::AppError;
 use crate::events::Changed;
+use crate::state::AppState;
 use crate::store::Store;
 
 /// `/leads` and `/leads/{id}` answered from the SQLite store.

@@ -5,16 +5,17 @@ pub mod body;
 pub mod events;
 pub mod lead_id;
 pub mod leads;
+pub mod proxy;
 
 use axum::{middleware, Router};
 use leads_core::ErrorType;
 
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::{auth, idempotency, rate_limit, writes};
 
 /// Everything under `/v1` around `leads`, the routes that answer
-/// `/leads…` (see [`crate::app::router`] for which). The audit and events of
+/// `/leads…` (the SQLite routes or the proxy's, as the app mounts them). The audit and events of
 /// writes wrap them, then the `Idempotency-Key` check, then the rate limit, and sign-in wraps all of it, the
 /// fallbacks too, so `401` comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {

@@ -1,0 +1,51 @@
+//! `/v1/leads` and `/v1/leads/{id}` in proxy mode: forwarded to the
+//! vendor's API through [`Upstream`], whatever the method, so the vendor's
+//! own `405`s pass through. Everything else under `/v1` (sign-in, the 404
+//! for other paths, events, logging) is the same layers as on SQLite.
+
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use axum::routing::any;
+use axum::Router;
+
+use super::lead_id::LeadId;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::upstream::Upstream;
+
+/// The routes that forward to `upstream`.
+pub fn routes(upstream: Upstream) -> Router<AppState> {
+    Router::new()
+        .route("/leads", any(forward_collection))
+        .route("/leads/{id}", any(forward_one))
+        .with_state(upstream)
+}
+
+async fn forward_collection(
+    State(upstream): State<Upstream>,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    upstream
+        .forward(method, "/leads", query, &headers, body)
+        .await
+}
+
+async fn forward_one(
+    State(upstream): State<Upstream>,
+    id: LeadId,
+    method: Method,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, AppError> {
+    // Only an id of the strict shape goes on, so it is its own path segment.
+    let id = id.known()?;
+    upstream
+        .forward(method, &format!("/leads/{id}"), query, &headers, body)
+        .await
+}

@@ -1,0 +1,131 @@
+//! What every handler can reach, built once from the configuration. It
+//! holds the parts; the router (`app.rs`) wires them into routes.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+
+use crate::auth::SignIn;
+use crate::backend::LeadsBackend;
+use crate::config::Config;
+use crate::events::{LeadEvents, LocalBus, StreamSettings};
+#[cfg(feature = "test-faults")]
+use crate::faults::Faults;
+use crate::headers::SecurityHeaders;
+use crate::idempotency::Keys;
+use crate::rate_limit::RateLimit;
+use crate::static_files;
+use crate::webhook::{Secret, Webhook};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub backend: LeadsBackend,
+    /// Lead created / updated, announced by the layer around `/v1/leads…`.
+    pub events: LeadEvents,
+    /// How staff sign in (none configured: an open API, loopback only).
+    pub sign_in: SignIn,
+    /// `Idempotency-Key`s of creates, kept in the database for a day.
+    pub idempotency: Keys,
+    /// Requests per minute per client, when limited.
+    pub rate_limit: Option<RateLimit>,
+    pub dist: PathBuf,
+    /// The console page's Content-Security-Policy and friends.
+    pub security: Arc<SecurityHeaders>,
+    /// How long a client may take to send a request body.
+    pub client_timeout: Duration,
+    /// The console's page with its settings in it, when `dist` has one.
+    pub page: Option<Bytes>,
+    /// `/embed.js` for the build in `dist`, when there is one.
+    pub embed_script: Option<Bytes>,
+    /// The vendor's `new_lead` webhook, when a secret is configured.
+    pub webhook: Option<Webhook>,
+    /// CORS for `--allow-origin` portals, when any are allowed.
+    pub cors: Option<tower_http::cors::CorsLayer>,
+    /// Present only when `--test-faults` is given (test builds only).
+    #[cfg(feature = "test-faults")]
+    pub faults: Option<Faults>,
+}
+
+impl AppState {
+    /// State for `backend`, with sign-in, events, the webhook and the
+    /// console folder from `config`; fails when a sign-in or secret file
+    /// cannot be used, saying why.
+    pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
+        let sign_in = SignIn::from_config(config)?;
+        let defaults = StreamSettings::default();
+        // Zero (as in a `Config::default()`) means the default.
+        let events = LeadEvents::new(
+            Arc::new(LocalBus::default()),
+            StreamSettings {
+                keep_alive: Some(config.events_keep_alive)
+                    .filter(|every| !every.is_zero())
+                    .unwrap_or(defaults.keep_alive),
+                per_client: Some(config.max_event_streams)
+                    .filter(|&n| n > 0)
+                    .unwrap_or(defaults.per_client),
+            },
+        );
+        let webhook = webhook_secret(config)?
+            .map(|secret| Webhook::new(secret, backend.clone(), events.clone()));
+        // Read once: the CSP hashes its start-up script, and it is served
+        // with the settings written in.
+        let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
+        let settings = static_files::console_config(&sign_in);
+        let idempotency = Keys::open(&config.db).map_err(|err| {
+            format!(
+                "cannot keep idempotency keys in the database {}: {err}",
+                config.db.display()
+            )
+        })?;
+        Ok(Self {
+            idempotency,
+            backend,
+            events,
+            webhook,
+            sign_in,
+            page: index
+                .as_deref()
+                .map(|page| static_files::console_page(page, &settings)),
+            rate_limit: config.rate_limit.map(RateLimit::new),
+            dist: config.dist.clone(),
+            client_timeout: config.client_timeout,
+            embed_script: static_files::embed_script(&config.dist),
+            cors: crate::cors::layer(&config.allow_origins)?,
+            security: Arc::new(SecurityHeaders::for_console(
+                index.as_deref().unwrap_or_default(),
+                &config.frame_ancestors,
+            )),
+            #[cfg(feature = "test-faults")]
+            faults: config.test_faults.then(Faults::default),
+        })
+    }
+}
+
+/// The webhook's secret: from `--webhook-secret-file`, else, when calls are
+/// simulated, one made up for this process alone.
+fn webhook_secret(config: &Config) -> Result<Option<Secret>, String> {
+    if let Some(path) = &config.webhook_secret_file {
+        let text = std::fs::read_to_string(path).map_err(|err| {
+            format!(
+                "cannot read the webhook secret file {}: {err}",
+                path.display()
+            )
+        })?;
+        return Secret::new(&text).map(Some).ok_or_else(|| {
+            format!(
+                "the webhook secret file {} is empty; put the secret the vendor signs with in it",
+                path.display()
+            )
+        });
+    }
+    if config.simulate_calls.is_none() {
+        return Ok(None);
+    }
+    let mut bytes = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| "the system offers no randomness for a webhook secret".to_owned())?;
+    Ok(Secret::new(&hex::encode(bytes)))
+}
