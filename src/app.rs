@@ -16,15 +16,19 @@ use crate::session::Session;
 /// `/config.json` or the defaults.
 pub struct Setup {
     host: Host,
+    /// Where the console's script came from: `/config.json` and a relative
+    /// API base are there, whatever page hosts the element.
+    origin: String,
     api_base: Option<String>,
     auth: Option<AuthMode>,
     url_state: UrlState,
 }
 
 impl Setup {
-    /// Reads `api-base`, `auth` and `url-state` from the element. An `auth`
-    /// that is neither `none` nor `bearer` counts as not set.
-    pub fn from_host(element: HtmlElement) -> Self {
+    /// Reads `api-base`, `auth` and `url-state` from the element, whose
+    /// script came from `origin`. An `auth` that is neither `none` nor
+    /// `bearer` counts as not set.
+    pub fn from_host(element: HtmlElement, origin: String) -> Self {
         let host = Host::new(element);
         let auth = match host.attribute("auth").as_deref() {
             Some("none") => Some(AuthMode::None),
@@ -32,6 +36,7 @@ impl Setup {
             _ => None,
         };
         Self {
+            origin,
             api_base: host.attribute("api-base"),
             auth,
             url_state: UrlState::from_attribute(host.attribute("url-state").as_deref()),
@@ -45,6 +50,7 @@ impl Setup {
 pub fn App(setup: Setup) -> impl IntoView {
     let Setup {
         host,
+        origin,
         api_base,
         auth,
         url_state,
@@ -54,7 +60,6 @@ pub fn App(setup: Setup) -> impl IntoView {
     // The settings load once, at start, into a signal: a LocalResource's
     // machinery for a value that never reloads cost 1.5 KB of download.
     let config = RwSignal::new(None);
-    let origin = crate::element::script_origin();
     let in_page = host.with_value(|host| host.page_settings(&origin));
     leptos::task::spawn_local(async move {
         let loaded = load_config(&origin, api_base, auth, in_page).await;

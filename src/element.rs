@@ -112,7 +112,7 @@ fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {
     if root.append_child(&container).is_err() {
         return 0;
     }
-    let setup = Setup::from_host(host);
+    let setup = Setup::from_host(host, script_origin());
     let handle = leptos::mount::mount_to(container.clone(), move || view! { <App setup /> });
     let id = NEXT_ID.get();
     NEXT_ID.set(id + 1);
