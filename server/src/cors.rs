@@ -30,7 +30,7 @@ pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, String> {
                 // An embedded console resuming its event stream.
                 axum::http::HeaderName::from_static("last-event-id"),
                 // A create that is safe to send again.
-                axum::http::HeaderName::from_static("idempotency-key"),
+                crate::idempotency::KEY_HEADER,
             ])
             .expose_headers([RETRY_AFTER, LOCATION])
             .max_age(Duration::from_secs(600)),

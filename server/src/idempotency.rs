@@ -34,6 +34,9 @@ const KEPT_SECONDS: i64 = 24 * 60 * 60;
 /// The largest answer kept for a replay; a lead is a few hundred bytes.
 const MAX_KEPT_ANSWER: usize = 256 * 1024;
 
+/// The request header, as the server's parts that pass it on name it.
+pub const KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
+
 /// Marks an answer sent again for a repeated key.
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
@@ -165,16 +168,21 @@ impl Keys {
     }
 
     /// Lets the key go after a create that did not succeed, so sending it
-    /// again (with the same body or a corrected one) tries again.
-    async fn release(&self, who: String, key: String) -> Result<(), AppError> {
-        self.with_db(move |conn| {
-            conn.execute(
-                "DELETE FROM idempotency_keys WHERE who = ?1 AND key = ?2 AND status IS NULL",
-                params![who, key],
-            )
-            .map(drop)
-        })
-        .await
+    /// again (with the same body or a corrected one) tries again. A failure
+    /// is only logged: the create's own answer is what the client needs.
+    async fn release(&self, who: String, key: String) {
+        let released = self
+            .with_db(move |conn| {
+                conn.execute(
+                    "DELETE FROM idempotency_keys WHERE who = ?1 AND key = ?2 AND status IS NULL",
+                    params![who, key],
+                )
+                .map(drop)
+            })
+            .await;
+        if let Err(err) = released {
+            tracing::error!("an idempotency key could not be released: {err}");
+        }
     }
 }
 
@@ -198,7 +206,7 @@ pub async fn honour(State(keys): State<Keys>, request: Request, next: Next) -> R
     if request.method() != Method::POST || request.uri().path() != "/leads" {
         return next.run(request).await;
     }
-    let Some(key) = request.headers().get(IDEMPOTENCY_KEY_HEADER) else {
+    let Some(key) = request.headers().get(KEY_HEADER) else {
         return next.run(request).await;
     };
     let Some(key) = key.to_str().ok().filter(|key| is_idempotency_key(key)) else {
@@ -257,9 +265,7 @@ async fn create_and_keep(
 ) -> Response {
     let response = next.run(request).await;
     if !response.status().is_success() {
-        if let Err(err) = keys.release(who, key).await {
-            tracing::error!("an idempotency key could not be released: {err}");
-        }
+        keys.release(who, key).await;
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -267,9 +273,7 @@ async fn create_and_keep(
         Ok(bytes) => bytes,
         Err(err) => {
             tracing::error!("a create's answer could not be read to keep: {err}");
-            if let Err(err) = keys.release(who, key).await {
-                tracing::error!("an idempotency key could not be released: {err}");
-            }
+            keys.release(who, key).await;
             return AppError::new(
                 ErrorType::Internal,
                 "The server could not complete the request. Try again in a moment.",

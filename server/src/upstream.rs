@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leads_core::{is_lead_id, ErrorType};
 
 use crate::api::body::limited_bytes;
 use crate::error::AppError;
+use crate::idempotency::KEY_HEADER;
 
 /// How long an answer from the upstream counts as "reachable recently".
 const REACHABLE_FOR: Duration = Duration::from_secs(30);
@@ -102,8 +103,7 @@ impl Upstream {
             .timeout(self.timeout);
         // The vendor may honour the key too: then even a create whose
         // answer never reached us is not made twice there.
-        let idempotency_key = HeaderName::from_static("idempotency-key");
-        for name in [CONTENT_TYPE, ACCEPT, idempotency_key] {
+        for name in [CONTENT_TYPE, ACCEPT, KEY_HEADER] {
             if let Some(value) = headers.get(&name) {
                 request = request.header(name, value);
             }
@@ -123,16 +123,14 @@ impl Upstream {
                 passed.insert(name, value.clone());
             }
         }
+        let vendors_location = reply.headers().get(LOCATION).cloned();
+        let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
         if status == StatusCode::CREATED {
             // Ours, whatever the vendor's says (it may name its own host).
-            let vendors = reply.headers().get(LOCATION).cloned();
-            let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
-            if let Some(location) = created_location(&bytes, vendors.as_ref()) {
+            if let Some(location) = created_location(&bytes, vendors_location.as_ref()) {
                 passed.insert(LOCATION, location);
             }
-            return Ok((status, passed, bytes).into_response());
         }
-        let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
         Ok((status, passed, bytes).into_response())
     }
 
