@@ -80,7 +80,7 @@ def page_files():
 
 def later_files():
     """What the page fetches once its first view has answered: the extras
-    module (src/extras.rs)."""
+    module (the `#[wasm_split(extras, …)]` functions in src/)."""
     return sorted(DIST.glob("split-*.wasm"))
 
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Trunk's post_build hook (Trunk.toml): splits the console's wasm in two.
 #
-# The functions in src/extras.rs are split points (wasm_split, through
-# Leptos). wasm-split-cli cuts everything only they reach into a second
+# The functions marked `#[wasm_split(extras, …)]` in src/ are split points
+# (through Leptos; `grep -rn wasm_split src` lists them). wasm-split-cli cuts everything only they reach into a second
 # module, `extras`, which the page fetches after its first view; the rest,
 # the list, is what a first load downloads. This replaces trunk's own
 # wasm-bindgen output with the split one under the same hashed names, gives
@@ -88,7 +88,7 @@ fi
 
 # The extras module, renamed by its content in the loader that fetches it.
 chunks=$(find "$work/split" -maxdepth 1 -name '*.wasm' ! -name "$name.wasm" -printf '%f\n')
-[ -n "$chunks" ] || { echo "split-wasm: nothing was split off; is src/extras.rs built?" >&2; exit 1; }
+[ -n "$chunks" ] || { echo "split-wasm: nothing was split off; are the #[wasm_split] functions in src/ built?" >&2; exit 1; }
 for chunk in $chunks; do
   optimise "$work/split/$chunk" "$work/$chunk"
   hashed="${chunk%.wasm}-$(hash16 "$work/$chunk").wasm"

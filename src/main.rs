@@ -3,6 +3,6 @@
 //! the page and shows the notice if the module ever stops.
 
 fn main() {
-    leads_console::panic_notice::install();
-    leads_console::element::define();
+    leads_console::shell::panic_notice::install();
+    leads_console::shell::element::define();
 }

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// Everything a first load fetches: the page and each file it names.
 const FIRST_LOAD_BUDGET: u64 = 132 * 1024;
-/// The extras module, fetched after the first view (src/extras.rs). 2 KiB
-/// more since 2026-12-06: the create's Idempotency-Key, the stream's
-/// announced keep-alive, and "Use my text" after "Load their version".
+/// The extras module, fetched after the first view (what the
+/// `#[wasm_split(extras, …)]` functions in src/ reach). 2 KiB more since
+/// 2026-12-06: the create's Idempotency-Key, the stream's announced
+/// keep-alive, and "Use my text" after "Load their version".
 const EXTRAS_BUDGET: u64 = 80 * 1024;
 
 fn dist() -> PathBuf {

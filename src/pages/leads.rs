@@ -5,32 +5,38 @@
 use leads_core::{ListQuery, Page, PageMeta, PartialLead};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::wasm_split::wasm_split;
 use wasm_bindgen::JsCast;
 
-use crate::announcer::Announcer;
-use crate::api::ApiError;
-use crate::attention::Attention;
-use crate::components::announcements::Announcements;
-use crate::components::empty_state::{Emptiness, EmptyState};
-use crate::components::export_csv::ExportButton;
-use crate::components::later::Later;
-use crate::components::leads_table::{LeadsTable, RowFocus};
-use crate::components::list_filters::ListFilters;
-use crate::components::live_bar::NotifyToggle;
-use crate::components::load_error::LoadError;
-use crate::components::pager::{page_count, Pager};
-use crate::components::table_skeleton::TableSkeleton;
-use crate::export::Export;
-use crate::extras;
-use crate::lead_edits::LeadEdits;
-use crate::lead_form::LeadForm;
-use crate::list_state::{use_list_state, ListState};
-use crate::live::Live;
-use crate::pause;
-use crate::selection::Selection;
-use crate::session::Session;
-use crate::shortcuts::{self, Shortcut};
-use crate::status_save::StatusSaves;
+use crate::bulk::bar::BulkBar;
+use crate::bulk::selection::Selection;
+use crate::edit::lead_edits::LeadEdits;
+use crate::edit::lead_form::LeadForm;
+use crate::edit::new_lead::NewLeadDialog;
+use crate::edit::status_save::StatusSaves;
+use crate::export::controls::ExportButton;
+use crate::export::controls::ExportStatus;
+use crate::export::walk::Export;
+use crate::keys::help::ShortcutsDialog;
+use crate::keys::shortcuts::{self, Shortcut};
+use crate::list::empty::{Emptiness, EmptyState};
+use crate::list::filters::ListFilters;
+use crate::list::focus::{RowFocus, TAB_STOP_ROW};
+use crate::list::pager::{page_count, Pager};
+use crate::list::skeleton::TableSkeleton;
+use crate::list::table::LeadsTable;
+use crate::live::attention::Attention;
+use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
+use crate::live::stream::Live;
+use crate::net::api::ApiError;
+use crate::net::pause;
+use crate::net::session::Session;
+use crate::ui::announcements::Announcements;
+use crate::ui::announcer::Announcer;
+use crate::ui::deferred::{Deferred, Extra, Missing};
+use crate::ui::load_error::LoadError;
+use crate::views::bar::ViewsBar;
+use crate::views::list_state::{use_list_state, ListState};
 
 /// How long a view may take to load before the rows on screen dim: most
 /// answers come well within it, and rows that dimmed and came back at once
@@ -154,7 +160,7 @@ pub fn LeadsPage() -> impl IntoView {
                 true
             }
             Some(Shortcut::FocusFilter) => focus("#filter-status"),
-            Some(Shortcut::NextRow | Shortcut::PreviousRow) => focus("tbody tr[tabindex='0']"),
+            Some(Shortcut::NextRow | Shortcut::PreviousRow) => focus(TAB_STOP_ROW),
             _ => false,
         };
         if handled {
@@ -169,7 +175,7 @@ pub fn LeadsPage() -> impl IntoView {
         <section class="leads" aria-labelledby="leads-heading" tabindex="-1" on:keydown=on_key>
             <header class="topbar">
                 <h1 id="leads-heading">"Leads"</h1>
-                <Later load=extras::live_status when=answered quiet=true attempt=extras_attempt />
+                <Deferred load=live_status when=answered missing=Missing::Silent attempt=extras_attempt />
                 <div class="topbar__actions">
                     <NotifyToggle />
                     <Show when=move || session.uses_key()>
@@ -197,12 +203,12 @@ pub fn LeadsPage() -> impl IntoView {
             // The extras module's bars keep their room until it comes, so
             // nothing below them moves when they do.
             <div class="page-bars">
-                <Later load=move || extras::page_bars(list) when=answered attempt=extras_attempt />
+                <Deferred load=move || page_bars(list) when=answered attempt=extras_attempt />
             </div>
-            <Later
-                load=move || extras::fresh_leads(results)
+            <Deferred
+                load=move || fresh_leads(results)
                 when=answered
-                quiet=true
+                missing=Missing::Silent
                 attempt=extras_attempt
             />
             <div
@@ -216,9 +222,9 @@ pub fn LeadsPage() -> impl IntoView {
                     <Results page list />
                 </Transition>
             </div>
-            <Later
+            <Deferred
                 load=move || {
-                    extras::page_dialogs(
+                    page_dialogs(
                         new_lead_open,
                         new_lead_form,
                         new_lead_button,
@@ -227,7 +233,7 @@ pub fn LeadsPage() -> impl IntoView {
                     )
                 }
                 when=answered
-                quiet=true
+                missing=Missing::Silent
                 attempt=extras_attempt
             />
             <Announcements />
@@ -324,4 +330,40 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
         }
         .into_any(),
     }
+}
+
+/// The bars above the results, from the extras module: the saved views,
+/// and those only some moments need, the bulk bar and the export's
+/// progress.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn page_bars(list: ListState) -> Extra {
+    Ok(view! {
+        <ViewsBar list />
+        <BulkBar />
+        <ExportStatus />
+    }
+    .into_any())
+}
+
+/// The New lead and shortcuts dialogs, from the extras module. The page
+/// opens them through `new_lead_open` and `help_open`, so a press before
+/// the module is here opens the dialog once it is.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn page_dialogs(
+    new_lead_open: RwSignal<bool>,
+    new_lead_form: RwSignal<LeadForm>,
+    new_lead_button: NodeRef<html::Button>,
+    on_created: Callback<PartialLead>,
+    help_open: RwSignal<bool>,
+) -> Extra {
+    Ok(view! {
+        <NewLeadDialog
+            open=new_lead_open
+            form=new_lead_form
+            opener=new_lead_button
+            on_created
+        />
+        <ShortcutsDialog open=help_open />
+    }
+    .into_any())
 }

@@ -83,8 +83,10 @@ async fn disconnecting_while_a_notice_shows_leaves_a_working_page() {
     // The notice's own timer outlives the list it belonged to.
     h.click("Disconnect").await;
     h.labelled("API key").await;
-    tokio::time::sleep(leads_console::announcer::UNDO_WINDOW + std::time::Duration::from_secs(1))
-        .await;
+    tokio::time::sleep(
+        leads_console::ui::announcer::UNDO_WINDOW + std::time::Duration::from_secs(1),
+    )
+    .await;
     connect(&h, &ids).await;
     h.finish().await;
 }

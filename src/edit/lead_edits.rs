@@ -1,0 +1,339 @@
+//! What the console knows about leads beyond the loaded page: the merged
+//! answers to its own creates and updates, the rows being edited with what
+//! was typed, and the lead to highlight. Shared through context by the
+//! leads page; the rows read and write it.
+
+use std::collections::{HashMap, HashSet};
+
+use leads_core::{LeadPatch, LeadStatus, NewLead, PartialLead};
+use leptos::prelude::*;
+
+use crate::edit::lead_form::{LeadForm, SetAside};
+use crate::net::host::Host;
+
+/// How long a highlighted lead, such as one just created, stays marked.
+pub const HIGHLIGHT_TIME: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// What is known of a new lead once the server has answered: the lead the
+/// create makes of what was sent, overlaid with the reply (which may be the
+/// vendor's short shape).
+pub fn created_lead(sent: &NewLead, reply: PartialLead) -> PartialLead {
+    let created_at = reply
+        .created_at
+        .clone()
+        .unwrap_or_else(|| String::from(js_sys::Date::new_0().to_iso_string()));
+    let mut lead = PartialLead::from(sent.clone().into_lead(reply.id.clone(), &created_at));
+    lead.merge(reply);
+    lead
+}
+
+/// `base` with `saved` (what the console's writes learned) over it.
+fn overlay(base: &PartialLead, saved: Option<PartialLead>) -> PartialLead {
+    let mut lead = base.clone();
+    if let Some(saved) = saved {
+        lead.merge(saved);
+    }
+    lead
+}
+
+/// Edit state for the leads page.
+#[derive(Clone, Copy)]
+pub struct LeadEdits {
+    /// The element the console lives in, told of every saved write.
+    host: StoredValue<Host, LocalStorage>,
+    /// Leads as the console last learned them from its own writes, merged
+    /// over the page's copy; forgotten when the view reloads.
+    saved: RwSignal<HashMap<String, PartialLead>>,
+    /// Rows in edit mode, with what was typed; kept across reloads so no
+    /// typing is lost.
+    drafts: RwSignal<HashMap<String, LeadForm>>,
+    /// Leads to draw attention to: one just created, or those that just
+    /// arrived live.
+    highlight: RwSignal<HashSet<String>>,
+    /// Leads created in this console: their live events are its own echo.
+    own: StoredValue<HashSet<String>>,
+    /// When each lead was last changed by a save of this console's, by the
+    /// server's clock: an event about a state no later than that is about
+    /// a state the save replaced (or is the save's own echo).
+    own_saves: StoredValue<HashMap<String, String>>,
+    /// A colleague's newer version of a lead whose editor is open, and
+    /// whether the person chose to keep editing (which hides the notice).
+    conflicts: RwSignal<HashMap<String, (PartialLead, bool)>>,
+    /// The row whose editor just closed: its Edit button takes focus back,
+    /// so a keyboard user stays where they were.
+    return_focus: StoredValue<Option<String>>,
+}
+
+impl LeadEdits {
+    /// Empty edit state for the console in `host`, which hears of every
+    /// lead the console creates or updates.
+    pub fn new(host: Host) -> Self {
+        Self {
+            host: StoredValue::new_local(host),
+            saved: RwSignal::new(HashMap::new()),
+            drafts: RwSignal::new(HashMap::new()),
+            highlight: RwSignal::new(HashSet::new()),
+            own: StoredValue::new(HashSet::new()),
+            own_saves: StoredValue::new(HashMap::new()),
+            conflicts: RwSignal::new(HashMap::new()),
+            return_focus: StoredValue::new(None),
+        }
+    }
+
+    /// `base` with whatever the console's own writes taught it overlaid
+    /// (tracked). A write may know only part of the lead (a bulk change
+    /// knows a lead off screen by its name and status), so it goes over the
+    /// page's copy rather than replacing it.
+    pub fn lead(&self, base: &PartialLead) -> PartialLead {
+        overlay(base, self.saved.with(|saved| saved.get(&base.id).cloned()))
+    }
+
+    /// The status the console's own writes last gave `id` since the view
+    /// loaded, if any.
+    pub fn saved_status(&self, id: &str) -> Option<LeadStatus> {
+        self.saved
+            .with_untracked(|saved| saved.get(id).and_then(|lead| lead.status))
+    }
+
+    /// True when this lead was changed here since the view loaded (tracked).
+    pub fn changed_here(&self, id: &str) -> bool {
+        self.saved.with(|saved| saved.contains_key(id))
+    }
+
+    /// Records a saved update: what was known, with what was sent, overlaid
+    /// with the reply (which may leave fields out), which it answers. The
+    /// host page hears which fields changed.
+    pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) -> PartialLead {
+        self.host
+            .with_value(|host| host.lead_updated(&known.id, &sent.changed_fields()));
+        let mut merged = known.clone();
+        merged.apply(sent);
+        merged.merge(reply);
+        if let Some(at) = merged.updated_at.clone() {
+            self.own_saves.update_value(|own| {
+                own.insert(merged.id.clone(), at);
+            });
+        }
+        self.show(merged.clone());
+        merged
+    }
+
+    /// Shows `lead` over the page's copy until the view reloads.
+    fn show(&self, lead: PartialLead) {
+        self.saved.update(|saved| {
+            saved.insert(lead.id.clone(), lead);
+        });
+    }
+
+    /// A colleague's version waiting for the editor of lead `id`, taken.
+    fn take_conflict(&self, id: &str) -> Option<PartialLead> {
+        self.conflicts
+            .try_update(|conflicts| conflicts.remove(id))
+            .flatten()
+            .map(|(theirs, _)| theirs)
+    }
+
+    /// The view reloaded: its rows are the truth again.
+    pub fn forget_saved(&self) {
+        self.saved.update(HashMap::clear);
+        self.own_saves.update_value(HashMap::clear);
+    }
+
+    /// The draft for a row in edit mode (tracked).
+    pub fn draft(&self, id: &str) -> Option<LeadForm> {
+        self.drafts.with(|drafts| drafts.get(id).cloned())
+    }
+
+    /// True when the row is in edit mode (tracked).
+    pub fn is_editing(&self, id: &str) -> bool {
+        self.drafts.with(|drafts| drafts.contains_key(id))
+    }
+
+    /// Puts a row in edit mode, or updates what was typed in it.
+    pub fn set_draft(&self, id: &str, form: LeadForm) {
+        self.drafts.update(|drafts| {
+            drafts.insert(id.to_owned(), form);
+        });
+    }
+
+    /// Leaves edit mode for a row; its Edit button takes focus back. A
+    /// colleague's version that arrived meanwhile shows now, unless this
+    /// console saved something newer.
+    pub fn close_draft(&self, id: &str) {
+        self.return_focus.set_value(Some(id.to_owned()));
+        self.drafts.update(|drafts| {
+            drafts.remove(id);
+        });
+        if let Some(theirs) = self.take_conflict(id).filter(|theirs| self.is_news(theirs)) {
+            self.show(theirs);
+        }
+    }
+
+    /// True unless `theirs` is about a state no later than this console's
+    /// own last save of the lead. Among other people's changes the stream's
+    /// order is the truth, even within one second; against a save of ours
+    /// in the same second, ours is shown until the view reloads.
+    fn is_news(&self, theirs: &PartialLead) -> bool {
+        self.own_saves
+            .with_value(|own| match (own.get(&theirs.id), &theirs.updated_at) {
+                (Some(ours), Some(at)) => at > ours,
+                _ => true,
+            })
+    }
+
+    /// A colleague changed a lead on screen (`base` is the page's copy):
+    /// the row shows their version, unless it is about a state a save of
+    /// ours replaced. A row being edited keeps every keystroke and asks
+    /// instead.
+    pub fn record_remote(&self, base: &PartialLead, theirs: PartialLead) {
+        if !self.is_news(&theirs) {
+            return;
+        }
+        let mut merged = self.lead_untracked(base);
+        merged.merge(theirs);
+        let draft = self
+            .drafts
+            .with_untracked(|drafts| drafts.get(&base.id).cloned());
+        if let Some(draft) = draft {
+            // A version equal to what is typed (the echo of the save being
+            // sent, say) asks nothing; it shows when the editor closes.
+            let same = !draft.is_dirty(&merged);
+            self.conflicts.update(|conflicts| {
+                conflicts.insert(base.id.clone(), (merged, same));
+            });
+        } else {
+            self.show(merged);
+        }
+    }
+
+    /// True while the row's editor should say that someone else changed
+    /// the lead (tracked).
+    pub fn has_conflict(&self, id: &str) -> bool {
+        self.conflicts
+            .with(|conflicts| conflicts.get(id).is_some_and(|(_, kept)| !kept))
+    }
+
+    /// "Load their version": the editor moves onto the colleague's version,
+    /// their values in every field they changed and the typing in the rest
+    /// (see [`LeadForm::rebase`]); the typing their values replaced comes
+    /// back, for "Use my text".
+    pub fn load_theirs(&self, base: &PartialLead) -> Option<SetAside> {
+        let theirs = self.take_conflict(&base.id)?;
+        let mine = self.lead_untracked(base);
+        let draft = self.drafts.with_untracked(|d| d.get(&base.id).cloned());
+        let aside = draft.and_then(|draft| {
+            let (rebased, aside) = draft.rebase(&mine, &theirs);
+            self.set_draft(&base.id, rebased);
+            aside
+        });
+        self.show(theirs);
+        aside
+    }
+
+    /// "Keep editing": the notice goes; the colleague's version shows when
+    /// the editor closes without a newer save.
+    pub fn keep_editing(&self, id: &str) {
+        self.conflicts.update(|conflicts| {
+            if let Some((_, kept)) = conflicts.get_mut(id) {
+                *kept = true;
+            }
+        });
+    }
+
+    /// True, once, for the row whose editor just closed.
+    pub fn take_return_focus(&self, id: &str) -> bool {
+        self.return_focus
+            .try_update_value(|wanted| {
+                let mine = wanted.as_deref() == Some(id);
+                if mine {
+                    *wanted = None;
+                }
+                mine
+            })
+            .unwrap_or(false)
+    }
+
+    /// True when any row in edit mode holds typing that is not saved.
+    pub fn has_unsaved(&self, base: impl Fn(&str) -> Option<PartialLead>) -> bool {
+        self.drafts.with_untracked(|drafts| {
+            drafts.iter().any(|(id, form)| match base(id) {
+                Some(lead) => form.is_dirty(&self.lead_untracked(&lead)),
+                None => true,
+            })
+        })
+    }
+
+    fn lead_untracked(&self, base: &PartialLead) -> PartialLead {
+        overlay(
+            base,
+            self.saved
+                .with_untracked(|saved| saved.get(&base.id).cloned()),
+        )
+    }
+
+    /// A lead the console just created: the host page hears of it (unless
+    /// `heard`: the live stream, faster than the reply, told it already),
+    /// its live event is known as this console's own, and it is marked for
+    /// a brief highlight.
+    pub fn record_created(&self, id: String, heard: bool) {
+        if !heard {
+            self.host.with_value(|host| host.lead_created(&id));
+        }
+        self.own.update_value(|own| {
+            own.insert(id.clone());
+        });
+        self.highlight_for_a_while(vec![id]);
+    }
+
+    /// True for a lead this console created.
+    pub fn is_own(&self, id: &str) -> bool {
+        self.own.with_value(|own| own.contains(id))
+    }
+
+    /// Marks `ids` for a brief highlight, such as leads just shown live.
+    pub fn highlight_for_a_while(&self, ids: Vec<String>) {
+        self.highlight.update(|h| h.extend(ids.iter().cloned()));
+        let highlight = self.highlight;
+        set_timeout(
+            move || {
+                highlight.try_update(|h| {
+                    for id in &ids {
+                        h.remove(id);
+                    }
+                });
+            },
+            HIGHLIGHT_TIME,
+        );
+    }
+
+    /// True while `id` is highlighted (tracked).
+    pub fn is_highlighted(&self, id: &str) -> bool {
+        self.highlight.with(|h| h.contains(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_vendors_short_create_reply_keeps_what_was_sent() {
+        let sent = NewLead {
+            name: "John Doe".into(),
+            phone: Some("+15559876543".into()),
+            email: Some("john@example.com".into()),
+            source: Some("crm-import".into()),
+            tags: vec!["hvac-repair".into()],
+        };
+        let reply: PartialLead = serde_json::from_str(
+            r#"{"id":"lead_002","name":"John Doe","status":"new","created_at":"2025-03-20T11:30:00Z"}"#,
+        )
+        .unwrap();
+        let lead = created_lead(&sent, reply);
+        assert_eq!(lead.id, "lead_002");
+        assert_eq!(lead.phone, Some(Some("+15559876543".into())));
+        assert_eq!(lead.email, Some(Some("john@example.com".into())));
+        assert_eq!(lead.tags, Some(vec!["hvac-repair".to_string()]));
+        assert_eq!(lead.created_at.as_deref(), Some("2025-03-20T11:30:00Z"));
+    }
+}

@@ -1,0 +1,168 @@
+//! The "New lead" dialog: a modal form that sends exactly one POST per
+//! submit, keeps every value on failure, and closes only on success or when
+//! the person asks.
+
+use leads_core::{NewLead, PartialLead};
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::edit::fields::{LeadFields, LeadFieldsOptions};
+use crate::edit::form_feedback::FormFeedback;
+use crate::edit::lead_edits::created_lead;
+use crate::edit::lead_form::LeadForm;
+use crate::net::session::Session;
+use crate::ui::announcer::Announcer;
+
+/// The dialog. `open` shows and hides it; `form` is owned by the page so
+/// that leaving the page with a half-typed lead can be caught.
+#[component]
+pub fn NewLeadDialog(
+    open: RwSignal<bool>,
+    form: RwSignal<LeadForm>,
+    opener: NodeRef<html::Button>,
+    on_created: Callback<PartialLead>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let announcer = expect_context::<Announcer>();
+    let feedback = FormFeedback::new();
+    let FormFeedback { errors, failure } = feedback;
+    let dialog = NodeRef::<html::Dialog>::new();
+    let name_input = NodeRef::<html::Input>::new();
+
+    // The create the person means, and its `Idempotency-Key`: sending the
+    // same lead again (after a lost answer, say) reuses the key, so the
+    // server answers again instead of making a second lead; a changed lead
+    // is another create with a key of its own.
+    let meant = StoredValue::new(None::<(NewLead, Option<String>)>);
+    let create = Action::new_local(move |(new, key): &(NewLead, Option<String>)| {
+        let client = session.client_untracked();
+        let (new, key) = (new.clone(), key.clone());
+        async move {
+            let reply = session.checked(client.create_lead(&new, key.as_deref()).await);
+            reply.map(|reply| created_lead(&new, reply))
+        }
+    });
+
+    Effect::new(move |_| {
+        let Some(el) = dialog.get() else { return };
+        if open.get() {
+            if !el.open() {
+                let _ = el.show_modal();
+            }
+            if let Some(input) = name_input.get_untracked() {
+                let _ = input.focus();
+            }
+        } else if el.open() {
+            // Closing moves the focus (at close, or, inside a shadow root,
+            // only when the opener takes it back), which fires the focused
+            // field's blur check; the person did not leave that field, so
+            // its errors stay as they were (an untouched form must not
+            // reopen in red).
+            let errors_before = errors.get_untracked();
+            el.close();
+            if let Some(button) = opener.get_untracked() {
+                let _ = button.focus();
+            }
+            errors.set(errors_before);
+        }
+    });
+
+    Effect::new(move |_| {
+        let Some(result) = create.value().get() else {
+            return;
+        };
+        match result {
+            Ok(lead) => {
+                meant.set_value(None);
+                form.set(LeadForm::default());
+                feedback.clear();
+                open.set(false);
+                announcer.success("Lead created", None);
+                on_created.run(lead);
+            }
+            Err(err) => feedback.show_failed_save(&err, |message| {
+                format!(
+                    "The lead was not created. {message} Everything you typed is still here; \
+                     press Create lead to try again."
+                )
+            }),
+        }
+    });
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if create.pending().get_untracked() {
+            return;
+        }
+        feedback.clear();
+        match form.with_untracked(LeadForm::to_new_lead) {
+            Ok(new) => {
+                form.update(|f| {
+                    f.tags = new.tags.clone();
+                    f.tag_input.clear();
+                });
+                let key = match meant.get_value() {
+                    Some((sent, key)) if sent == new => key,
+                    _ => crate::net::api::new_create_key(),
+                };
+                meant.set_value(Some((new.clone(), key.clone())));
+                create.dispatch((new, key));
+            }
+            Err(found) => errors.set(found),
+        }
+    };
+    let close = move || {
+        if !create.pending().get_untracked() {
+            open.set(false);
+        }
+    };
+    let no_contact =
+        move || form.with(LeadForm::lacks_contact) && !form.with(|f| f.name.trim().is_empty());
+    let saving = create.pending();
+
+    view! {
+        <dialog
+            node_ref=dialog
+            class="dialog"
+            role="dialog"
+            aria-modal="true"
+            aria-labelledby="new-lead-title"
+            on:cancel=move |ev: web_sys::Event| {
+                ev.prevent_default();
+                close();
+            }
+        >
+            <form class="dialog__form" on:submit=submit novalidate>
+                <h2 id="new-lead-title">"New lead"</h2>
+                <LeadFields
+                    id="new-lead".to_owned()
+                    form
+                    errors
+                    options=LeadFieldsOptions { with_source: true }
+                    first_input=name_input
+                />
+                <Show when=no_contact>
+                    <p class="notice notice--warning">
+                        "Without a phone or an email, no agent can contact this lead."
+                    </p>
+                </Show>
+                <Show when=move || failure.with(Option::is_some)>
+                    <p class="notice notice--error" role="alert">{move || failure.get()}</p>
+                </Show>
+                <div class="dialog__actions">
+                    <button class="button" type="button" on:click=move |_| close()>
+                        "Cancel"
+                    </button>
+                    <button
+                        class="button button--primary"
+                        type="submit"
+                        disabled=move || saving.get()
+                        aria-busy=move || saving.get().to_string()
+                    >
+                        {move || if saving.get() { "Creating…" } else { "Create lead" }}
+                    </button>
+                </div>
+            </form>
+        </dialog>
+    }
+}

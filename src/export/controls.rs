@@ -1,0 +1,112 @@
+//! "Export CSV" and what it is doing: its progress and "Cancel export"
+//! while it runs, then where the file went or why there is none. The walk
+//! and the file are [`crate::export::walk`]'s.
+
+use leptos::prelude::*;
+
+use crate::export::walk::{Export, ExportState};
+use crate::net::session::Session;
+use crate::ui::display::count;
+use crate::views::list_state::ListState;
+
+/// The button; it exports the view the URL holds when pressed.
+#[component]
+pub fn ExportButton(list: ListState) -> impl IntoView {
+    let export = expect_context::<Export>();
+    let session = expect_context::<Session>();
+    let disabled = {
+        let export = export.clone();
+        move || export.running()
+    };
+    view! {
+        <button
+            class="button"
+            type="button"
+            disabled=disabled
+            on:click=move |_| export.start(list.query.get_untracked(), session)
+        >
+            "Export CSV"
+        </button>
+    }
+}
+
+/// What the status line shows; the counts of a running export are read
+/// inside it, so the line (and the focus on Cancel) stays while they move.
+#[derive(Clone, PartialEq)]
+enum Shown {
+    Running,
+    Ended(ExportState),
+}
+
+/// The export's progress and outcome.
+#[component]
+pub fn ExportStatus() -> impl IntoView {
+    let export = expect_context::<Export>();
+    let shown = {
+        let export = export.clone();
+        Memo::new(move |_| match export.state()? {
+            ExportState::Running { .. } => Some(Shown::Running),
+            ended => Some(Shown::Ended(ended)),
+        })
+    };
+    move || match shown.get() {
+        Some(Shown::Running) => {
+            let counts = {
+                let export = export.clone();
+                move || match export.state() {
+                    Some(ExportState::Running { gathered, total }) => (gathered as u64, total),
+                    _ => (0, 0),
+                }
+            };
+            let cancel = {
+                let export = export.clone();
+                move |_| export.cancel()
+            };
+            let (max, value, text) = (counts.clone(), counts.clone(), counts);
+            view! {
+                <div class="export">
+                    <span aria-hidden="true">"Exporting leads"</span>
+                    <progress
+                        aria-label="Exporting leads"
+                        max=move || max().1.max(1).to_string()
+                        value=move || value().0.to_string()
+                    ></progress>
+                    <span class="bulk__count">
+                        {move || {
+                            let (gathered, total) = text();
+                            format!("{} of {}", count(gathered), count(total))
+                        }}
+                    </span>
+                    <button class="button button--small" type="button" on:click=cancel>
+                        "Cancel export"
+                    </button>
+                </div>
+            }
+            .into_any()
+        }
+        Some(Shown::Ended(ExportState::Saved {
+            count: n,
+            file,
+            note,
+        })) => view! {
+            <div class="export" role="status">
+                <p>{format!("Exported {} leads to {file}.", count(n as u64))}</p>
+                {note.map(|note| view! { <p class="export__note">{note}</p> })}
+            </div>
+        }
+        .into_any(),
+        Some(Shown::Ended(ExportState::Failed(message))) => view! {
+            <div class="export notice--error" role="alert">
+                <p>{message}</p>
+            </div>
+        }
+        .into_any(),
+        Some(Shown::Ended(_)) => view! {
+            <div class="export" role="status">
+                <p>"Export cancelled; nothing was saved."</p>
+            </div>
+        }
+        .into_any(),
+        None => ().into_any(),
+    }
+}

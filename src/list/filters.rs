@@ -1,0 +1,123 @@
+//! The list's controls: Status, Source, Sort by, Per page, and Clear filters.
+//! Each change asks [`ListState`] for a new view; nothing here knows the URL.
+
+use leads_core::limits::PAGE_SIZES;
+use leads_core::{Channel, LeadStatus, Sort, SortField};
+use leptos::prelude::*;
+
+use crate::views::list_state::ListState;
+
+/// The Sort by options: visible text and the order they stand for.
+const SORT_OPTIONS: [(&str, Sort); 7] = [
+    ("Newest first", Sort::desc(SortField::CreatedAt)),
+    ("Oldest first", Sort::asc(SortField::CreatedAt)),
+    ("Name A–Z", Sort::asc(SortField::Name)),
+    ("Name Z–A", Sort::desc(SortField::Name)),
+    ("Highest score", Sort::desc(SortField::Score)),
+    ("Lowest score", Sort::asc(SortField::Score)),
+    ("Recently updated", Sort::desc(SortField::UpdatedAt)),
+];
+
+/// The filter bar.
+#[component]
+pub fn ListFilters(list: ListState) -> impl IntoView {
+    let query = list.query;
+    let on_status = move |ev| {
+        let status = event_target_value(&ev).parse::<LeadStatus>().ok();
+        list.navigate(query.get_untracked().with_status(status));
+    };
+    let on_source = move |ev| {
+        let source = event_target_value(&ev).parse::<Channel>().ok();
+        list.navigate(query.get_untracked().with_source(source));
+    };
+    let on_sort = move |ev| {
+        if let Ok(sort) = event_target_value(&ev).parse::<Sort>() {
+            list.navigate(query.get_untracked().with_sort(sort));
+        }
+    };
+    let on_limit = move |ev| {
+        if let Ok(limit) = event_target_value(&ev).parse::<u32>() {
+            list.navigate(query.get_untracked().with_limit(limit));
+        }
+    };
+    let sort_value = move || query.get().sort.to_string();
+    let unlisted_sort = move || {
+        let sort = query.get().sort;
+        (!SORT_OPTIONS.iter().any(|(_, listed)| *listed == sort)).then(|| {
+            view! { <option value=sort.to_string()>{other_sort_label(sort)}</option> }
+        })
+    };
+    view! {
+        <div class="filters" role="group" aria-label="Filter and sort leads">
+            <div class="field">
+                <label for="filter-status">"Status"</label>
+                <select
+                    id="filter-status"
+                    on:change=on_status
+                    prop:value=move || query.get().status.map(LeadStatus::as_str).unwrap_or("")
+                >
+                    <option value="">"All statuses"</option>
+                    {LeadStatus::ALL
+                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-source">"Source"</label>
+                <select
+                    id="filter-source"
+                    on:change=on_source
+                    prop:value=move || query.get().source.map(Channel::as_str).unwrap_or("")
+                >
+                    <option value="">"All sources"</option>
+                    {Channel::ALL
+                        .map(|c| view! { <option value=c.as_str()>{c.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-sort">"Sort by"</label>
+                <select id="filter-sort" on:change=on_sort prop:value=sort_value>
+                    {SORT_OPTIONS
+                        .map(|(label, sort)| {
+                            view! { <option value=sort.to_string()>{label}</option> }
+                        })
+                        .collect_view()}
+                    {unlisted_sort}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-limit">"Per page"</label>
+                <select
+                    id="filter-limit"
+                    on:change=on_limit
+                    prop:value=move || query.get().limit.to_string()
+                >
+                    {PAGE_SIZES
+                        .map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <Show when=move || query.get().has_filters()>
+                <button
+                    class="button button--quiet"
+                    type="button"
+                    on:click=move |_| list.navigate(query.get_untracked().cleared())
+                >
+                    "Clear filters"
+                </button>
+            </Show>
+        </div>
+    }
+}
+
+/// A name for orders that only a column header or a URL can choose, so the
+/// select never shows a blank.
+fn other_sort_label(sort: Sort) -> &'static str {
+    match (sort.field, sort.descending) {
+        (SortField::Status, false) => "Status, new first",
+        (SortField::Status, true) => "Status, converted first",
+        (SortField::UpdatedAt, false) => "Least recently updated",
+        _ => "Custom order",
+    }
+}

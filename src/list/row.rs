@@ -1,0 +1,326 @@
+//! One lead in the table: its cells, the status select (saved by the
+//! page's [`StatusSaves`]) and the switch into the row editor.
+
+use leads_core::{Channel, LeadStatus, ListQuery, PartialLead};
+use leptos::prelude::*;
+
+use crate::bulk::selection::Selection;
+use crate::edit::edit_row::lead_edit_row;
+use crate::edit::lead_edits::LeadEdits;
+use crate::edit::lead_form::LeadForm;
+use crate::edit::status_save::StatusSaves;
+use crate::keys::shortcuts::{self, Shortcut};
+use crate::list::columns::ROW_SPAN;
+use crate::list::focus::{move_focus, RowFocus, Step};
+use crate::ui::deferred::{Deferred, Missing};
+use crate::ui::display::{self, ScoreBand, MISSING};
+
+/// The row. `base` is the lead as the loaded page has it.
+#[component]
+pub fn LeadRow(
+    id: String,
+    base: Signal<PartialLead>,
+    /// The view the URL asks for.
+    view: Memo<ListQuery>,
+    /// True for the row keyboard triage is on.
+    active: impl Fn() -> bool + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let edits = expect_context::<LeadEdits>();
+    let lead = Memo::new(move |_| base.with(|base| edits.lead(base)));
+    let name = Signal::derive(move || {
+        lead.with(|l| l.name.clone())
+            .unwrap_or_else(|| MISSING.to_owned())
+    });
+
+    let saves = expect_context::<StatusSaves>();
+    let on_status = Callback::new(move |status| {
+        saves.choose(lead.get_untracked(), name.get_untracked(), status);
+    });
+
+    let editing = {
+        let id = id.clone();
+        Memo::new(move |_| edits.is_editing(&id))
+    };
+    let start_edit = {
+        let id = id.clone();
+        Callback::new(move |()| edits.set_draft(&id, LeadForm::from_lead(&lead.get_untracked())))
+    };
+    let row_id = id.clone();
+    view! {
+        <Show
+            when=move || editing.get()
+            fallback=move || {
+                view! {
+                    <LeadCells
+                        id=row_id.clone()
+                        lead
+                        name
+                        view
+                        on_status
+                        on_edit=start_edit
+                        active=active.clone()
+                    />
+                }
+            }
+        >
+            <Deferred
+                missing=Missing::NoticeInRow(ROW_SPAN)
+                load={
+                    let id = id.clone();
+                    move || lead_edit_row(id.clone(), lead, ROW_SPAN)
+                }
+            />
+        </Show>
+    }
+}
+
+/// The row's checkbox for a bulk change.
+fn select_cell(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> AnyView {
+    let selection = expect_context::<Selection>();
+    view! {
+        <td class="cell-select" data-label="Select">
+            <input
+                type="checkbox"
+                aria-label=move || format!("Select {}", name.get())
+                prop:checked=move || selection.contains(&id)
+                on:change=move |ev| selection.set(&lead.get_untracked(), event_target_checked(&ev))
+            />
+        </td>
+    }
+    .into_any()
+}
+
+/// A cell's contact value: a link when the value passes the rule, plain text
+/// when it does not, a dash when there is none.
+fn contact_view(value: Option<String>, href: fn(&str) -> Option<String>) -> AnyView {
+    match value {
+        Some(text) => match href(&text) {
+            Some(href) => view! { <a href=href>{text}</a> }.into_any(),
+            None => view! { <span>{text}</span> }.into_any(),
+        },
+        None => missing(),
+    }
+}
+
+fn missing() -> AnyView {
+    view! { <span class="missing">{MISSING}</span> }.into_any()
+}
+
+/// The Phone and Email cells. A row's read-only cells are built together,
+/// two closures for the row rather than one per cell: each reactive
+/// closure costs its own code in the download and its own effect per row.
+fn contact_cells(lead: &PartialLead) -> AnyView {
+    let phone = lead.phone.clone().flatten();
+    let email = lead.email.clone().flatten();
+    view! {
+        <td data-label="Phone">{contact_view(phone, display::tel_href)}</td>
+        <td data-label="Email">{contact_view(email, display::mailto_href)}</td>
+    }
+    .into_any()
+}
+
+/// The Source, Score, Tags and Created cells.
+fn detail_cells(lead: &PartialLead) -> AnyView {
+    let source = match &lead.source {
+        Some(source) => Channel::display_source(source).to_owned().into_any(),
+        None => missing(),
+    };
+    let score = match lead.score.flatten() {
+        Some(score) => view! { <span class=ScoreBand::of(score).class()>{score}</span> }.into_any(),
+        None => missing(),
+    };
+    let tags = lead
+        .tags
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|tag| {
+            let title = tag.clone();
+            view! {
+                <li class="tag" title=title>
+                    <bdi>{tag}</bdi>
+                </li>
+            }
+        })
+        .collect_view();
+    let created = lead.created_at.clone();
+    let created = match created.as_deref().and_then(display::created_texts) {
+        // Date and time each stay whole, and wrap apart in a narrow column.
+        Some(texts) => view! {
+            <time datetime=created.clone() title=created>
+                <span class="nowrap">{texts.date}</span>
+                " "
+                <span class="nowrap">{texts.time}</span>
+                <span class="hint">{texts.hint}</span>
+            </time>
+        }
+        .into_any(),
+        None => missing(),
+    };
+    view! {
+        <td data-label="Source">{source}</td>
+        <td data-label="Score">{score}</td>
+        <td data-label="Tags">
+            <ul class="tags">{tags}</ul>
+        </td>
+        <td data-label="Created">{created}</td>
+    }
+    .into_any()
+}
+
+/// The read-only cells, with the status select and the Edit button. Every
+/// field may be missing (the vendor's API sends fewer) and then reads as a
+/// dash, never as a blank.
+#[component]
+fn LeadCells(
+    id: String,
+    lead: Memo<PartialLead>,
+    name: Signal<String>,
+    view: Memo<ListQuery>,
+    on_status: Callback<LeadStatus>,
+    on_edit: Callback<()>,
+    active: impl Fn() -> bool + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let edits = expect_context::<LeadEdits>();
+    let saves = expect_context::<StatusSaves>();
+    let shown_status = {
+        let id = id.clone();
+        move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
+    };
+    let saving = {
+        let id = id.clone();
+        move || saves.saving(&id)
+    };
+    let saving_class = saving.clone();
+    let saving_busy = {
+        let saving = saving.clone();
+        move || saving().to_string()
+    };
+    let selection = expect_context::<Selection>();
+    let RowFocus(focus) = expect_context::<RowFocus>();
+    let on_focus = {
+        let id = id.clone();
+        move |_| {
+            if focus.with_untracked(|f| f.as_deref() != Some(id.as_str())) {
+                focus.set(Some(id.clone()));
+            }
+        }
+    };
+    // Keys for this lead; the others bubble to the page.
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        let handled = match shortcuts::from_event(&ev) {
+            Some(Shortcut::NextRow) => move_focus(&ev, Step::Next),
+            Some(Shortcut::PreviousRow) => move_focus(&ev, Step::Previous),
+            Some(Shortcut::Status(status)) => {
+                on_status.run(status);
+                true
+            }
+            Some(Shortcut::ToggleSelected) => {
+                selection.toggle(&lead.get_untracked());
+                true
+            }
+            Some(Shortcut::Edit) => {
+                on_edit.run(());
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+            ev.stop_propagation();
+        }
+    };
+    let status_id = format!("{id}-status");
+    let edit_button = NodeRef::<leptos::html::Button>::new();
+    {
+        let id = id.clone();
+        Effect::new(move |_| {
+            if let Some(button) = edit_button.get() {
+                if edits.take_return_focus(&id) {
+                    let _ = button.focus();
+                }
+            }
+        });
+    }
+    let no_longer_matches = {
+        let id = id.clone();
+        Memo::new(move |_| {
+            view.with(|view| view.status).is_some_and(|wanted| {
+                edits.changed_here(&id) && lead.with(|l| l.status) != Some(wanted)
+            })
+        })
+    };
+    let highlighted = {
+        let id = id.clone();
+        move || edits.is_highlighted(&id)
+    };
+    let status_class = {
+        let shown_status = shown_status.clone();
+        move || {
+            shown_status()
+                .map(|s| format!("status-select status-select--{}", s.as_str()))
+                .unwrap_or_else(|| "status-select".to_owned())
+        }
+    };
+    let status_value = {
+        let shown_status = shown_status.clone();
+        move || shown_status().map(LeadStatus::as_str).unwrap_or("")
+    };
+    view! {
+        <tr
+            tabindex=move || if active() { "0" } else { "-1" }
+            on:focusin=on_focus
+            on:keydown=on_key
+            data-lead-id=id
+            class:row--saving=saving_class
+            class:row--stale=no_longer_matches
+            class:row--new=highlighted
+            aria-busy=saving_busy
+        >
+            {select_cell(id.clone(), lead, name)}
+            <td class="cell-name" data-label="Name">
+                <div class="cell-name__line">
+                    <bdi>{move || name.get()}</bdi>
+                    <button
+                        class="icon-button"
+                        type="button"
+                        node_ref=edit_button
+                        aria-label=move || format!("Edit {}", name.get())
+                        title=move || format!("Edit {}", name.get())
+                        on:click=move |_| on_edit.run(())
+                    >
+                        <span aria-hidden="true">"✎"</span>
+                    </button>
+                </div>
+                {move || {
+                    no_longer_matches
+                        .get()
+                        .then(|| view! { <span class="row-note">"No longer matches the filter"</span> })
+                }}
+            </td>
+            {move || lead.with(contact_cells)}
+            <td data-label="Status">
+                <select
+                    id=status_id
+                    class=status_class
+                    aria-label=move || format!("Status for {}", name.get())
+                    prop:value=status_value
+                    on:change=move |ev| {
+                        if let Ok(status) = event_target_value(&ev).parse::<LeadStatus>() {
+                            on_status.run(status);
+                        }
+                    }
+                >
+                    {move || {
+                        shown_status().is_none().then(|| view! { <option value="">{MISSING}</option> })
+                    }}
+                    {LeadStatus::ALL
+                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .collect_view()}
+                </select>
+                {move || saving().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
+            </td>
+            {move || lead.with(detail_cells)}
+        </tr>
+    }
+}

@@ -1,0 +1,59 @@
+//! Asks for the API key when the server requires one.
+
+use leptos::prelude::*;
+
+use crate::net::session::Session;
+
+/// The Connect form. The key goes to [`Session::connect`], never into a URL:
+/// the form's default submit is always prevented.
+#[component]
+pub fn ConnectForm() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let key = RwSignal::new(String::new());
+    let empty = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let value = key.get_untracked().trim().to_owned();
+        if value.is_empty() {
+            empty.set(true);
+            return;
+        }
+        key.set(String::new());
+        session.connect(value);
+    };
+    view! {
+        <form class="connect" on:submit=submit autocomplete="off" novalidate>
+            <h1>"Connect to the Leads API"</h1>
+            <p>"Enter the API key for this console. It is kept only until this tab closes."</p>
+            <Show when=move || session.was_rejected()>
+                <p class="notice notice--error" role="alert">
+                    "The API key was rejected."
+                </p>
+            </Show>
+            <div class="field">
+                <label for="api-key">"API key"</label>
+                <input
+                    id="api-key"
+                    type="password"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-invalid=move || empty.get().then_some("true")
+                    aria-describedby=move || empty.get().then_some("api-key-error")
+                    prop:value=move || key.get()
+                    on:input=move |ev| {
+                        empty.set(false);
+                        key.set(event_target_value(&ev));
+                    }
+                />
+                <Show when=move || empty.get()>
+                    <span id="api-key-error" class="field-error">
+                        "Enter the key first."
+                    </span>
+                </Show>
+            </div>
+            <button class="button button--primary" type="submit">
+                "Connect"
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,218 @@
+//! How lead values read on screen: score bands, dates, relative hints and
+//! safe links. Pure functions, so the rules are tested on the host.
+
+use leads_core::validate;
+
+/// Placeholder for a value the lead does not have.
+pub const MISSING: &str = "—";
+
+/// A score's band, used as a CSS class suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScoreBand {
+    High,
+    Medium,
+    Low,
+}
+
+impl ScoreBand {
+    /// ≥ 80 is high, 50–79 medium, below 50 low.
+    pub fn of(score: u8) -> ScoreBand {
+        match score {
+            80.. => Self::High,
+            50..=79 => Self::Medium,
+            _ => Self::Low,
+        }
+    }
+
+    /// The CSS class for this band.
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::High => "score score--high",
+            Self::Medium => "score score--medium",
+            Self::Low => "score score--low",
+        }
+    }
+}
+
+/// A count as people read it: `1,250`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A `tel:` link for a phone that passes the E.164 rule, else `None`, so a
+/// malformed value is shown as text and never becomes a link.
+pub fn tel_href(phone: &str) -> Option<String> {
+    validate::is_e164(phone).then(|| format!("tel:{phone}"))
+}
+
+/// A `mailto:` link for an email that passes the contract's rule, else `None`.
+pub fn mailto_href(email: &str) -> Option<String> {
+    validate::is_email(email).then(|| format!("mailto:{email}"))
+}
+
+/// The relative hint as `Intl.RelativeTimeFormat` takes it: whole units of
+/// the largest unit that fits, negative for the past, `0 second` for "now".
+///
+/// ```
+/// assert_eq!(leads_console::ui::display::relative_parts(3 * 86_400 + 5), (-3.0, "day"));
+/// ```
+pub fn relative_parts(seconds_ago: i64) -> (f64, &'static str) {
+    const MINUTE: i64 = 60;
+    const HOUR: i64 = 60 * MINUTE;
+    const DAY: i64 = 24 * HOUR;
+    const MONTH: i64 = 30 * DAY;
+    const YEAR: i64 = 365 * DAY;
+    let ago = seconds_ago.max(0);
+    let (count, unit) = match ago {
+        0..MINUTE => (0, "second"),
+        MINUTE..HOUR => (ago / MINUTE, "minute"),
+        HOUR..DAY => (ago / HOUR, "hour"),
+        DAY..MONTH => (ago / DAY, "day"),
+        MONTH..YEAR => (ago / MONTH, "month"),
+        _ => (ago / YEAR, "year"),
+    };
+    // Whole units of at most a few thousand: exact as f64.
+    (-(count as f64), unit)
+}
+
+/// The Created cell's texts, in the browser's locale and time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedTexts {
+    /// `Mar 20, 2025` in English, `20.03.2025` in German.
+    pub date: String,
+    /// `10:05 AM`, `10:05`.
+    pub time: String,
+    /// `3 days ago`, `vor 3 Tagen`.
+    pub hint: String,
+}
+
+/// The browser's formatters for the Created cell, made once: an `Intl`
+/// formatter costs far more to make than to use, and a view builds up to a
+/// hundred rows (three per row made a tenth of a view change's time).
+#[cfg(target_arch = "wasm32")]
+struct Formats {
+    date: js_sys::Function,
+    time: js_sys::Function,
+    relative: js_sys::Intl::RelativeTimeFormat,
+}
+
+#[cfg(target_arch = "wasm32")]
+impl Formats {
+    fn new() -> Self {
+        use js_sys::{Array, Intl, Object, Reflect};
+
+        let options = |key: &str, value: &str| {
+            let object = Object::new();
+            let _ = Reflect::set(&object, &key.into(), &value.into());
+            object
+        };
+        let format = |style: &str, length: &str| {
+            Intl::DateTimeFormat::new(&Array::new(), &options(style, length)).format()
+        };
+        Self {
+            date: format("dateStyle", "medium"),
+            time: format("timeStyle", "short"),
+            relative: Intl::RelativeTimeFormat::new(&Array::new(), &options("numeric", "auto")),
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static FORMATS: Formats = Formats::new();
+}
+
+/// The Created cell's texts for an RFC 3339 timestamp. The browser's `Intl`
+/// does the wording, so every locale reads naturally and the wasm carries
+/// no tables.
+#[cfg(target_arch = "wasm32")]
+pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
+    use js_sys::Date;
+    use wasm_bindgen::JsValue;
+
+    let date = Date::new(&JsValue::from_str(timestamp));
+    let millis = date.get_time();
+    if millis.is_nan() {
+        return None;
+    }
+    let seconds_ago = ((Date::now() - millis) / 1000.0) as i64;
+    let (value, unit) = relative_parts(seconds_ago);
+    FORMATS.with(|formats| {
+        let format =
+            |how: &js_sys::Function| how.call1(&JsValue::UNDEFINED, &date).ok()?.as_string();
+        Some(CreatedTexts {
+            date: format(&formats.date)?,
+            time: format(&formats.time)?,
+            hint: formats.relative.format(value, unit).into(),
+        })
+    })
+}
+
+/// Host builds (unit tests) have no browser; dates read as given.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
+    Some(CreatedTexts {
+        date: timestamp.to_owned(),
+        time: String::new(),
+        hint: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_bands_split_at_50_and_80() {
+        assert_eq!(ScoreBand::of(100), ScoreBand::High);
+        assert_eq!(ScoreBand::of(80), ScoreBand::High);
+        assert_eq!(ScoreBand::of(79), ScoreBand::Medium);
+        assert_eq!(ScoreBand::of(50), ScoreBand::Medium);
+        assert_eq!(ScoreBand::of(49), ScoreBand::Low);
+        assert_eq!(ScoreBand::of(0), ScoreBand::Low);
+    }
+
+    #[test]
+    fn only_valid_contacts_become_links() {
+        assert_eq!(
+            tel_href("+15551234567").as_deref(),
+            Some("tel:+15551234567")
+        );
+        assert_eq!(tel_href("555-1234"), None);
+        assert_eq!(tel_href("javascript:alert(1)"), None);
+        assert_eq!(
+            mailto_href("jane@example.com").as_deref(),
+            Some("mailto:jane@example.com")
+        );
+        assert_eq!(mailto_href("jane@example"), None);
+        assert_eq!(mailto_href("a@b.co?subject=x y"), None);
+    }
+
+    #[test]
+    fn relative_hints_take_the_largest_unit_that_fits() {
+        assert_eq!(relative_parts(-5), (0.0, "second"));
+        assert_eq!(relative_parts(59), (0.0, "second"));
+        assert_eq!(relative_parts(60), (-1.0, "minute"));
+        assert_eq!(relative_parts(2 * 3600 + 10), (-2.0, "hour"));
+        assert_eq!(relative_parts(86_400), (-1.0, "day"));
+        assert_eq!(relative_parts(45 * 86_400), (-1.0, "month"));
+        assert_eq!(relative_parts(800 * 86_400), (-2.0, "year"));
+    }
+
+    #[test]
+    fn counts_group_thousands() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_250), "1,250");
+        assert_eq!(count(100_000), "100,000");
+        assert_eq!(count(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,162 @@
+//! Saved views: each a link to its view, with "Delete view {name}", and
+//! "Save view", which asks for a name. Storage is [`crate::views::saved`]'s.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use crate::net::session::Session;
+use crate::views::list_state::ListState;
+use crate::views::saved::{SavedView, SavedViews};
+
+/// The views row.
+#[component]
+pub fn ViewsBar(list: ListState) -> impl IntoView {
+    let views = SavedViews::load(&expect_context::<Session>().api_base());
+    let naming = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let save_button = NodeRef::<html::Button>::new();
+    let name_input = NodeRef::<html::Input>::new();
+
+    // Where the focus goes once the form opens or closes: into the name
+    // field, or back to "Save view" (`None`: leave it be).
+    let focus_next = StoredValue::new(None::<bool>);
+    let set_naming = move |on: bool| {
+        focus_next.set_value(Some(on));
+        naming.set(on);
+    };
+    Effect::new(move |_| {
+        let (input, button) = (name_input.get(), save_button.get());
+        let done = match focus_next.get_value() {
+            Some(true) => input.map(|el| el.focus()),
+            Some(false) => button.map(|el| el.focus()),
+            None => None,
+        };
+        if done.is_some() {
+            focus_next.set_value(None);
+        }
+    });
+    let finish = move |outcome: Result<(), String>| match outcome {
+        Ok(()) => {
+            set_naming(false);
+            problem.set(None);
+            name.set(String::new());
+        }
+        Err(why) => problem.set(Some(why)),
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        finish(views.save(&name.get_untracked(), list.query.get_untracked()));
+    };
+
+    let item = move |view: SavedView| {
+        let query = view.list_query();
+        let open = move |ev: leptos::ev::MouseEvent| {
+            // A modified click opens the link as the browser would.
+            if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+                ev.prevent_default();
+                list.navigate(query);
+            }
+        };
+        // The view on screen is marked as the current one.
+        let current = move || (list.query.get().with_page(1) == query).then_some("page");
+        let link = match list.href(query) {
+            Some(href) => view! {
+                <a href=href aria-current=current on:click=open>{view.name.clone()}</a>
+            }
+            .into_any(),
+            None => view! {
+                <button class="link-button" type="button" aria-current=current on:click=open>
+                    {view.name.clone()}
+                </button>
+            }
+            .into_any(),
+        };
+        let gone = view.name.clone();
+        view! {
+            <li class="views__item">
+                {link}
+                <button
+                    class="icon-button"
+                    type="button"
+                    aria-label=format!("Delete view {}", view.name)
+                    title=format!("Delete view {}", view.name)
+                    on:click=move |_| {
+                        finish(views.delete(&gone));
+                        if let Some(button) = save_button.get_untracked() {
+                            let _ = button.focus();
+                        }
+                    }
+                >
+                    <span aria-hidden="true">"×"</span>
+                </button>
+            </li>
+        }
+    };
+
+    view! {
+        <div class="views">
+            {move || {
+                let all = views.all();
+                (!all.is_empty())
+                    .then(|| {
+                        view! {
+                            <ul class="views__list" aria-label="Views">
+                                {all.into_iter().map(item).collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+            <Show
+                when=move || naming.get()
+                fallback=move || {
+                    view! {
+                        <button
+                            class="button button--quiet button--small"
+                            type="button"
+                            node_ref=save_button
+                            on:click=move |_| set_naming(true)
+                        >
+                            "Save view"
+                        </button>
+                    }
+                }
+            >
+                <form class="views__form" on:submit=save novalidate>
+                    <label for="view-name">"View name"</label>
+                    <input
+                        id="view-name"
+                        type="text"
+                        node_ref=name_input
+                        maxlength="60"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                            if ev.key() == "Escape" {
+                                ev.prevent_default();
+                                set_naming(false);
+                                problem.set(None);
+                            }
+                        }
+                    />
+                    <button class="button button--primary button--small" type="submit">
+                        "Save"
+                    </button>
+                    <button
+                        class="button button--quiet button--small"
+                        type="button"
+                        on:click=move |_| {
+                            set_naming(false);
+                            problem.set(None);
+                        }
+                    >
+                        "Cancel"
+                    </button>
+                </form>
+            </Show>
+            <Show when=move || problem.with(Option::is_some)>
+                <p class="views__problem" role="alert">{move || problem.get()}</p>
+            </Show>
+        </div>
+    }
+}
