@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The id of the JSON script element in which the server writes a
+/// [`ConsoleConfig`] into the console's own page, so it starts without
+/// asking for `/config.json`.
+pub const PAGE_SETTINGS_ID: &str = "leads-config";
+
 /// Where the API lives and how to call it.
 ///
 /// ```

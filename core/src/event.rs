@@ -11,6 +11,16 @@ use crate::lead::{is_lead_id, Lead, LeadStatus, PartialLead, MAX_LEAD_ID_CHARS};
 use crate::limits::DEFAULT_SOURCE;
 use crate::validate;
 
+/// The names of the events a `/v1/events` stream sends.
+pub mod names {
+    /// A lead was created (in the console, through the API or the webhook).
+    pub const LEAD_CREATED: &str = "lead.created";
+    /// A lead was changed: which fields, and the lead after.
+    pub const LEAD_UPDATED: &str = "lead.updated";
+    /// The server no longer has what the client missed: reload the view.
+    pub const RESET: &str = "reset";
+}
+
 /// The name a webhook lead gets when it carries neither a name, a phone nor
 /// an email: a call from a withheld number, say.
 pub const UNKNOWN_CALLER: &str = "Unknown caller";

@@ -45,14 +45,22 @@ impl LeadStatus {
         }
     }
 
-    /// Position in the pipeline (0 for `new`), which is how `sort=status` orders.
+    /// Position in the pipeline (0 for `new`), which is how `sort=status`
+    /// orders. The server stores a status as this number, so each is
+    /// written out here, not taken from the order of the declaration: a
+    /// status's number never changes, and a new status takes its own.
     pub fn rank(self) -> u8 {
-        self as u8
+        match self {
+            Self::New => 0,
+            Self::Contacted => 1,
+            Self::Qualified => 2,
+            Self::Converted => 3,
+        }
     }
 
-    /// The status at pipeline position `rank`, if there is one.
+    /// The status whose [`rank`](Self::rank) is `rank`, if there is one.
     pub fn from_rank(rank: u8) -> Option<Self> {
-        Self::ALL.get(usize::from(rank)).copied()
+        Self::ALL.into_iter().find(|status| status.rank() == rank)
     }
 }
 
@@ -368,6 +376,38 @@ pub struct PageMeta {
     pub total: u64,
 }
 
+/// The arithmetic of pages, once for the pager and the export.
+///
+/// ```
+/// use leads_core::PageMeta;
+/// let meta = PageMeta { page: 2, limit: 20, total: 250 };
+/// assert_eq!(meta.page_count(), 13);
+/// assert_eq!(meta.range(20), Some((21, 40)));
+/// assert!(!meta.is_last());
+/// assert!(PageMeta { page: 13, ..meta }.is_last());
+/// assert_eq!(PageMeta { page: 1, limit: 20, total: 0 }.page_count(), 1);
+/// ```
+impl PageMeta {
+    /// How many pages `total` leads fill; at least one.
+    pub fn page_count(&self) -> u32 {
+        let pages = self.total.div_ceil(u64::from(self.limit.max(1))).max(1);
+        u32::try_from(pages).unwrap_or(u32::MAX)
+    }
+
+    /// The positions (from 1) of the first and last of the `shown` leads
+    /// this page holds; none when it holds none.
+    pub fn range(&self, shown: usize) -> Option<(u64, u64)> {
+        let first = u64::from(self.page.saturating_sub(1)) * u64::from(self.limit) + 1;
+        let shown = u64::try_from(shown).ok().filter(|&n| n > 0)?;
+        Some((first, first + shown - 1))
+    }
+
+    /// True when no lead comes after this page.
+    pub fn is_last(&self) -> bool {
+        u64::from(self.page) * u64::from(self.limit) >= self.total
+    }
+}
+
 /// One page of a list response.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -381,11 +421,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pages_round_up_and_the_last_is_the_one_that_reaches_the_total() {
+        let meta = |page, total| PageMeta {
+            page,
+            limit: 20,
+            total,
+        };
+        assert_eq!(meta(1, 250).page_count(), 13);
+        assert_eq!(meta(1, 240).page_count(), 12);
+        assert_eq!(meta(1, 0).page_count(), 1);
+        assert!(meta(12, 240).is_last() && !meta(11, 240).is_last());
+        assert!(meta(1, 0).is_last());
+        assert_eq!(meta(13, 250).range(10), Some((241, 250)));
+        assert_eq!(meta(1, 0).range(0), None);
+    }
+
+    #[test]
     fn status_wire_values_are_case_sensitive() {
         assert_eq!("new".parse(), Ok(LeadStatus::New));
         assert!("NEW".parse::<LeadStatus>().is_err());
         assert!("".parse::<LeadStatus>().is_err());
         assert_eq!(LeadStatus::from_rank(3), Some(LeadStatus::Converted));
+        for status in LeadStatus::ALL {
+            assert_eq!(LeadStatus::from_rank(status.rank()), Some(status));
+        }
+        let ranks = LeadStatus::ALL.map(LeadStatus::rank);
+        assert!(
+            ranks.windows(2).all(|w| w[0] < w[1]),
+            "ALL is pipeline order"
+        );
         assert_eq!(LeadStatus::from_rank(4), None);
     }
 

@@ -50,6 +50,23 @@ pub struct LeadPatch {
 }
 
 impl LeadPatch {
+    /// A status change and nothing else: exactly `{"status": …}`, what a
+    /// row's status select, keyboard triage and a bulk change send.
+    ///
+    /// ```
+    /// use leads_core::{LeadPatch, LeadStatus};
+    /// assert_eq!(
+    ///     serde_json::to_string(&LeadPatch::status(LeadStatus::Qualified)).unwrap(),
+    ///     r#"{"status":"qualified"}"#
+    /// );
+    /// ```
+    pub fn status(status: LeadStatus) -> Self {
+        Self {
+            status: Some(status),
+            ..Self::default()
+        }
+    }
+
     /// True when the patch would change nothing; such a patch is never sent.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()

@@ -147,8 +147,51 @@ impl Default for ListQuery {
     }
 }
 
-/// The query parameters the list understands, in the order they are checked.
-pub const LIST_PARAMS: [&str; 5] = ["status", "source", "sort", "limit", "page"];
+/// A query parameter the list understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Param {
+    Status,
+    Source,
+    Sort,
+    Limit,
+    Page,
+}
+
+impl Param {
+    /// Every parameter, in the order they are checked and written.
+    pub const ALL: [Param; 5] = [
+        Param::Status,
+        Param::Source,
+        Param::Sort,
+        Param::Limit,
+        Param::Page,
+    ];
+
+    /// The parameter's name in a query string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Param::Status => "status",
+            Param::Source => "source",
+            Param::Sort => "sort",
+            Param::Limit => "limit",
+            Param::Page => "page",
+        }
+    }
+
+    /// The parameter called `name`, if the list knows one.
+    pub fn named(name: &str) -> Option<Param> {
+        Param::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// A raw query string (`status=new&page=2`, with or without its `?`)
+/// decoded as browsers decode one: `%`-escapes, and `+` for a space.
+pub fn decode_pairs(raw: &str) -> Vec<(String, String)> {
+    let raw = raw.strip_prefix('?').unwrap_or(raw);
+    form_urlencoded::parse(raw.as_bytes())
+        .into_owned()
+        .collect()
+}
 
 /// What a query string said about each known parameter.
 #[derive(Default)]
@@ -161,7 +204,8 @@ impl<'a> RawParams<'a> {
     fn collect(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut raw = RawParams::default();
         for (key, value) in pairs {
-            if let Some(i) = LIST_PARAMS.iter().position(|p| *p == key) {
+            if let Some(param) = Param::named(key) {
+                let i = param as usize;
                 raw.repeated[i] |= raw.values[i].is_some();
                 raw.values[i] = Some(value);
             }
@@ -172,24 +216,46 @@ impl<'a> RawParams<'a> {
 
 impl ListQuery {
     /// Reads query parameters strictly, as the server must: the first invalid
-    /// parameter (in [`LIST_PARAMS`] order) is an error naming it. Unknown
+    /// parameter (in [`Param::ALL`] order) is an error naming it. Unknown
     /// parameters are ignored.
     pub fn parse<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<ListQuery, FieldError> {
         let raw = RawParams::collect(pairs);
         let mut query = ListQuery::default();
-        for (i, param) in LIST_PARAMS.into_iter().enumerate() {
-            let Some(value) = raw.values[i] else { continue };
-            if raw.repeated[i] {
+        for param in Param::ALL {
+            let Some(value) = raw.values[param as usize] else {
+                continue;
+            };
+            if raw.repeated[param as usize] {
+                let name = param.as_str();
                 return Err(FieldError::new(
-                    param,
-                    format!("{param} may be given only once"),
+                    name,
+                    format!("{name} may be given only once"),
                 ));
             }
             query.set(param, value)?;
         }
         Ok(query)
+    }
+
+    /// [`ListQuery::parse`] of a raw query string ([`decode_pairs`]).
+    pub fn from_query_string(raw: &str) -> Result<ListQuery, FieldError> {
+        let pairs = decode_pairs(raw);
+        ListQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+
+    /// [`ListQuery::parse_lenient`] of a raw query string ([`decode_pairs`]):
+    /// the console's URL, a saved view, the page the server preloads for.
+    ///
+    /// ```
+    /// use leads_core::ListQuery;
+    /// let (query, _) = ListQuery::from_query_string_lenient("?status=qualified&page=%32");
+    /// assert_eq!(query.to_query_string(), "status=qualified&page=2");
+    /// ```
+    pub fn from_query_string_lenient(raw: &str) -> (ListQuery, bool) {
+        let pairs = decode_pairs(raw);
+        ListQuery::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// Reads the console's own URL leniently: each invalid or repeated
@@ -209,9 +275,11 @@ impl ListQuery {
         let raw = RawParams::collect(pairs);
         let mut query = ListQuery::default();
         let mut rewrite = false;
-        for (i, param) in LIST_PARAMS.into_iter().enumerate() {
-            let Some(value) = raw.values[i] else { continue };
-            let ok = !raw.repeated[i] && query.set(param, value).is_ok();
+        for param in Param::ALL {
+            let Some(value) = raw.values[param as usize] else {
+                continue;
+            };
+            let ok = !raw.repeated[param as usize] && query.set(param, value).is_ok();
             if !PAGE_SIZES.contains(&query.limit) {
                 query.limit = DEFAULT_LIMIT;
                 rewrite = true;
@@ -221,53 +289,54 @@ impl ListQuery {
         (query, rewrite)
     }
 
-    fn set(&mut self, param: &str, value: &str) -> Result<(), FieldError> {
+    fn set(&mut self, param: Param, value: &str) -> Result<(), FieldError> {
+        let name = param.as_str();
         match param {
-            "status" => {
+            Param::Status => {
                 self.status = Some(
                     value
                         .parse()
-                        .map_err(|()| FieldError::one_of(param, LeadStatus::ALL))?,
+                        .map_err(|()| FieldError::one_of(name, LeadStatus::ALL))?,
                 )
             }
-            "source" => {
+            Param::Source => {
                 self.source = Some(
                     value
                         .parse()
-                        .map_err(|()| FieldError::one_of(param, Channel::ALL))?,
+                        .map_err(|()| FieldError::one_of(name, Channel::ALL))?,
                 )
             }
-            "sort" => {
+            Param::Sort => {
                 self.sort = value.parse().map_err(|()| {
-                    let mut err = FieldError::one_of(param, SortField::ALL);
+                    let mut err = FieldError::one_of(name, SortField::ALL);
                     err.message
                         .push_str(", with a leading - for descending order");
                     err
                 })?
             }
-            "limit" => self.limit = bounded(param, value, MAX_LIMIT)?,
-            _ => self.page = bounded(param, value, MAX_PAGE)?,
+            Param::Limit => self.limit = bounded(name, value, MAX_LIMIT)?,
+            Param::Page => self.page = bounded(name, value, MAX_PAGE)?,
         }
         Ok(())
     }
 
     /// The value of `param` as it belongs in a URL, or `None` at its default.
-    fn param(&self, param: &str) -> Option<String> {
+    fn param(&self, param: Param) -> Option<String> {
         let default = ListQuery::default();
         match param {
-            "status" => self.status.map(|s| s.as_str().to_owned()),
-            "source" => self.source.map(|s| s.as_str().to_owned()),
-            "sort" => (self.sort != default.sort).then(|| self.sort.to_string()),
-            "limit" => (self.limit != default.limit).then(|| self.limit.to_string()),
-            _ => (self.page != default.page).then(|| self.page.to_string()),
+            Param::Status => self.status.map(|s| s.as_str().to_owned()),
+            Param::Source => self.source.map(|s| s.as_str().to_owned()),
+            Param::Sort => (self.sort != default.sort).then(|| self.sort.to_string()),
+            Param::Limit => (self.limit != default.limit).then(|| self.limit.to_string()),
+            Param::Page => (self.page != default.page).then(|| self.page.to_string()),
         }
     }
 
-    /// The parameters that differ from their defaults, in [`LIST_PARAMS`] order.
+    /// The parameters that differ from their defaults, in [`Param::ALL`] order.
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
-        LIST_PARAMS
+        Param::ALL
             .into_iter()
-            .filter_map(|p| self.param(p).map(|v| (p, v)))
+            .filter_map(|p| self.param(p).map(|v| (p.as_str(), v)))
             .collect()
     }
 

@@ -13,6 +13,7 @@ use crate::backend::LeadsBackend;
 use crate::faults;
 use crate::headers;
 use crate::state::AppState;
+use crate::writes::Writes;
 use crate::{api, health, limits, request_log, static_files, webhook};
 
 /// Answers at least this long (bytes) are compressed for browsers that ask.
@@ -40,9 +41,13 @@ pub fn router(state: AppState) -> Router {
         Some(faults) => console.layer(middleware::from_fn_with_state(faults, faults::inject_files)),
         None => console,
     };
+    let writes = Writes {
+        events: state.events.clone(),
+        keys: state.idempotency.clone(),
+    };
     let leads = match &state.backend {
-        LeadsBackend::Store(store) => api::leads::routes(store.clone()),
-        LeadsBackend::Upstream(upstream) => api::proxy::routes(upstream.clone()),
+        LeadsBackend::Store(store) => api::leads::routes(store.clone(), &writes),
+        LeadsBackend::Upstream(upstream) => api::proxy::routes(upstream.clone(), &writes),
     };
     let v1 = api::router(state.clone(), leads);
     #[cfg(feature = "test-faults")]

@@ -14,7 +14,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use leads_core::event::LeadUpdated;
+use leads_core::event::{names, LeadUpdated};
 use leads_core::PartialLead;
 use tokio::sync::{broadcast, watch};
 
@@ -36,8 +36,8 @@ impl LeadEvent {
     /// The event's name on the wire, e.g. `lead.created`.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Created(_) => "lead.created",
-            Self::Updated(_) => "lead.updated",
+            Self::Created(_) => names::LEAD_CREATED,
+            Self::Updated(_) => names::LEAD_UPDATED,
         }
     }
 

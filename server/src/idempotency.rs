@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{CONTENT_TYPE, LOCATION};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leads_core::new_lead::{is_idempotency_key, IDEMPOTENCY_KEY_HEADER};
@@ -203,9 +203,6 @@ fn unix_now() -> i64 {
 /// The layer, inside sign-in (keys are per person) and around the audit
 /// and events of writes (a replay is neither a new write nor news).
 pub async fn honour(State(keys): State<Keys>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST || request.uri().path() != "/leads" {
-        return next.run(request).await;
-    }
     let Some(key) = request.headers().get(KEY_HEADER) else {
         return next.run(request).await;
     };

@@ -11,6 +11,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
+use leads_core::config::PAGE_SETTINGS_ID;
 use leads_core::{AuthMode, ConsoleConfig, ListQuery};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -46,7 +47,8 @@ pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
     let json = serde_json::to_string(config)
         .unwrap_or_default()
         .replace('<', "\\u003c");
-    let settings = format!(r#"<script type="application/json" id="leads-config">{json}</script>"#);
+    let settings =
+        format!(r#"<script type="application/json" id="{PAGE_SETTINGS_ID}">{json}</script>"#);
     Bytes::from(in_head(page, &settings))
 }
 
@@ -61,13 +63,10 @@ fn in_head(page: &str, html: &str) -> String {
 /// The list request the console makes first on a page whose query string
 /// is `query`, as a preload: the browser starts it while the wasm is still
 /// downloading and compiling, and the console's own request is answered
-/// from it. The view is read with the console's own lenient rules
-/// (`ListQuery::parse_lenient`), so both name the same URL.
+/// from it. The view is read by the console's own reader
+/// (`ListQuery::from_query_string_lenient`), so both name the same URL.
 pub fn list_preload(query: Option<&str>) -> String {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let (view, _) = ListQuery::parse_lenient(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let (view, _) = ListQuery::from_query_string_lenient(query.unwrap_or_default());
     let search = view.to_query_string();
     let sep = if search.is_empty() { "" } else { "?" };
     // `to_query_string` is URL-safe; only `&` needs escaping in HTML.
@@ -141,8 +140,8 @@ pub async fn embed_js(State(script): State<Option<Bytes>>) -> Response {
     }
 }
 
-/// The loader for the build in `dist`: trunk names its script
-/// `leads-console-<hash>.js` and the module `…_bg.wasm` beside it.
+/// The loader for the build in `dist`: scripts/build-dist.sh names its
+/// script `leads-console-<hash>.js` and the module `…_bg.wasm` beside it.
 pub fn embed_script(dist: &Path) -> Option<Bytes> {
     let script = std::fs::read_dir(dist)
         .ok()?

@@ -5,9 +5,10 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
 use leads_core::event::LeadUpdated;
 use leads_core::limits::MAX_BODY_BYTES;
 use leads_core::{is_lead_id, PartialLead};
@@ -15,6 +16,45 @@ use leads_core::{is_lead_id, PartialLead};
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
 use crate::events::{Changed, LeadEvent, LeadEvents};
+use crate::idempotency::{self, Keys};
+
+/// What every route that writes a lead carries, whatever answers it: the
+/// routes mark themselves with [`Writes::create`] and [`Writes::update`].
+#[derive(Clone)]
+pub struct Writes {
+    pub events: LeadEvents,
+    pub keys: Keys,
+}
+
+impl Writes {
+    /// `route` as the create: its `Idempotency-Key` honoured, then the
+    /// create audited and announced.
+    pub fn create<S>(&self, route: MethodRouter<S>) -> MethodRouter<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        route
+            .layer(middleware::from_fn_with_state(
+                (self.events.clone(), Write::Create),
+                audit_and_announce,
+            ))
+            .layer(middleware::from_fn_with_state(
+                self.keys.clone(),
+                idempotency::honour,
+            ))
+    }
+
+    /// `route` as an update of one lead: audited and announced.
+    pub fn update<S>(&self, route: MethodRouter<S>) -> MethodRouter<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        route.layer(middleware::from_fn_with_state(
+            (self.events.clone(), Write::Update),
+            audit_and_announce,
+        ))
+    }
+}
 
 /// A write this layer looks after.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -23,21 +63,14 @@ enum Write {
     Update,
 }
 
-/// The layer, inside sign-in (so it knows who) and around the routes that
-/// answer `/leads…` (paths as seen inside `/v1`).
-pub async fn audit_and_announce(
-    State(events): State<LeadEvents>,
+/// The layer, inside sign-in (so it knows who), around a route that
+/// writes (paths as seen inside `/v1`).
+async fn audit_and_announce(
+    State((events, write)): State<(LeadEvents, Write)>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path().to_owned();
-    let write = match (request.method(), path.strip_prefix("/leads")) {
-        (&Method::POST, Some("")) => Write::Create,
-        (&Method::PATCH, Some(rest)) if rest.starts_with('/') && !rest[1..].contains('/') => {
-            Write::Update
-        }
-        _ => return next.run(request).await,
-    };
     let who = request
         .extensions()
         .get::<Who>()

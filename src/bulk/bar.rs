@@ -11,6 +11,7 @@ use crate::bulk::selection::Selection;
 use crate::edit::lead_edits::LeadEdits;
 use crate::net::session::Session;
 use crate::ui::mounted::Mounted;
+use crate::ui::progress::Progress;
 
 /// The bar; empty while nothing is chosen and no batch has run.
 #[component]
@@ -31,10 +32,7 @@ pub fn BulkBar() -> impl IntoView {
             status: item.from,
             ..PartialLead::default()
         };
-        let sent = LeadPatch {
-            status: Some(item.to),
-            ..LeadPatch::default()
-        };
+        let sent = LeadPatch::status(item.to);
         edits.record(&known, &sent, reply);
         selection.refresh(&[PartialLead {
             status: Some(item.to),
@@ -75,7 +73,7 @@ pub fn BulkBar() -> impl IntoView {
     };
     let cancel = {
         let batch = batch.clone();
-        move |_| batch.update(|b| b.iter_mut().for_each(Batch::cancel))
+        Callback::new(move |()| batch.update(|b| b.iter_mut().for_each(Batch::cancel)))
     };
     let clear = {
         let batch = batch.clone();
@@ -99,29 +97,22 @@ pub fn BulkBar() -> impl IntoView {
     // happened.
     let counts = {
         let batch = batch.clone();
-        move || batch.with(|b| b.as_ref().map_or((0, 0), |b| (b.answered(), b.len())))
+        move || {
+            batch.with(|b| {
+                b.as_ref()
+                    .map_or((0, 0), |b| (b.answered() as u64, b.len() as u64))
+            })
+        }
     };
     let progress = move || {
         running.get().then(|| {
-            let (max, value, text) = (counts.clone(), counts.clone(), counts.clone());
             view! {
-                <div class="bulk__progress">
-                    <span aria-hidden="true">"Updating leads"</span>
-                    <progress
-                        aria-label="Updating leads"
-                        max=move || max().1.to_string()
-                        value=move || value().0.to_string()
-                    ></progress>
-                    <span class="bulk__count">
-                        {move || {
-                            let (answered, total) = text();
-                            format!("{answered} of {total}")
-                        }}
-                    </span>
-                    <button class="button button--small" type="button" on:click=cancel.clone()>
-                        "Cancel"
-                    </button>
-                </div>
+                <Progress
+                    label="Updating leads"
+                    counts=counts.clone()
+                    cancel_label="Cancel"
+                    on_cancel=cancel
+                />
             }
         })
     };

@@ -6,12 +6,13 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::time::Duration;
 
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
-use crate::net::api::{ApiClient, ApiError};
-use crate::net::pause::{retry_after_millis, sleep};
+use crate::net::api::ApiClient;
+use crate::net::pause::{millis, sleep};
 use crate::net::session::Session;
 use crate::ui::mounted::Mounted;
 
@@ -240,7 +241,7 @@ impl Worker {
         loop {
             let wait = self.resume_at.get() - js_sys::Date::now();
             if wait > 0.0 {
-                sleep(wait).await;
+                sleep(Duration::from_millis(wait.ceil() as u64)).await;
                 continue;
             }
             if !self.alive.get() {
@@ -249,10 +250,7 @@ impl Worker {
             let Some(item) = self.batch.write().as_mut().and_then(Batch::take_next) else {
                 return;
             };
-            let patch = LeadPatch {
-                status: Some(item.to),
-                ..LeadPatch::default()
-            };
+            let patch = LeadPatch::status(item.to);
             let result = self.client.update_lead(&item.id, &patch).await;
             if !self.alive.get() {
                 return;
@@ -262,15 +260,17 @@ impl Worker {
                     on_updated(&item, reply);
                     self.update(|batch| batch.updated(&item.id));
                 }
-                Err(ApiError::RateLimited { retry_after }) => {
-                    self.resume_at
-                        .set(js_sys::Date::now() + retry_after_millis(retry_after));
-                    self.update(|batch| batch.wait_again(&item.id));
-                }
-                Err(err) => {
-                    let reason = err.message();
-                    self.update(|batch| batch.failed(&item.id, reason));
-                }
+                Err(err) => match err.pause() {
+                    Some(pause) => {
+                        self.resume_at
+                            .set(js_sys::Date::now() + millis(pause) as f64);
+                        self.update(|batch| batch.wait_again(&item.id));
+                    }
+                    None => {
+                        let reason = err.message();
+                        self.update(|batch| batch.failed(&item.id, reason));
+                    }
+                },
             }
         }
     }

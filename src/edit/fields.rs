@@ -2,6 +2,7 @@
 //! Phone, Email, optionally Source, and the tag editor, each checked on blur
 //! with the `leads-core` rules.
 
+use leads_core::limits::DEFAULT_SOURCE;
 use leads_core::validate;
 use leptos::prelude::*;
 
@@ -92,7 +93,7 @@ pub fn LeadFields(
                 error=error_of(Field::Source)
                 options=FieldOptions {
                     list: Some(SOURCE_LIST_ID),
-                    hint: Some("Where the lead came from; leave empty for “manual”."),
+                    hint: Some(format!("Where the lead came from; leave empty for “{DEFAULT_SOURCE}”.")),
                     ..FieldOptions::default()
                 }
             />
@@ -122,7 +123,7 @@ pub fn LeadFields(
             options=FieldOptions {
                 input_type: "tel",
                 autocomplete: "off",
-                hint: Some("International format, e.g. +15551234567"),
+                hint: Some("International format, e.g. +15551234567".to_owned()),
                 ..FieldOptions::default()
             }
         />

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::edit::lead_form::FieldErrors;
-use crate::net::api::ApiError;
+use crate::net::api::RequestError;
 
 /// A form's messages; cheap to copy into handlers.
 #[derive(Clone, Copy)]
@@ -45,8 +45,8 @@ impl FormFeedback {
     /// ```ignore
     /// feedback.show_failed_save(&err, |m| format!("Not saved. {m}"));
     /// ```
-    pub fn show_failed_save(&self, err: &ApiError, describe: impl FnOnce(String) -> String) {
-        if *err == ApiError::Unauthorized {
+    pub fn show_failed_save(&self, err: &RequestError, describe: impl FnOnce(String) -> String) {
+        if *err == RequestError::Unauthorized {
             return;
         }
         match err.field() {

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use leads_core::{LeadPatch, LeadStatus, NewLead, PartialLead};
+use leads_core::timestamp::Timestamp;
+use leads_core::{Field, LeadPatch, LeadStatus, NewLead, PartialLead};
 use leptos::prelude::*;
 
 use crate::edit::lead_form::{LeadForm, SetAside};
-use crate::net::host::Host;
 
 /// How long a highlighted lead, such as one just created, stays marked.
 pub const HIGHLIGHT_TIME: std::time::Duration = std::time::Duration::from_secs(3);
@@ -36,11 +36,22 @@ fn overlay(base: &PartialLead, saved: Option<PartialLead>) -> PartialLead {
     lead
 }
 
+/// What the page the console lives in is told of the console's writes
+/// (the host element's events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Told<'a> {
+    Created(&'a str),
+    Updated(&'a str, &'a [Field]),
+}
+
+/// Passes what the console wrote on to the host page.
+type Tell = Box<dyn Fn(Told<'_>)>;
+
 /// Edit state for the leads page.
 #[derive(Clone, Copy)]
 pub struct LeadEdits {
-    /// The element the console lives in, told of every saved write.
-    host: StoredValue<Host, LocalStorage>,
+    /// Tells the host page of every saved write.
+    tell: StoredValue<Tell, LocalStorage>,
     /// Leads as the console last learned them from its own writes, merged
     /// over the page's copy; forgotten when the view reloads.
     saved: RwSignal<HashMap<String, PartialLead>>,
@@ -55,7 +66,7 @@ pub struct LeadEdits {
     /// When each lead was last changed by a save of this console's, by the
     /// server's clock: an event about a state no later than that is about
     /// a state the save replaced (or is the save's own echo).
-    own_saves: StoredValue<HashMap<String, String>>,
+    own_saves: StoredValue<HashMap<String, Timestamp>>,
     /// A colleague's newer version of a lead whose editor is open, and
     /// whether the person chose to keep editing (which hides the notice).
     conflicts: RwSignal<HashMap<String, (PartialLead, bool)>>,
@@ -65,11 +76,11 @@ pub struct LeadEdits {
 }
 
 impl LeadEdits {
-    /// Empty edit state for the console in `host`, which hears of every
-    /// lead the console creates or updates.
-    pub fn new(host: Host) -> Self {
+    /// Empty edit state; `tell` passes each lead the console creates or
+    /// updates on to the host page.
+    pub fn new(tell: impl Fn(Told<'_>) + 'static) -> Self {
         Self {
-            host: StoredValue::new_local(host),
+            tell: StoredValue::new_local(Box::new(tell)),
             saved: RwSignal::new(HashMap::new()),
             drafts: RwSignal::new(HashMap::new()),
             highlight: RwSignal::new(HashSet::new()),
@@ -104,12 +115,12 @@ impl LeadEdits {
     /// with the reply (which may leave fields out), which it answers. The
     /// host page hears which fields changed.
     pub fn record(&self, known: &PartialLead, sent: &LeadPatch, reply: PartialLead) -> PartialLead {
-        self.host
-            .with_value(|host| host.lead_updated(&known.id, &sent.changed_fields()));
+        self.tell
+            .with_value(|tell| tell(Told::Updated(&known.id, &sent.changed_fields())));
         let mut merged = known.clone();
         merged.apply(sent);
         merged.merge(reply);
-        if let Some(at) = merged.updated_at.clone() {
+        if let Some(at) = merged.updated_at.as_deref().and_then(Timestamp::parse) {
             self.own_saves.update_value(|own| {
                 own.insert(merged.id.clone(), at);
             });
@@ -174,9 +185,10 @@ impl LeadEdits {
     /// order is the truth, even within one second; against a save of ours
     /// in the same second, ours is shown until the view reloads.
     fn is_news(&self, theirs: &PartialLead) -> bool {
+        let at = theirs.updated_at.as_deref().and_then(Timestamp::parse);
         self.own_saves
-            .with_value(|own| match (own.get(&theirs.id), &theirs.updated_at) {
-                (Some(ours), Some(at)) => at > ours,
+            .with_value(|own| match (own.get(&theirs.id), at) {
+                (Some(ours), Some(at)) => at > *ours,
                 _ => true,
             })
     }
@@ -277,7 +289,7 @@ impl LeadEdits {
     /// a brief highlight.
     pub fn record_created(&self, id: String, heard: bool) {
         if !heard {
-            self.host.with_value(|host| host.lead_created(&id));
+            self.tell.with_value(|tell| tell(Told::Created(&id)));
         }
         self.own.update_value(|own| {
             own.insert(id.clone());
@@ -314,7 +326,135 @@ impl LeadEdits {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use super::*;
+
+    const AT: &str = "2025-03-21T09:00:00Z";
+
+    fn lead(name: &str, updated_at: &str) -> PartialLead {
+        PartialLead {
+            id: "lead_1".into(),
+            name: Some(name.into()),
+            status: Some(LeadStatus::New),
+            updated_at: Some(updated_at.into()),
+            ..PartialLead::default()
+        }
+    }
+
+    /// Edit state whose host page's events are written down.
+    fn edits() -> (LeadEdits, Rc<RefCell<Vec<String>>>) {
+        let told = Rc::new(RefCell::new(Vec::new()));
+        let log = Rc::clone(&told);
+        let edits = LeadEdits::new(move |event| log.borrow_mut().push(format!("{event:?}")));
+        (edits, told)
+    }
+
+    fn name(edits: &LeadEdits, base: &PartialLead) -> Option<String> {
+        edits.lead(base).name
+    }
+
+    #[test]
+    fn an_event_our_save_replaced_is_ignored_and_a_later_one_shows() {
+        let (edits, told) = edits();
+        let base = lead("Ann", "2025-03-21T08:00:00Z");
+        let reply = PartialLead {
+            status: Some(LeadStatus::Qualified),
+            ..lead("Ann", AT)
+        };
+        edits.record(&base, &LeadPatch::status(LeadStatus::Qualified), reply);
+        assert_eq!(*told.borrow(), [r#"Updated("lead_1", [Status])"#]);
+        assert_eq!(edits.lead(&base).status, Some(LeadStatus::Qualified));
+
+        // The stream's copy of the state our save replaced, or its echo.
+        edits.record_remote(&base, lead("Old", "2025-03-21T08:59:59Z"));
+        edits.record_remote(&base, lead("Echo", AT));
+        assert_eq!(name(&edits, &base).as_deref(), Some("Ann"));
+
+        // Half a second after ours is later, though text order says not.
+        edits.record_remote(&base, lead("Bea", "2025-03-21T09:00:00.5Z"));
+        assert_eq!(name(&edits, &base).as_deref(), Some("Bea"));
+    }
+
+    #[test]
+    fn a_colleagues_change_waits_while_the_row_is_edited() {
+        let (edits, _) = edits();
+        let base = lead("Ann", AT);
+        let mut typed = LeadForm::from_lead(&base);
+        typed.name = "Ann Typed".into();
+        edits.set_draft("lead_1", typed.clone());
+
+        edits.record_remote(&base, lead("Theirs", "2025-03-21T10:00:00Z"));
+        assert!(edits.has_conflict("lead_1"), "the editor asks");
+        assert_eq!(name(&edits, &base).as_deref(), Some("Ann"), "nothing moved");
+        assert_eq!(edits.draft("lead_1"), Some(typed), "every keystroke kept");
+
+        edits.keep_editing("lead_1");
+        assert!(
+            !edits.has_conflict("lead_1"),
+            "Keep editing hides the notice"
+        );
+        edits.close_draft("lead_1");
+        assert_eq!(
+            name(&edits, &base).as_deref(),
+            Some("Theirs"),
+            "shown on close"
+        );
+        assert!(edits.take_return_focus("lead_1") && !edits.take_return_focus("lead_1"));
+    }
+
+    #[test]
+    fn the_echo_of_what_was_typed_asks_nothing() {
+        let (edits, _) = edits();
+        let base = lead("Ann", AT);
+        let mut typed = LeadForm::from_lead(&base);
+        typed.name = "Ann Typed".into();
+        edits.set_draft("lead_1", typed);
+        edits.record_remote(&base, lead("Ann Typed", "2025-03-21T10:00:00Z"));
+        assert!(!edits.has_conflict("lead_1"));
+        edits.close_draft("lead_1");
+        assert_eq!(name(&edits, &base).as_deref(), Some("Ann Typed"));
+    }
+
+    #[test]
+    fn load_their_version_takes_theirs_and_sets_aside_what_it_replaced() {
+        let (edits, _) = edits();
+        let base = lead("Ann", AT);
+        let mut typed = LeadForm::from_lead(&base);
+        typed.name = "Mine".into();
+        edits.set_draft("lead_1", typed);
+        edits.record_remote(&base, lead("Theirs", "2025-03-21T10:00:00Z"));
+
+        let aside = edits
+            .load_theirs(&base)
+            .expect("what I typed in Name, set aside");
+        assert_eq!(aside.fields, [Field::Name]);
+        assert_eq!(
+            edits.draft("lead_1").map(|d| d.name).as_deref(),
+            Some("Theirs")
+        );
+        assert_eq!(name(&edits, &base).as_deref(), Some("Theirs"));
+        assert!(!edits.has_conflict("lead_1"));
+        assert_eq!(edits.load_theirs(&base), None, "once");
+    }
+
+    #[test]
+    fn a_reload_makes_the_page_the_truth_again() {
+        let (edits, _) = edits();
+        let base = lead("Ann", "2025-03-21T08:00:00Z");
+        edits.record(
+            &base,
+            &LeadPatch::status(LeadStatus::Converted),
+            lead("Ann", AT),
+        );
+        assert!(edits.changed_here("lead_1"));
+        edits.forget_saved();
+        assert!(!edits.changed_here("lead_1"));
+        // Our save is forgotten too: an older event is news again.
+        edits.record_remote(&base, lead("Old", "2025-03-21T08:30:00Z"));
+        assert_eq!(name(&edits, &base).as_deref(), Some("Old"));
+    }
 
     #[test]
     fn the_vendors_short_create_reply_keeps_what_was_sent() {

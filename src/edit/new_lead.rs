@@ -12,6 +12,7 @@ use crate::edit::lead_edits::created_lead;
 use crate::edit::lead_form::LeadForm;
 use crate::net::session::Session;
 use crate::ui::announcer::Announcer;
+use crate::ui::modal::{modal, FocusBack};
 
 /// The dialog. `open` shows and hides it; `form` is owned by the page so
 /// that leaving the page with a half-typed lead can be caught.
@@ -43,29 +44,21 @@ pub fn NewLeadDialog(
         }
     });
 
-    Effect::new(move |_| {
-        let Some(el) = dialog.get() else { return };
-        if open.get() {
-            if !el.open() {
-                let _ = el.show_modal();
-            }
-            if let Some(input) = name_input.get_untracked() {
-                let _ = input.focus();
-            }
-        } else if el.open() {
-            // Closing moves the focus (at close, or, inside a shadow root,
-            // only when the opener takes it back), which fires the focused
-            // field's blur check; the person did not leave that field, so
-            // its errors stay as they were (an untouched form must not
-            // reopen in red).
+    // Closing moves the focus (at close, or, inside a shadow root, only
+    // when the opener takes it back), which fires the focused field's blur
+    // check; the person did not leave that field, so its errors stay as
+    // they were (an untouched form must not reopen in red).
+    modal(
+        dialog,
+        open,
+        move || name_input.get_untracked().map(Into::into),
+        FocusBack::To(opener),
+        move |close| {
             let errors_before = errors.get_untracked();
-            el.close();
-            if let Some(button) = opener.get_untracked() {
-                let _ = button.focus();
-            }
+            close();
             errors.set(errors_before);
-        }
-    });
+        },
+    );
 
     Effect::new(move |_| {
         let Some(result) = create.value().get() else {

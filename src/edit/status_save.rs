@@ -34,10 +34,7 @@ impl StatusChange {
 
     /// The PATCH body: exactly `{"status": …}`.
     fn patch(self) -> LeadPatch {
-        LeadPatch {
-            status: Some(self.status()),
-            ..LeadPatch::default()
-        }
+        LeadPatch::status(self.status())
     }
 }
 
@@ -254,7 +251,7 @@ impl StatusSaves {
                 Ok(reply) => reply,
                 Err(err) => {
                     let latest = self.step(&lead.id, SaveState::failed);
-                    if err != crate::net::api::ApiError::Unauthorized {
+                    if err != crate::net::api::RequestError::Unauthorized {
                         self.not_saved(lead, name, latest, &err.message());
                     }
                     return;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::export::walk::{Export, ExportState};
 use crate::net::session::Session;
 use crate::ui::display::count;
+use crate::ui::progress::Progress;
 use crate::views::list_state::ListState;
 
 /// The button; it exports the view the URL holds when pressed.
@@ -33,7 +34,7 @@ pub fn ExportButton(list: ListState) -> impl IntoView {
 /// What the status line shows; the counts of a running export are read
 /// inside it, so the line (and the focus on Cancel) stays while they move.
 #[derive(Clone, PartialEq)]
-enum Shown {
+enum StatusLine {
     Running,
     Ended(ExportState),
 }
@@ -45,12 +46,12 @@ pub fn ExportStatus() -> impl IntoView {
     let shown = {
         let export = export.clone();
         Memo::new(move |_| match export.state()? {
-            ExportState::Running { .. } => Some(Shown::Running),
-            ended => Some(Shown::Ended(ended)),
+            ExportState::Running { .. } => Some(StatusLine::Running),
+            ended => Some(StatusLine::Ended(ended)),
         })
     };
     move || match shown.get() {
-        Some(Shown::Running) => {
+        Some(StatusLine::Running) => {
             let counts = {
                 let export = export.clone();
                 move || match export.state() {
@@ -58,33 +59,23 @@ pub fn ExportStatus() -> impl IntoView {
                     _ => (0, 0),
                 }
             };
-            let cancel = {
+            let on_cancel = {
                 let export = export.clone();
-                move |_| export.cancel()
+                Callback::new(move |()| export.cancel())
             };
-            let (max, value, text) = (counts.clone(), counts.clone(), counts);
             view! {
                 <div class="export">
-                    <span aria-hidden="true">"Exporting leads"</span>
-                    <progress
-                        aria-label="Exporting leads"
-                        max=move || max().1.max(1).to_string()
-                        value=move || value().0.to_string()
-                    ></progress>
-                    <span class="bulk__count">
-                        {move || {
-                            let (gathered, total) = text();
-                            format!("{} of {}", count(gathered), count(total))
-                        }}
-                    </span>
-                    <button class="button button--small" type="button" on:click=cancel>
-                        "Cancel export"
-                    </button>
+                    <Progress
+                        label="Exporting leads"
+                        counts
+                        cancel_label="Cancel export"
+                        on_cancel
+                    />
                 </div>
             }
             .into_any()
         }
-        Some(Shown::Ended(ExportState::Saved {
+        Some(StatusLine::Ended(ExportState::Saved {
             count: n,
             file,
             note,
@@ -95,13 +86,13 @@ pub fn ExportStatus() -> impl IntoView {
             </div>
         }
         .into_any(),
-        Some(Shown::Ended(ExportState::Failed(message))) => view! {
+        Some(StatusLine::Ended(ExportState::Failed(message))) => view! {
             <div class="export notice--error" role="alert">
                 <p>{message}</p>
             </div>
         }
         .into_any(),
-        Some(Shown::Ended(_)) => view! {
+        Some(StatusLine::Ended(_)) => view! {
             <div class="export" role="status">
                 <p>"Export cancelled; nothing was saved."</p>
             </div>

@@ -15,8 +15,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 use wasm_bindgen::JsCast;
 
-use crate::net::api::ApiError;
-use crate::net::pause::{retry_after_millis, sleep};
+use crate::net::pause::sleep;
 use crate::net::session::Session;
 use crate::ui::deferred::ExtraWork;
 use crate::ui::mounted::Mounted;
@@ -167,8 +166,7 @@ impl Export {
                 }
                 match session.checked(answer) {
                     Ok(leads) => {
-                        let last = leads.data.is_empty()
-                            || u64::from(page) * u64::from(PAGE_SIZE) >= leads.meta.total;
+                        let last = leads.data.is_empty() || leads.meta.is_last();
                         walk.add(leads);
                         self.state.set(Some(ExportState::Running {
                             gathered: walk.leads.len(),
@@ -179,16 +177,16 @@ impl Export {
                         }
                         page += 1;
                     }
-                    Err(ApiError::RateLimited { retry_after }) => {
-                        sleep(retry_after_millis(retry_after)).await;
-                    }
-                    Err(err) => {
-                        return ExportState::Failed(format!(
-                            "The export stopped: {} Nothing was saved; press Export CSV to \
-                             try again.",
-                            err.message()
-                        ))
-                    }
+                    Err(err) => match err.pause() {
+                        Some(pause) => sleep(pause).await,
+                        None => {
+                            return ExportState::Failed(format!(
+                                "The export stopped: {} Nothing was saved; press Export CSV \
+                                 to try again.",
+                                err.message()
+                            ))
+                        }
+                    },
                 }
             }
             if walk.held_still() {

@@ -11,18 +11,10 @@ use leptos::prelude::*;
 /// assert_eq!(leads_console::list::pager::range_text(meta, 20), "21–40 of 250");
 /// ```
 pub fn range_text(meta: PageMeta, shown: usize) -> String {
-    if shown == 0 {
-        return format!("0 of {}", meta.total);
+    match meta.range(shown) {
+        Some((first, last)) => format!("{first}–{last} of {}", meta.total),
+        None => format!("0 of {}", meta.total),
     }
-    let first = u64::from(meta.page.saturating_sub(1)) * u64::from(meta.limit) + 1;
-    let last = first + shown as u64 - 1;
-    format!("{first}–{last} of {}", meta.total)
-}
-
-/// How many pages `meta.total` leads fill; at least one.
-pub fn page_count(meta: PageMeta) -> u32 {
-    let pages = meta.total.div_ceil(u64::from(meta.limit.max(1))).max(1);
-    u32::try_from(pages).unwrap_or(u32::MAX)
 }
 
 /// Previous/next buttons and the page position, for the page on screen.
@@ -32,7 +24,7 @@ pub fn Pager(
     shown: impl Fn() -> usize + Copy + Send + Sync + 'static,
     on_page: Callback<u32>,
 ) -> impl IntoView {
-    let pages = move || page_count(meta());
+    let pages = move || meta().page_count();
     let page = move || meta().page;
     view! {
         <nav class="pager" aria-label="Pages">
@@ -76,12 +68,5 @@ mod tests {
         assert_eq!(range_text(meta(1, 20, 250), 20), "1–20 of 250");
         assert_eq!(range_text(meta(13, 20, 250), 10), "241–250 of 250");
         assert_eq!(range_text(meta(1, 20, 0), 0), "0 of 0");
-    }
-
-    #[test]
-    fn page_count_rounds_up_and_is_never_zero() {
-        assert_eq!(page_count(meta(1, 20, 250)), 13);
-        assert_eq!(page_count(meta(1, 20, 240)), 12);
-        assert_eq!(page_count(meta(1, 20, 0)), 1);
     }
 }

@@ -6,6 +6,7 @@
 //! asks instead), and `reset` reloads the view.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use leads_core::{PartialLead, SortField};
 use leptos::prelude::*;
@@ -13,10 +14,10 @@ use leptos::wasm_split::wasm_split;
 
 use crate::edit::lead_edits::LeadEdits;
 use crate::live::attention::Attention;
-use crate::net::api::{ApiError, EventStream};
-use crate::net::pause::{retry_after_millis, sleep};
+use crate::net::api::{EventStream, RequestError};
+use crate::net::pause::{millis, sleep};
 use crate::net::session::Session;
-use crate::net::sse::{backoff_millis, LiveEvent, Message, Parser};
+use crate::net::sse::{LiveEvent, Message, Parser};
 use crate::ui::deferred::ExtraWork;
 use crate::ui::mounted::Mounted;
 use crate::views::list_state::ListState;
@@ -197,6 +198,12 @@ impl Live {
     }
 }
 
+/// How long to wait before reconnecting after `failures` attempts in a
+/// row: half a second, doubling, at most 15 s (before jitter).
+fn backoff(failures: u32) -> Duration {
+    Duration::from_millis(500 << failures.min(5)).min(Duration::from_secs(15))
+}
+
 /// Fetches the stream's code (it is in the extras module: the first rows
 /// do not need it), trying again like a dropped connection if that fails,
 /// then runs it.
@@ -216,7 +223,7 @@ async fn start(
             Ok(run) => return run.await,
             Err(_) => {
                 live.connection.set(Connection::Reconnecting);
-                sleep(backoff_millis(failures)).await;
+                sleep(backoff(failures)).await;
                 failures += 1;
                 if !mounted.get() {
                     return;
@@ -277,24 +284,22 @@ pub(crate) async fn run(
                 }
                 stream.close();
                 open.set_value(None);
-                backoff_millis(0)
+                backoff(0)
             }
             // Back to Connect, or the portal was told: nothing to retry.
-            Err(ApiError::Unauthorized | ApiError::SignInRefused) => return,
-            Err(ApiError::Http { status: 404 | 405 }) => {
+            Err(RequestError::Unauthorized | RequestError::SignInRefused) => return,
+            Err(RequestError::Http { status: 404 | 405 }) => {
                 live.connection.set(Connection::Unavailable);
                 return;
             }
-            Err(err @ ApiError::RateLimited { .. }) => {
-                retry_after_millis(err.retry_after()).max(backoff_millis(failures))
-            }
-            Err(_) => backoff_millis(failures),
+            Err(err) => err.pause().unwrap_or_default().max(backoff(failures)),
         };
         live.connection.set(Connection::Reconnecting);
         failures += 1;
         // Up to a fifth either way, so consoles cut off together by a
         // restart do not all come back in the same instant.
-        sleep(wait * (0.8 + 0.4 * js_sys::Math::random())).await;
+        let jitter = 0.8 + 0.4 * js_sys::Math::random();
+        sleep(Duration::from_millis((millis(wait) as f64 * jitter) as u64)).await;
         if !mounted.get() {
             return;
         }
@@ -311,4 +316,16 @@ fn live_stream(
     open: StoredValue<Option<EventStream>, LocalStorage>,
 ) -> ExtraWork<()> {
     Ok(Box::pin(run(session, live, mounted, open)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_half_a_second_to_at_most_fifteen() {
+        let ms = |failures| millis(backoff(failures));
+        assert_eq!([ms(0), ms(1), ms(2), ms(4)], [500, 1000, 2000, 8000]);
+        assert_eq!([ms(5), ms(40)], [15_000, 15_000]);
+    }
 }

@@ -1,9 +1,10 @@
 //! The API client: the only code in the console that knows URLs, headers and
-//! error bodies. Everything above it gets typed results and [`ApiError`]s
+//! error bodies. Everything above it gets typed results and [`RequestError`]s
 //! whose messages are written for people.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leads_core::{
@@ -32,7 +33,7 @@ pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why a request did not give the console what it asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiError {
+pub enum RequestError {
     /// `401`: the key is missing or wrong.
     Unauthorized,
     /// `401` to the portal's own token, asked for afresh and refused again.
@@ -59,7 +60,7 @@ pub enum ApiError {
     Superseded,
 }
 
-impl ApiError {
+impl RequestError {
     /// A sentence for the person at the screen: what happened, what to do.
     pub fn message(&self) -> String {
         match self {
@@ -103,7 +104,21 @@ impl ApiError {
         }
     }
 
-    /// When the server asked to be left alone for a while: how long.
+    /// How long work that goes on by itself (a bulk change, an export,
+    /// the live stream) holds off after this error before it tries again:
+    /// for a `429`, its `Retry-After`, or a second when it gave none; no
+    /// other error is waited out.
+    pub fn pause(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after } => {
+                Some(Duration::from_secs(u64::from(retry_after.unwrap_or(1))))
+            }
+            _ => None,
+        }
+    }
+
+    /// When the server itself asked to be left alone for a while: how long.
+    /// A failed view a person sees loads again by itself only then.
     pub fn retry_after(&self) -> Option<u32> {
         match self {
             Self::RateLimited { retry_after } => *retry_after,
@@ -123,19 +138,19 @@ impl ApiError {
 /// Classifies a failed response from its status and raw body.
 ///
 /// ```
-/// use leads_console::net::api::{error_from_response, ApiError};
-/// assert_eq!(error_from_response(502, "<html>Bad gateway</html>"), ApiError::Http { status: 502 });
+/// use leads_console::net::api::{error_from_response, RequestError};
+/// assert_eq!(error_from_response(502, "<html>Bad gateway</html>"), RequestError::Http { status: 502 });
 /// ```
-pub fn error_from_response(status: u16, body: &str) -> ApiError {
+pub fn error_from_response(status: u16, body: &str) -> RequestError {
     if status == 401 {
-        return ApiError::Unauthorized;
+        return RequestError::Unauthorized;
     }
     match json::parse::<ApiErrorBody>(body) {
-        Some(ApiErrorBody { error }) => ApiError::Api {
+        Some(ApiErrorBody { error }) => RequestError::Api {
             field: error.field(),
             message: error.message,
         },
-        None => ApiError::Http { status },
+        None => RequestError::Http { status },
     }
 }
 
@@ -149,7 +164,7 @@ pub async fn load_config(
     api_base: Option<String>,
     auth: Option<AuthMode>,
     in_page: Option<ConsoleConfig>,
-) -> Result<ConsoleConfig, ApiError> {
+) -> Result<ConsoleConfig, RequestError> {
     let mut config = match (&api_base, auth, in_page) {
         (Some(api_base), Some(auth), _) => ConsoleConfig {
             api_base: api_base.clone(),
@@ -161,7 +176,7 @@ pub async fn load_config(
             let response = Request::get(&format!("{origin}{CONFIG_URL}"))
                 .send()
                 .await
-                .map_err(|_| ApiError::Network)?;
+                .map_err(|_| RequestError::Network)?;
             read_json(response).await?
         }
     };
@@ -272,14 +287,14 @@ impl ApiClient {
     }
 
     /// `GET /leads` for one view. Asking for a view aborts the request for
-    /// the previous one, which then ends as [`ApiError::Superseded`].
-    pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
+    /// the previous one, which then ends as [`RequestError::Superseded`].
+    pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
         self.list(*query, Some(*query)).await
     }
 
     /// One page of `query` for an export: a request of its own, which
     /// neither supersedes the list on screen nor is superseded by it.
-    pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, ApiError> {
+    pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
         self.list(*query, None).await
     }
 
@@ -289,7 +304,7 @@ impl ApiClient {
         &self,
         query: ListQuery,
         view: Option<ListQuery>,
-    ) -> Result<Page<PartialLead>, ApiError> {
+    ) -> Result<Page<PartialLead>, RequestError> {
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
         // URL that already carries a query string.
         let url = self.url("/leads");
@@ -322,7 +337,7 @@ impl ApiClient {
         &self,
         lead: &NewLead,
         key: Option<&str>,
-    ) -> Result<PartialLead, ApiError> {
+    ) -> Result<PartialLead, RequestError> {
         let url = self.url("/leads");
         let request = || match key.filter(|_| self.idempotency_keys) {
             Some(key) => Request::post(&url).header(IDEMPOTENCY_KEY_HEADER, key),
@@ -332,10 +347,14 @@ impl ApiClient {
     }
 
     /// `PATCH /leads/{id}` with only the fields in `patch`.
-    pub async fn update_lead(&self, id: &str, patch: &LeadPatch) -> Result<PartialLead, ApiError> {
+    pub async fn update_lead(
+        &self,
+        id: &str,
+        patch: &LeadPatch,
+    ) -> Result<PartialLead, RequestError> {
         // A lead id of the strict shape is its own path segment.
         if !is_lead_id(id) {
-            return Err(ApiError::Api {
+            return Err(RequestError::Api {
                 message: format!("The lead id “{id}” cannot be used in a request."),
                 field: None,
             });
@@ -348,7 +367,7 @@ impl ApiClient {
     /// Opens `GET /events`, resuming after `last_id`. Like every request it
     /// carries the credentials (a refused portal token is asked for afresh
     /// once), and it must answer within [`REQUEST_TIMEOUT_SECONDS`].
-    pub async fn open_events(&self, last_id: Option<&str>) -> Result<EventStream, ApiError> {
+    pub async fn open_events(&self, last_id: Option<&str>) -> Result<EventStream, RequestError> {
         self.with_token(|token| self.open_events_once(last_id, token))
             .await
     }
@@ -357,8 +376,8 @@ impl ApiClient {
         &self,
         last_id: Option<&str>,
         token: Option<String>,
-    ) -> Result<EventStream, ApiError> {
-        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+    ) -> Result<EventStream, RequestError> {
+        let controller = AbortController::new().map_err(|_| RequestError::Network)?;
         let mut builder = bearer(Request::get(&self.url("/events")), token)
             .header("Accept", "text/event-stream")
             .abort_signal(Some(&controller.signal()));
@@ -368,25 +387,25 @@ impl ApiClient {
         let deadline = Deadline::after(&controller, REQUEST_TIMEOUT_SECONDS * 1000);
         let response = match builder.send().await {
             Ok(response) => response,
-            Err(_) if deadline.passed() => return Err(ApiError::Timeout),
-            Err(_) => return Err(ApiError::Network),
+            Err(_) if deadline.passed() => return Err(RequestError::Timeout),
+            Err(_) => return Err(RequestError::Network),
         };
         drop(deadline);
         // An API without the stream (the vendor's own, say) is not an error
         // to retry.
         if matches!(response.status(), 404 | 405) {
-            return Err(ApiError::Http {
+            return Err(RequestError::Http {
                 status: response.status(),
             });
         }
         if !response.ok() {
             let refused = read_json::<serde::de::IgnoredAny>(response).await.err();
-            return Err(refused.unwrap_or(ApiError::Unreadable));
+            return Err(refused.unwrap_or(RequestError::Unreadable));
         }
         let reader = response
             .body()
             .and_then(|body| body.get_reader().dyn_into().ok())
-            .ok_or(ApiError::Unreadable)?;
+            .ok_or(RequestError::Unreadable)?;
         Ok(EventStream {
             reader,
             controller,
@@ -404,7 +423,7 @@ impl ApiClient {
         request: impl Fn() -> RequestBuilder,
         body: Option<String>,
         view: Option<ListQuery>,
-    ) -> Result<T, ApiError> {
+    ) -> Result<T, RequestError> {
         self.with_token(|token| self.send_once(request(), body.clone(), view, token))
             .await
     }
@@ -412,13 +431,16 @@ impl ApiClient {
     /// Runs `attempt` with the bearer token to send. A portal's token the
     /// API refuses is asked for afresh and `attempt` run once more, as the
     /// portal may have signed the person in again since.
-    async fn with_token<T, F>(&self, attempt: impl Fn(Option<String>) -> F) -> Result<T, ApiError>
+    async fn with_token<T, F>(
+        &self,
+        attempt: impl Fn(Option<String>) -> F,
+    ) -> Result<T, RequestError>
     where
-        F: std::future::Future<Output = Result<T, ApiError>>,
+        F: std::future::Future<Output = Result<T, RequestError>>,
     {
         let first = attempt(self.token(false).await).await;
         match (&self.credentials, first) {
-            (Credentials::Portal(_), Err(ApiError::Unauthorized)) => {
+            (Credentials::Portal(_), Err(RequestError::Unauthorized)) => {
                 attempt(self.token(true).await).await
             }
             (_, result) => result,
@@ -443,8 +465,8 @@ impl ApiClient {
         body: Option<String>,
         view: Option<ListQuery>,
         token: Option<String>,
-    ) -> Result<T, ApiError> {
-        let controller = AbortController::new().map_err(|_| ApiError::Network)?;
+    ) -> Result<T, RequestError> {
+        let controller = AbortController::new().map_err(|_| RequestError::Network)?;
         let signal = controller.signal();
         let builder = bearer(builder, token).abort_signal(Some(&signal));
         let request = match body {
@@ -453,7 +475,7 @@ impl ApiClient {
                 .body(body),
             None => builder.build(),
         }
-        .map_err(|_| ApiError::Unreadable)?;
+        .map_err(|_| RequestError::Unreadable)?;
         if let Some(view) = view {
             let previous = self
                 .list_in_flight
@@ -465,11 +487,11 @@ impl ApiClient {
         let deadline = Deadline::after(&controller, REQUEST_TIMEOUT_SECONDS * 1000);
         let result = match request.send().await {
             Ok(response) => read_json(response).await,
-            Err(_) => Err(ApiError::Network),
+            Err(_) => Err(RequestError::Network),
         };
         match result {
-            Err(ApiError::Network) if deadline.passed() => Err(ApiError::Timeout),
-            Err(ApiError::Network) if signal.aborted() => Err(ApiError::Superseded),
+            Err(RequestError::Network) if deadline.passed() => Err(RequestError::Timeout),
+            Err(RequestError::Network) if signal.aborted() => Err(RequestError::Superseded),
             other => other,
         }
     }
@@ -579,11 +601,11 @@ fn bearer(builder: RequestBuilder, token: Option<String>) -> RequestBuilder {
     }
 }
 
-fn json(body: &impl serde::Serialize) -> Result<String, ApiError> {
-    serde_json::to_string(body).map_err(|_| ApiError::Unreadable)
+fn json(body: &impl serde::Serialize) -> Result<String, RequestError> {
+    serde_json::to_string(body).map_err(|_| RequestError::Unreadable)
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, RequestError> {
     let status = response.status();
     let retry_after = response
         .headers()
@@ -594,19 +616,19 @@ async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiErro
         .get("content-length")
         .and_then(|length| length.trim().parse::<usize>().ok());
     if declared.is_some_and(|length| length > MAX_ANSWER_BYTES) {
-        return Err(ApiError::TooLarge);
+        return Err(RequestError::TooLarge);
     }
-    let body = response.text().await.map_err(|_| ApiError::Network)?;
+    let body = response.text().await.map_err(|_| RequestError::Network)?;
     if body.len() > MAX_ANSWER_BYTES {
-        return Err(ApiError::TooLarge);
+        return Err(RequestError::TooLarge);
     }
     if status == 429 {
-        return Err(ApiError::RateLimited { retry_after });
+        return Err(RequestError::RateLimited { retry_after });
     }
     if !(200..300).contains(&status) {
         return Err(error_from_response(status, &body));
     }
-    json::parse(&body).ok_or(ApiError::Unreadable)
+    json::parse(&body).ok_or(RequestError::Unreadable)
 }
 
 #[cfg(test)]
@@ -629,20 +651,23 @@ mod tests {
     #[test]
     fn non_json_error_bodies_get_a_plain_sentence() {
         let err = error_from_response(502, "<html><body>502 Bad Gateway</body></html>");
-        assert_eq!(err, ApiError::Http { status: 502 });
+        assert_eq!(err, RequestError::Http { status: 502 });
         assert!(err.message().contains("Try again"));
-        assert_eq!(error_from_response(503, ""), ApiError::Http { status: 503 });
+        assert_eq!(
+            error_from_response(503, ""),
+            RequestError::Http { status: 503 }
+        );
         assert_eq!(
             error_from_response(404, "{\"oops\":1}"),
-            ApiError::Http { status: 404 }
+            RequestError::Http { status: 404 }
         );
     }
 
     #[test]
     fn unauthorised_is_recognised_whatever_the_body() {
-        assert_eq!(error_from_response(401, "nope"), ApiError::Unauthorized);
+        assert_eq!(error_from_response(401, "nope"), RequestError::Unauthorized);
         assert_eq!(
-            ApiError::Unauthorized.message(),
+            RequestError::Unauthorized.message(),
             "The API key was rejected."
         );
     }

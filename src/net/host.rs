@@ -35,7 +35,7 @@ impl Host {
         }
         let text = window
             .document()?
-            .get_element_by_id("leads-config")?
+            .get_element_by_id(leads_core::config::PAGE_SETTINGS_ID)?
             .text_content()?;
         crate::net::json::parse(&text)
     }

@@ -7,19 +7,21 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// How long to hold off after a `429`: its `Retry-After`, or a second when
-/// it gave none.
-pub fn retry_after_millis(retry_after: Option<u32>) -> f64 {
-    f64::from(retry_after.unwrap_or(1)) * 1000.0
+/// `wait` in whole milliseconds, as the browser's clock and timers count
+/// (without the 128-bit arithmetic of `Duration::as_millis`).
+pub fn millis(wait: Duration) -> u64 {
+    wait.as_secs()
+        .saturating_mul(1000)
+        .saturating_add(u64::from(wait.subsec_millis()))
 }
 
-/// Resolves after `millis` milliseconds.
-pub async fn sleep(millis: f64) {
+/// Resolves after `wait`.
+pub async fn sleep(wait: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                 resolve.unchecked_ref(),
-                millis.ceil() as i32,
+                i32::try_from(millis(wait)).unwrap_or(i32::MAX),
             );
         }
     });

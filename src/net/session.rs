@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use leads_core::{AuthMode, ConsoleConfig};
 
-use crate::net::api::{ApiClient, ApiError, Credentials, PortalToken, SharedRequests};
+use crate::net::api::{ApiClient, Credentials, PortalToken, RequestError, SharedRequests};
 use crate::net::host::Host;
 
 /// Where the key is kept in `sessionStorage`.
@@ -106,15 +106,15 @@ impl Session {
     /// ```ignore
     /// let reply = session.checked(client.update_lead(&id, &patch).await);
     /// ```
-    pub fn checked<T>(&self, result: Result<T, ApiError>) -> Result<T, ApiError> {
-        if !matches!(result, Err(ApiError::Unauthorized)) {
+    pub fn checked<T>(&self, result: Result<T, RequestError>) -> Result<T, RequestError> {
+        if !matches!(result, Err(RequestError::Unauthorized)) {
             return result;
         }
         if self.portal_signs_in() {
             // No Connect form to go back to: the portal hears, and the page
             // says what happened.
             self.host.with_value(Host::unauthorized);
-            return Err(ApiError::SignInRefused);
+            return Err(RequestError::SignInRefused);
         }
         self.reject();
         result

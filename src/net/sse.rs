@@ -2,7 +2,7 @@
 //! `EventSource` cannot send the `Authorization` header, and the key must
 //! never go in a URL, so the console reads `/v1/events` itself.
 
-use leads_core::event::{keep_alive_of, LeadUpdated};
+use leads_core::event::{keep_alive_of, names, LeadUpdated};
 use leads_core::PartialLead;
 
 /// One block of the stream, as far as the console cares.
@@ -116,25 +116,12 @@ impl LiveEvent {
     /// does not know and data it cannot read, which it skips.
     pub fn from_message(name: &str, data: &str) -> Option<LiveEvent> {
         match name {
-            "lead.created" => crate::net::json::parse(data).map(Self::Created),
-            "lead.updated" => crate::net::json::parse(data).map(Self::Updated),
-            "reset" => Some(Self::Reset),
+            names::LEAD_CREATED => crate::net::json::parse(data).map(Self::Created),
+            names::LEAD_UPDATED => crate::net::json::parse(data).map(Self::Updated),
+            names::RESET => Some(Self::Reset),
             _ => None,
         }
     }
-}
-
-/// How long to wait before reconnecting after `failures` attempts in a
-/// row: half a second, doubling, at most 15 s (before jitter).
-///
-/// ```
-/// use leads_console::net::sse::backoff_millis;
-/// assert_eq!(backoff_millis(0), 500.0);
-/// assert_eq!(backoff_millis(2), 2000.0);
-/// assert_eq!(backoff_millis(40), 15000.0);
-/// ```
-pub fn backoff_millis(failures: u32) -> f64 {
-    (500.0 * 2f64.powi(failures.min(10) as i32)).min(15_000.0)
 }
 
 #[cfg(test)]

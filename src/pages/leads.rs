@@ -10,7 +10,7 @@ use wasm_bindgen::JsCast;
 
 use crate::bulk::bar::BulkBar;
 use crate::bulk::selection::Selection;
-use crate::edit::lead_edits::LeadEdits;
+use crate::edit::lead_edits::{LeadEdits, Told};
 use crate::edit::lead_form::LeadForm;
 use crate::edit::new_lead::NewLeadDialog;
 use crate::edit::status_save::StatusSaves;
@@ -22,13 +22,13 @@ use crate::keys::shortcuts::{self, Shortcut};
 use crate::list::empty::{Emptiness, EmptyState};
 use crate::list::filters::ListFilters;
 use crate::list::focus::{RowFocus, TAB_STOP_ROW};
-use crate::list::pager::{page_count, Pager};
+use crate::list::pager::Pager;
 use crate::list::skeleton::TableSkeleton;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
 use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
 use crate::live::stream::Live;
-use crate::net::api::ApiError;
+use crate::net::api::RequestError;
 use crate::net::pause;
 use crate::net::session::Session;
 use crate::ui::announcements::Announcements;
@@ -44,14 +44,18 @@ use crate::views::list_state::{use_list_state, ListState};
 const DIM_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
 
 /// A loaded view: the query it answers, and the answer.
-type Loaded = (ListQuery, Result<Page<PartialLead>, ApiError>);
+type Loaded = (ListQuery, Result<Page<PartialLead>, RequestError>);
 
 /// The leads list page.
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let list = use_list_state();
-    let edits = LeadEdits::new(session.host());
+    let host = session.host();
+    let edits = LeadEdits::new(move |told| match told {
+        Told::Created(id) => host.lead_created(id),
+        Told::Updated(id, fields) => host.lead_updated(id, fields),
+    });
     provide_context(edits);
     let announcer = Announcer::new();
     provide_context(announcer);
@@ -244,7 +248,7 @@ pub fn LeadsPage() -> impl IntoView {
 /// What the results area shows; it changes only when the kind of answer
 /// changes, so the table and its rows stay mounted across reloads.
 #[derive(Debug, Clone, PartialEq)]
-enum Shown {
+enum ResultsShown {
     Rows,
     Empty(Emptiness),
     Failed {
@@ -283,15 +287,15 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     });
     let shown = Memo::new(move |_| {
         page.with(|loaded| match loaded {
-            None | Some((_, Err(ApiError::Superseded))) => Shown::Nothing,
-            Some((_, Err(err))) => Shown::Failed {
+            None | Some((_, Err(RequestError::Superseded))) => ResultsShown::Nothing,
+            Some((_, Err(err))) => ResultsShown::Failed {
                 message: err.message(),
                 retry_after: err.retry_after(),
             },
             Some((query, Ok(page))) if page.data.is_empty() => {
-                Shown::Empty(if page.meta.total > 0 {
+                ResultsShown::Empty(if page.meta.total > 0 {
                     Emptiness::PastEnd {
-                        last_page: page_count(page.meta),
+                        last_page: page.meta.page_count(),
                     }
                 } else if query.has_filters() {
                     Emptiness::NoMatches
@@ -299,7 +303,7 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
                     Emptiness::NoLeads
                 })
             }
-            Some(_) => Shown::Rows,
+            Some(_) => ResultsShown::Rows,
         })
     });
     // Actions read the view at click time: while a new view loads the old
@@ -318,13 +322,13 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     let page_meta = move || meta.with(|(_, meta)| *meta);
     let shown_rows = move || rows.with(Vec::len);
     move || match shown.get() {
-        Shown::Nothing => ().into_any(),
-        Shown::Failed {
+        ResultsShown::Nothing => ().into_any(),
+        ResultsShown::Failed {
             message,
             retry_after,
         } => view! { <LoadError message retry_after on_retry /> }.into_any(),
-        Shown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
-        Shown::Rows => view! {
+        ResultsShown::Empty(why) => view! { <EmptyState why on_clear on_page /> }.into_any(),
+        ResultsShown::Rows => view! {
             <LeadsTable rows sort view=list.query on_sort />
             <Pager meta=page_meta shown=shown_rows on_page />
         }

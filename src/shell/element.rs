@@ -77,14 +77,14 @@ extern "C" {
 
 /// A mounted console: the element's container and the handle whose drop
 /// unmounts it and disposes of its reactive owner.
-struct Mounted {
+struct MountedConsole {
     id: u32,
     container: HtmlElement,
     _handle: Box<dyn Any>,
 }
 
 thread_local! {
-    static MOUNTED: RefCell<Vec<Mounted>> = const { RefCell::new(Vec::new()) };
+    static MOUNTED: RefCell<Vec<MountedConsole>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
     static SHEET: RefCell<Option<CssStyleSheet>> = const { RefCell::new(None) };
 }
@@ -121,7 +121,7 @@ fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {
     let id = NEXT_ID.get();
     NEXT_ID.set(id + 1);
     MOUNTED.with_borrow_mut(|mounted| {
-        mounted.push(Mounted {
+        mounted.push(MountedConsole {
             id,
             container,
             _handle: Box::new(handle),

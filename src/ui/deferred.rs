@@ -3,7 +3,7 @@
 //! fetched, what happened and Retry.
 //!
 //! The extras module holds what the first rows do not need. The build
-//! splits it off (`scripts/split-wasm.sh`) and the page fetches it once its
+//! splits it off (`scripts/build-dist.sh`) and the page fetches it once its
 //! first view has answered, so the first load carries only the list. Each
 //! feature declares its own split points (`#[wasm_split(extras, …)]`)
 //! beside the code they load; a call fetches the module first (once; a

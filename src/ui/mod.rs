@@ -1,6 +1,7 @@
 //! Pieces every feature shares, owning no lead data: the announcer and its
 //! live regions, text fields and the tag editor, the load-error notice,
-//! views deferred to the extras module, how values read (score bands,
+//! modal dialogs, a progress bar with Cancel, views deferred to the
+//! extras module, how values read (score bands,
 //! dates, safe links), and the guard for handlers that outlive their
 //! element.
 //!
@@ -11,6 +12,8 @@ pub mod announcer;
 pub mod deferred;
 pub mod display;
 pub mod load_error;
+pub mod modal;
 pub mod mounted;
+pub mod progress;
 pub mod tag_editor;
 pub mod text_field;

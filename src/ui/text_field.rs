@@ -10,7 +10,7 @@ pub struct FieldOptions {
     /// `type` of the input (`text` when empty).
     pub input_type: &'static str,
     /// Help shown under the input and linked with `aria-describedby`.
-    pub hint: Option<&'static str>,
+    pub hint: Option<String>,
     /// `autocomplete` value.
     pub autocomplete: &'static str,
     /// Id of a `<datalist>` with suggestions.

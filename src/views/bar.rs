@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::net::session::Session;
 use crate::views::list_state::ListState;
-use crate::views::saved::{SavedView, SavedViews};
+use crate::views::saved::{SavedView, SavedViews, MAX_NAME_CHARS};
 
 /// The views row.
 #[component]
@@ -128,7 +128,7 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                         id="view-name"
                         type="text"
                         node_ref=name_input
-                        maxlength="60"
+                        maxlength=MAX_NAME_CHARS
                         prop:value=move || name.get()
                         on:input=move |ev| name.set(event_target_value(&ev))
                         on:keydown=move |ev: leptos::ev::KeyboardEvent| {

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use leads_core::query::LIST_PARAMS;
+use leads_core::query::Param;
 use leads_core::ListQuery;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -61,7 +61,7 @@ impl ListState {
                 // address bar does: a history entry costs the browser about
                 // a millisecond, which the request need not wait for.
                 self.search.set(search_for(query));
-                set_timeout(move || write_url(query, false), Duration::ZERO);
+                set_timeout(move || write_url(query, Entry::New), Duration::ZERO);
             }
         }
     }
@@ -88,13 +88,13 @@ pub fn use_list_state() -> ListState {
     }
     let parsed = Memo::new(move |_| match mode {
         UrlState::Memory => (kept.get(), false),
-        UrlState::Query => search.with(|search| parse(search)),
+        UrlState::Query => search.with(|search| read_query(search)),
     });
     let query = Memo::new(move |_| parsed.get().0);
     Effect::new(move |_| {
         let (query, rewrite) = parsed.get();
         if rewrite && mode == UrlState::Query {
-            write_url(query, true);
+            write_url(query, Entry::Replace);
             search.set(current_search());
         }
     });
@@ -110,37 +110,55 @@ fn current_search() -> String {
     window().location().search().unwrap_or_default()
 }
 
-/// The view a query string describes, and whether the string should be
-/// rewritten.
-fn parse(search: &str) -> (ListQuery, bool) {
+/// The view a query string describes (the page's, or a saved view's), and
+/// whether the string should be rewritten: the console's one reader. In
+/// the browser it decodes with the browser's own `URLSearchParams`, which
+/// costs the download nothing; host builds (the unit tests) use
+/// `leads-core`'s reader, which decodes as browsers do.
+#[cfg(target_arch = "wasm32")]
+pub fn read_query(search: &str) -> (ListQuery, bool) {
     let Ok(params) = web_sys::UrlSearchParams::new_with_str(search) else {
         return (ListQuery::default(), false);
     };
-    let values: Vec<(&str, String)> = LIST_PARAMS
+    let values: Vec<(&str, String)> = Param::ALL
         .iter()
-        .flat_map(|key| {
+        .flat_map(|param| {
+            let key = param.as_str();
             params
                 .get_all(key)
                 .iter()
                 .filter_map(|value| value.as_string())
-                .map(move |value| (*key, value))
+                .map(move |value| (key, value))
                 .collect::<Vec<_>>()
         })
         .collect();
     ListQuery::parse_lenient(values.iter().map(|(k, v)| (*k, v.as_str())))
 }
 
+/// See the wasm32 [`read_query`].
+#[cfg(not(target_arch = "wasm32"))]
+pub fn read_query(search: &str) -> (ListQuery, bool) {
+    ListQuery::from_query_string_lenient(search)
+}
+
 /// Puts `query` in the URL (see [`url_for`]).
-fn write_url(query: ListQuery, replace: bool) {
+fn write_url(query: ListQuery, entry: Entry) {
     let href = url_for(query);
     let Ok(history) = window().history() else {
         return;
     };
-    let _ = if replace {
-        history.replace_state_with_url(&JsValue::NULL, "", Some(&href))
-    } else {
-        history.push_state_with_url(&JsValue::NULL, "", Some(&href))
+    let _ = match entry {
+        Entry::Replace => history.replace_state_with_url(&JsValue::NULL, "", Some(&href)),
+        Entry::New => history.push_state_with_url(&JsValue::NULL, "", Some(&href)),
     };
+}
+
+/// Whether a view gets a history entry of its own (Back returns to the
+/// one before) or corrects the current one in place.
+#[derive(Clone, Copy)]
+enum Entry {
+    New,
+    Replace,
 }
 
 /// This page's URL showing `query`, keeping every parameter that is not
@@ -175,5 +193,5 @@ fn search_for(query: ListQuery) -> String {
 /// True for `status=…` and the other list parameters, as written.
 fn is_list_param(part: &str) -> bool {
     let key = part.split('=').next().unwrap_or(part);
-    LIST_PARAMS.contains(&key)
+    Param::named(key).is_some()
 }

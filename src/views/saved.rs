@@ -21,12 +21,7 @@ pub struct SavedView {
 impl SavedView {
     /// The view it names, read as the console reads its own URL.
     pub fn list_query(&self) -> ListQuery {
-        let pairs: Vec<(&str, &str)> = self
-            .query
-            .split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .collect();
-        ListQuery::parse_lenient(pairs).0
+        crate::views::list_state::read_query(&self.query).0
     }
 }
 

@@ -17,7 +17,7 @@ use axum::http::{Extensions, HeaderMap, HeaderName, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
-use leads_core::event::keep_alive_comment;
+use leads_core::event::{keep_alive_comment, names};
 use leads_core::ErrorType;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
@@ -100,7 +100,7 @@ struct Streaming {
 /// `event: reset` at `id`: the client reloads its view.
 fn reset(id: u64) -> Event {
     Event::default()
-        .event("reset")
+        .event(names::RESET)
         .id(id.to_string())
         .data("{}")
 }

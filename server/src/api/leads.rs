@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, patch, post};
 use axum::{Extension, Json, Router};
 use leads_core::event::changed_fields;
 use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
@@ -17,12 +17,16 @@ use crate::error::AppError;
 use crate::events::Changed;
 use crate::state::AppState;
 use crate::store::Store;
+use crate::writes::Writes;
 
 /// `/leads` and `/leads/{id}` answered from the SQLite store.
-pub fn routes(store: Store) -> Router<AppState> {
+pub fn routes(store: Store, writes: &Writes) -> Router<AppState> {
     Router::new()
-        .route("/leads", get(list).post(create))
-        .route("/leads/{id}", get(get_one).patch(update))
+        .route("/leads", get(list).merge(writes.create(post(create))))
+        .route(
+            "/leads/{id}",
+            get(get_one).merge(writes.update(patch(update))),
+        )
         .with_state(store)
 }
 
@@ -41,11 +45,7 @@ pub async fn list(
     State(store): State<Store>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<Lead>>, AppError> {
-    let raw = raw.unwrap_or_default();
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.as_bytes())
-        .into_owned()
-        .collect();
-    let query = ListQuery::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let query = ListQuery::from_query_string(&raw.unwrap_or_default())?;
     let (data, total) = store.list(query).await?;
     Ok(Json(Page {
         data,

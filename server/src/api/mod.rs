@@ -12,12 +12,13 @@ use leads_core::ErrorType;
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, idempotency, rate_limit, writes};
+use crate::{auth, rate_limit};
 
 /// Everything under `/v1` around `leads`, the routes that answer
-/// `/leads…` (the SQLite routes or the proxy's, as the app mounts them). The audit and events of
-/// writes wrap them, then the `Idempotency-Key` check, then the rate limit, and sign-in wraps all of it, the
-/// fallbacks too, so `401` comes before `404` and `405`.
+/// `/leads…` (the SQLite routes or the proxy's, as the app mounts them,
+/// each write marked by its route: [`crate::writes::Writes`]). The rate limit
+/// wraps them, and sign-in wraps all of it, the fallbacks too, so `401`
+/// comes before `404` and `405`.
 pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
     let stream = Router::new()
         .route("/events", axum::routing::get(events::stream))
@@ -26,15 +27,7 @@ pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
         .merge(stream)
         .route("/openapi.json", axum::routing::get(crate::openapi::serve))
         .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            state.events.clone(),
-            writes::audit_and_announce,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.idempotency.clone(),
-            idempotency::honour,
-        ));
+        .method_not_allowed_fallback(method_not_allowed);
     if let Some(limit) = state.rate_limit.clone() {
         v1 = v1.layer(middleware::from_fn_with_state(limit, rate_limit::limit));
     }

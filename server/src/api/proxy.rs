@@ -7,19 +7,29 @@ use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
-use axum::routing::any;
+use axum::routing::{patch, post};
 use axum::Router;
 
 use super::lead_id::LeadId;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::upstream::Upstream;
+use crate::writes::Writes;
 
-/// The routes that forward to `upstream`.
-pub fn routes(upstream: Upstream) -> Router<AppState> {
+/// The routes that forward to `upstream`; its creates and updates carry
+/// what every write does ([`Writes`]), its other methods go as they are.
+pub fn routes(upstream: Upstream, writes: &Writes) -> Router<AppState> {
     Router::new()
-        .route("/leads", any(forward_collection))
-        .route("/leads/{id}", any(forward_one))
+        .route(
+            "/leads",
+            writes
+                .create(post(forward_collection))
+                .fallback(forward_collection),
+        )
+        .route(
+            "/leads/{id}",
+            writes.update(patch(forward_one)).fallback(forward_one),
+        )
         .with_state(upstream)
 }
 
