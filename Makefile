@@ -11,22 +11,21 @@ TOOLS := $(CURDIR)/.tools
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(TOOLS)/node_modules/.bin:$(CARGO_BIN):$(HOME)/.cargo/bin:$(PATH)
 
-TRUNK_VERSION := 0.21.14
 # Splits the console's wasm into the list and the extras fetched after it
-# (scripts/split-wasm.sh, trunk's post_build hook).
+# (scripts/build-dist.sh).
 WASM_SPLIT_VERSION := 0.2.4
 BINARYEN_VERSION := 132
 # axe-core: the accessibility checker the browser tests run on each view.
 AXE_VERSION := 4.14.1
-# terser: minifies the script the page loads (scripts/split-wasm.sh).
+# terser: minifies the script the page loads (scripts/build-dist.sh).
 TERSER_VERSION := 5.51.4
 # One npm install for all three: a second `npm install --no-save` would prune the first.
 NPM_TOOLS := binaryen@$(BINARYEN_VERSION) axe-core@$(AXE_VERSION) terser@$(TERSER_VERSION)
 # schemathesis: generates requests from /v1/openapi.json in the contract test.
 SCHEMATHESIS_VERSION := 4.32.5
 VENV := $(TOOLS)/venv
-# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly, or trunk
-# refuses to build offline.
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly: the
+# glue it writes must fit the crate's side of the boundary.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
@@ -38,7 +37,9 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # the shipped build, so text a person reads never uses it. Leptos's
 # `erase_components` shares view code between components. Everything else,
 # tests and lint included, builds with rust-toolchain.toml's stable;
-# `trunk build` by hand gives a debuggable stable build with panic messages.
+# `cargo build --target wasm32-unknown-unknown --bin leads-console` and then
+# `scripts/build-dist.sh debug` give a debuggable stable build with panic
+# messages.
 WASM_TOOLCHAIN := nightly-2026-05-20
 WASM_ENV := RUSTUP_TOOLCHAIN=$(WASM_TOOLCHAIN) CARGO_UNSTABLE_BUILD_STD=std,panic_abort \
   RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none \
@@ -61,7 +62,7 @@ help:
 
 ## Build tools: a C compiler for the bundled SQLite and ring, the pinned Rust
 ## (rust-toolchain.toml, with the wasm target), the pinned nightly for the
-## shipped wasm (WASM_TOOLCHAIN), trunk, wasm-split-cli, wasm-bindgen-cli,
+## shipped wasm (WASM_TOOLCHAIN), wasm-split-cli, wasm-bindgen-cli,
 ## binaryen's wasm-opt and terser (and axe-core, from npm with it), brotli.
 ## `setup-test` adds Debian's Chromium and its WebDriver, and schemathesis
 ## (PyPI, in its own virtualenv) for the OpenAPI contract test.
@@ -98,18 +99,17 @@ setup-nightly:
 	  || rustup toolchain install $(WASM_TOOLCHAIN) --profile minimal \
 	       --component rust-src --target wasm32-unknown-unknown
 
-# The build tools are run a few times per build on files of a few hundred
-# KB, so they are built for build time, not run time: without their own
-# whole-program LTO and with light optimisation (a fresh machine built them
-# in 10.4 minutes before; their run time did not change measurably), in one
-# target directory so the crates they share are built once.
+# The build tools run once per build on a module of a few hundred KB, so
+# they are built for build time, not run time: without whole-program LTO,
+# lightly optimised, without the TLS that only their downloads (which this
+# build never asks for) need, and in one target directory so the crates they
+# share are built once.
 TOOL_BUILD := CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
   CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_TARGET_DIR="$(TOOLS)/cargo-target"
 setup-cargo-tools:
-	@trunk --version 2>/dev/null | grep -qF "$(TRUNK_VERSION)" \
-	  || $(TOOL_BUILD) cargo install trunk --version $(TRUNK_VERSION) --locked
 	@wasm-bindgen --version 2>/dev/null | grep -qF "$(WASM_BINDGEN_VERSION)" \
-	  || $(TOOL_BUILD) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	  || $(TOOL_BUILD) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) \
+	       --no-default-features --bin wasm-bindgen
 	@cargo install --list | grep -qxF "wasm_split_cli_support v$(WASM_SPLIT_VERSION):" \
 	  || $(TOOL_BUILD) cargo install --locked wasm_split_cli_support --version $(WASM_SPLIT_VERSION) --features build-binary
 
@@ -122,7 +122,7 @@ setup-npm:
 # One apt-get for whatever of PKGS_WANTED (and python3's venv, which the
 # virtualenv needs) is missing: two at once would fight over dpkg's lock.
 setup-apt:
-	@missing="$$(for p in $(PKGS_WANTED); do dpkg -s "$$p" >/dev/null 2>&1 || echo "$$p"; done; \
+	@missing="$$(for p in $(PKGS_WANTED); do dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'ok installed' || echo "$$p"; done; \
 	  { command -v python3 >/dev/null && python3 -c 'import ensurepip, venv' 2>/dev/null; } \
 	    || echo "python3 python3-venv")"; \
 	  [ -z "$$missing" ] || $(MAKE) --no-print-directory apt-packages PKGS="$$(echo $$missing)"
@@ -137,12 +137,10 @@ apt-packages:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PKGS)
 
-## dist/: the console, optimised and precompressed.
+## dist/: the console, split, optimised and precompressed.
 dist: setup
-	@# cargo first, online: trunk runs it offline, and the rebuilt standard
-	@# library's own dependencies may not be downloaded yet.
 	$(WASM_ENV) cargo build --release --target wasm32-unknown-unknown --bin leads-console
-	$(WASM_ENV) trunk build --release
+	scripts/build-dist.sh release
 	@for f in dist/*.wasm dist/*.js dist/*.css dist/snippets/*/*.js; do brotli -f -q 11 -k "$$f"; done
 
 ## dist/ and the release server.
@@ -174,9 +172,18 @@ lint:
 	cargo clippy -p leads-server --all-targets --features test-faults -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown -p leads-console -- -D warnings
 
-test: setup-test dist build-test-server lint
-	cargo test --workspace -- --test-threads=2
-	cargo test -p leads-server --features test-faults --test proxy --test process --test sign_in -- --test-threads=2
+# Every test, and the lint: the compiles the tests need run clippy's lints
+# as they go (clippy-driver compiles as rustc does, with `-D warnings`), so
+# the workspace is built once rather than checked and then built. The
+# server with its fault injector comes first: the browser tests start it.
+CLIPPY_BUILD = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
+test: setup-test dist
+	cargo fmt --all -- --check
+	cargo clippy --target wasm32-unknown-unknown -p leads-console -- -D warnings
+	$(CLIPPY_BUILD) cargo test -p leads-server --features test-faults --no-run
+	$(CLIPPY_BUILD) cargo test --workspace -- --test-threads=2
+	$(CLIPPY_BUILD) cargo test -p leads-server --features test-faults \
+	  --test proxy --test process --test sign_in -- --test-threads=2
 
 ## The README's pictures, taken from the real build with demo data: the
 ## list, and a bulk change in progress (the test server answers slowly).

@@ -1,5 +1,5 @@
 // Drops the exports whose names match a pattern from a linked wasm, before
-// wasm-split-cli reads it. Called by scripts/split-wasm.sh in release.
+// wasm-split-cli reads it. Called by scripts/build-dist.sh in release.
 //
 // wasm-streams (which Leptos's server functions pull in) exports JS
 // classes that turn Rust streams into JS ones. The console never makes

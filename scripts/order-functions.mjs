@@ -1,6 +1,6 @@
 // Orders a wasm module's functions so that alike code sits side by side,
 // by naming them for `wasm-opt --reorder-functions-by-name`. Called by
-// scripts/split-wasm.sh in release, between wasm-opt's optimisation and
+// scripts/build-dist.sh in release, between wasm-opt's optimisation and
 // its final passes.
 //
 // Brotli finds repeats only within its window and codes near ones more

@@ -2,7 +2,7 @@
 // whose import and export names wasm-opt has minified
 // (--minify-imports-and-exports-and-modules), and drops the JS classes of
 // the exports scripts/drop-exports.mjs removed. Called by
-// scripts/split-wasm.sh in release.
+// scripts/build-dist.sh in release.
 //
 // wasm-bindgen names every import `__wbg_<name>_<16 hex digits>` and every
 // closure export after its full Rust type: a few hundred long names that

@@ -22,7 +22,7 @@ pub struct Config {
     /// SQLite database file; created and seeded when missing or empty.
     #[arg(long, env = "LEADS_DB", default_value = "leads.db")]
     pub db: PathBuf,
-    /// Folder holding the built console (trunk's output).
+    /// Folder holding the built console (`make build`'s dist/).
     #[arg(long, env = "LEADS_DIST", default_value = "dist")]
     pub dist: PathBuf,
     /// When set, every /v1 request needs `Authorization: Bearer KEY`.

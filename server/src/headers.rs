@@ -78,7 +78,7 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// True for content-hashed asset names, such as trunk's
+/// True for content-hashed asset names, such as
 /// `table-71e530cae9a37a8c.css` or `leads-console-f07e13421552a9e0_bg.wasm`,
 /// and the split module `split-extras-483330bf7f1f1c9d.wasm`.
 fn is_hashed(path: &str) -> bool {
@@ -137,13 +137,13 @@ mod tests {
     }
 
     #[test]
-    fn trunks_hashed_names_are_recognised() {
+    fn hashed_names_are_recognised() {
         assert!(is_hashed("/table-71e530cae9a37a8c.css"));
         assert!(is_hashed("/leads-console-f07e13421552a9e0_bg.wasm"));
         assert!(is_hashed("/leads-console-f07e13421552a9e0.js"));
-        // A hash that began with a zero nibble, as trunk writes it.
+        // A hash that began with a zero nibble, as trunk once wrote it.
         assert!(is_hashed("/leads-console-77438299c82417d_bg.wasm"));
-        // The split modules and their loader (scripts/split-wasm.sh).
+        // The split modules and their loader (scripts/build-dist.sh).
         assert!(is_hashed("/split-extras-483330bf7f1f1c9d.wasm"));
         assert!(is_hashed("/split-791b19c6f449dae2.js"));
         assert!(!is_hashed("/embed-example.js"));

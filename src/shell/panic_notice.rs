@@ -6,7 +6,7 @@
 /// What a person sees after a panic.
 pub const PANIC_MESSAGE: &str = "Something went wrong — reload the page.";
 
-/// In builds that keep panic messages (a plain `trunk build`), logs them
+/// In builds that keep panic messages (`scripts/build-dist.sh debug`), logs them
 /// to the browser console for whoever debugs it.
 pub fn install() {
     console_error_panic_hook::set_once();

@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use crate::harness::Harness;
 
-/// Keeps the module's memory where a test can read it: trunk's start-up
+/// Keeps the module's memory where a test can read it: the page's start-up
 /// script announces the instantiated module, whose one memory is exported
 /// under a minified name.
-const KEEP_MEMORY: &str = "addEventListener('TrunkApplicationStarted', (e) => { \
+const KEEP_MEMORY: &str = "addEventListener('leads-console:started', (e) => { \
     window.leadsMemory = Object.values(e.detail.wasm).find((x) => x instanceof WebAssembly.Memory); });";
 
 /// Changes the Status filter `count` times, each time waiting until other

@@ -14,7 +14,7 @@ fn expected_policy() -> String {
         .expect("dist/index.html; run `make build`");
     let start = page
         .find("<script type=\"module\">")
-        .expect("trunk's start-up script")
+        .expect("the page's start-up script")
         + "<script type=\"module\">".len();
     let end = start + page[start..].find("</script>").expect("its end");
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&page[start..end]));

@@ -21,7 +21,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
-/// The console page the test apps serve: like trunk's, with an inline
+/// The console page the test apps serve: like the built one, with an inline
 /// start-up script and hashed assets beside it.
 pub const STAND_IN_PAGE: &str =
     "<!doctype html><title>Leads</title><script type=\"module\">start()</script>";

@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# Trunk's post_build hook (Trunk.toml): splits the console's wasm in two.
+# Builds dist/, what the server serves, from the console's wasm that cargo
+# built: `scripts/build-dist.sh release` (what `make dist` runs, after the
+# nightly cargo build) or `scripts/build-dist.sh debug` (after a plain
+# `cargo build --target wasm32-unknown-unknown --bin leads-console`: a
+# stable build that logs panic messages, for debugging).
 #
 # The functions marked `#[wasm_split(extras, …)]` in src/ are split points
-# (through Leptos; `grep -rn wasm_split src` lists them). wasm-split-cli cuts everything only they reach into a second
-# module, `extras`, which the page fetches after its first view; the rest,
-# the list, is what a first load downloads. This replaces trunk's own
-# wasm-bindgen output with the split one under the same hashed names, gives
-# the extras module and its loader content-hashed names (the server lets
-# browsers keep hashed files for good), optimises both with wasm-opt, and
-# tells the page to fetch the loader alongside the glue.
+# (through Leptos; `grep -rn wasm_split src` lists them). wasm-split-cli
+# cuts everything only they reach into a second module, `extras`, which the
+# page fetches after its first view; the rest, the list, is what a first
+# load downloads. wasm-bindgen writes the glue for the page's module,
+# wasm-opt optimises both, and every file the page loads is named by its
+# content (the server lets browsers keep hashed files for good).
+# index.html's marker comment becomes the start-up script, the stylesheet
+# and the preloads; the example portal's files are copied beside.
 #
 # Needs wasm-split-cli, wasm-bindgen, wasm-opt and terser (`make setup`), node,
 # and a wasm linked with relocations (.cargo/config.toml, Makefile).
 set -euo pipefail
 
-stage=${TRUNK_STAGING_DIR:?"run by trunk as a post_build hook"}
-profile=${TRUNK_PROFILE:-debug}
-public=${TRUNK_PUBLIC_URL:-/}
+profile=${1:?"usage: scripts/build-dist.sh release|debug"}
 cd "$(dirname "$0")/.."
 # binaryen 132 from `make setup`: Debian's wasm-opt 108 emits code that fails
 # at start-up in Chromium.
 export PATH=$PWD/.tools/node_modules/.bin:$HOME/.cargo/bin:$PATH
 input=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$profile/leads-console.wasm
-
-glue=$(find "$stage" -maxdepth 1 -name 'leads-console-*.js' -printf '%f\n')
-[ "$(wc -l <<<"$glue")" -eq 1 ] && [ -n "$glue" ] \
-  || { echo "split-wasm: expected one leads-console-*.js in $stage" >&2; exit 1; }
-name=${glue%.js}
+[ -f "$input" ] || { echo "build-dist: no $input; build the console's wasm first" >&2; exit 1; }
+name=leads-console
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# dist/ is replaced only by a whole build.
+stage=$(mktemp -d "$PWD/.dist.XXXXXX")
+trap 'rm -rf "$work" "$stage"' EXIT
 
 # In release, wasm-streams' unused JS classes go before the split, so it
 # never reaches their code (scripts/drop-exports.mjs).
@@ -73,12 +75,12 @@ if [ "$profile" = release ]; then
     --strip-producers --minify-imports-and-exports-and-modules >"$work/names.json"
   modules=$(wasm-opt $features --print "$work/main.wasm" | sed -n 's/^ (import "\([^"]*\)".*/\1/p' | sort -u)
   [ "$(wc -l <<<"$modules")" -eq 1 ] \
-    || { echo "split-wasm: expected the minified imports in one module, got: $modules" >&2; exit 1; }
+    || { echo "build-dist: expected the minified imports in one module, got: $modules" >&2; exit 1; }
   node scripts/trim-boundary.mjs "$work/names.json" "$work/bindgen/$name.js" "$loader" "$modules"
   # The script the page loads minified too (terser): the glue, the loader
   # and wasm-bindgen's snippets are a quarter smaller, brotli'd. Before the
   # names below, which come from the minified content.
-  for js in "$work/bindgen/$name.js" "$loader" "$stage"/snippets/*/*.js; do
+  for js in "$work/bindgen/$name.js" "$loader" "$work"/bindgen/snippets/*/*.js; do
     terser "$js" --module --compress --mangle --output "$work/min.js"
     mv "$work/min.js" "$js"
   done
@@ -88,7 +90,7 @@ fi
 
 # The extras module, renamed by its content in the loader that fetches it.
 chunks=$(find "$work/split" -maxdepth 1 -name '*.wasm' ! -name "$name.wasm" -printf '%f\n')
-[ -n "$chunks" ] || { echo "split-wasm: nothing was split off; are the #[wasm_split] functions in src/ built?" >&2; exit 1; }
+[ -n "$chunks" ] || { echo "build-dist: nothing was split off; are the #[wasm_split] functions in src/ built?" >&2; exit 1; }
 for chunk in $chunks; do
   optimise "$work/split/$chunk" "$work/$chunk"
   hashed="${chunk%.wasm}-$(hash16 "$work/$chunk").wasm"
@@ -96,39 +98,62 @@ for chunk in $chunks; do
   mv "$work/$chunk" "$stage/$hashed"
   sed -i "s#\"./$chunk\"#\"./$hashed\"#" "$loader"
 done
-# The page's module, its glue and the loader are renamed too: trunk named
-# the first two from its own build, before this script changed them, and a
-# name must change whenever the content does (hashed files are cached for
-# good). The glue imports the loader and the loader the glue, so all three
-# take one name from what makes them: their content before the names go
-# in, and this script's own steps.
-build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/split-wasm.sh \
+# The page's module, its glue and the loader take one name from what
+# makes them (the glue imports the loader and the loader the glue): their
+# content before the names go in, and this script's own steps.
+build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/build-dist.sh \
   scripts/drop-exports.mjs scripts/order-functions.mjs scripts/wasm-bytes.mjs scripts/trim-boundary.mjs \
   | sha256sum | cut -c1-16)
-new=${name%-*}-$build
+new=$name-$build
 loader_name=split-$build.js
 sed "s#\"./$name.js\"#\"./$new.js\"#" "$loader" >"$stage/$loader_name"
 grep -qF "\"./$new.js\"" "$stage/$loader_name" \
-  || { echo "split-wasm: the loader does not import the glue" >&2; exit 1; }
+  || { echo "build-dist: the loader does not import the glue" >&2; exit 1; }
 # Only the loader's import: the imports object keeps the names the wasm
 # itself asks for.
 sed "s#from *\"./__wasm_split.js\"#from \"./$loader_name\"#" "$work/bindgen/$name.js" >"$stage/$new.js"
 grep -qF "from \"./$loader_name\"" "$stage/$new.js" \
-  || { echo "split-wasm: the glue does not import the loader" >&2; exit 1; }
+  || { echo "build-dist: the glue does not import the loader" >&2; exit 1; }
 cp "$work/main.wasm" "$stage/${new}_bg.wasm"
-rm "$stage/$glue" "$stage/${name}_bg.wasm"
-sed -i -e "s#$name#$new#g" \
-  -e "s#</head>#<link rel=\"modulepreload\" href=\"$public$loader_name\" crossorigin=\"anonymous\"></head>#" \
-  "$stage/index.html"
-grep -qF "$new.js" "$stage/index.html" \
-  || { echo "split-wasm: index.html does not load $new.js" >&2; exit 1; }
-# In release the page goes without indentation, blank lines, comments,
-# trunk's `window.wasmBindings` (which nothing reads) and the attribute
-# left from index.html's `data-integrity="none"` on the stylesheet (named
-# by its content, like every file here): every cold load downloads the
-# page, and the server sends it as it is.
-if [ "$profile" = release ]; then
-  sed -i -e 's/^[[:space:]]*//' -e '/^$/d' -e '/^<!--.*-->$/d' \
-    -e '/^window\.wasmBindings = bindings;$/d' -e 's/ data-integrity="none"//' "$stage/index.html"
+# wasm-bindgen's snippets keep their own names (a hash of the crate).
+snippets=()
+if [ -d "$work/bindgen/snippets" ]; then
+  cp -r "$work/bindgen/snippets" "$stage/snippets"
+  mapfile -t snippets < <(cd "$stage" && find snippets -name '*.js' | sort)
 fi
-echo "split-wasm: ${new}_bg.wasm and $(wc -w <<<"$chunks") split module(s) ready"
+style=page-$(hash16 style/page.css).css
+cp style/page.css "$stage/$style"
+cp public/* "$stage/"
+
+# The page: index.html with its marker replaced. The start-up script
+# announces the instantiated module (`leads-console:started`), which the
+# memory test and the bench read the wasm memory from.
+{
+  echo '<script type="module">'
+  echo "import init from '/$new.js';"
+  echo "const wasm = await init({ module_or_path: '/${new}_bg.wasm' });"
+  echo 'dispatchEvent(new CustomEvent("leads-console:started", {detail: {wasm}}));'
+  echo '</script>'
+  echo "<link rel=\"stylesheet\" href=\"/$style\"/>"
+  preloads="<link rel=\"modulepreload\" href=\"/$new.js\" crossorigin=\"anonymous\">"
+  for snippet in "${snippets[@]}"; do
+    preloads+="<link rel=\"modulepreload\" href=\"/$snippet\" crossorigin=\"anonymous\">"
+  done
+  preloads+="<link rel=\"preload\" href=\"/${new}_bg.wasm\" crossorigin=\"anonymous\" as=\"fetch\" type=\"application/wasm\">"
+  preloads+="<link rel=\"modulepreload\" href=\"/$loader_name\" crossorigin=\"anonymous\">"
+  echo "$preloads"
+} >"$work/head.html"
+marker='<!-- console: '
+[ "$(grep -c "$marker" index.html)" -eq 1 ] \
+  || { echo "build-dist: index.html needs one line with $marker" >&2; exit 1; }
+sed -e "/$marker/{r $work/head.html" -e 'd}' index.html >"$stage/index.html"
+# In release the page goes without indentation, blank lines and comments:
+# every cold load downloads it, and the server sends it as it is.
+if [ "$profile" = release ]; then
+  sed -i -e 's/^[[:space:]]*//' -e '/^$/d' -e '/^<!--.*-->$/d' "$stage/index.html"
+fi
+
+chmod 755 "$stage"
+rm -rf dist
+mv "$stage" dist
+echo "build-dist: dist/ with ${new}_bg.wasm and $(wc -w <<<"$chunks") split module(s) ready"
