@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::body::{self, JsonObject};
 use crate::error::FieldError;
-use crate::field::Field;
+use crate::field::{Field, LeadField};
 use crate::lead::{is_lead_id, Lead, LeadStatus, PartialLead, MAX_LEAD_ID_CHARS};
 use crate::limits::DEFAULT_SOURCE;
 use crate::validate;
@@ -201,8 +201,8 @@ fn lead(data: &JsonObject) -> Result<PartialLead, FieldError> {
         source,
         score,
         tags,
-        created_at: time("created_at")?,
-        updated_at: time("updated_at")?,
+        created_at: time(LeadField::CreatedAt.as_str())?,
+        updated_at: time(LeadField::UpdatedAt.as_str())?,
     })
 }
 
@@ -229,19 +229,21 @@ pub struct LeadUpdated {
 /// assert_eq!(leads_core::event::changed_fields(&before, &after), ["status"]);
 /// ```
 pub fn changed_fields(before: &Lead, after: &Lead) -> Vec<&'static str> {
-    let differs = [
-        ("name", before.name != after.name),
-        ("phone", before.phone != after.phone),
-        ("email", before.email != after.email),
-        ("status", before.status != after.status),
-        ("source", before.source != after.source),
-        ("score", before.score != after.score),
-        ("tags", before.tags != after.tags),
-        ("created_at", before.created_at != after.created_at),
-    ];
-    differs
+    let differs = |field| match field {
+        LeadField::Id | LeadField::UpdatedAt => false,
+        LeadField::Name => before.name != after.name,
+        LeadField::Phone => before.phone != after.phone,
+        LeadField::Email => before.email != after.email,
+        LeadField::Status => before.status != after.status,
+        LeadField::Source => before.source != after.source,
+        LeadField::Score => before.score != after.score,
+        LeadField::Tags => before.tags != after.tags,
+        LeadField::CreatedAt => before.created_at != after.created_at,
+    };
+    LeadField::ALL
         .into_iter()
-        .filter_map(|(name, differs)| differs.then_some(name))
+        .filter(|&field| differs(field))
+        .map(LeadField::as_str)
         .collect()
 }
 

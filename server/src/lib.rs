@@ -7,11 +7,11 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod backend;
+pub mod bus;
 pub mod cli;
 pub mod config;
 pub mod cors;
 pub mod error;
-pub mod events;
 #[cfg(feature = "test-faults")]
 pub mod faults;
 pub mod headers;

@@ -9,8 +9,8 @@ use axum::body::Bytes;
 
 use crate::auth::SignIn;
 use crate::backend::LeadsBackend;
+use crate::bus::{LeadEvents, LocalBus, StreamSettings};
 use crate::config::Config;
-use crate::events::{LeadEvents, LocalBus, StreamSettings};
 #[cfg(feature = "test-faults")]
 use crate::faults::Faults;
 use crate::headers::SecurityHeaders;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use leads_core::field::LeadField;
 use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -346,21 +347,24 @@ fn stored_values(lead: &Lead) -> [(&'static str, SqlValue); 11] {
     let text = |s: &str| SqlValue::Text(s.to_owned());
     let optional = |s: &Option<String>| s.as_deref().map_or(SqlValue::Null, text);
     [
-        ("id", text(&lead.id)),
-        ("name", text(&lead.name)),
+        (LeadField::Id.as_str(), text(&lead.id)),
+        (LeadField::Name.as_str(), text(&lead.name)),
         ("name_key", text(&lead.name.to_lowercase())),
-        ("phone", optional(&lead.phone)),
-        ("email", optional(&lead.email)),
-        ("status", SqlValue::Integer(i64::from(lead.status.rank()))),
-        ("source", text(&lead.source)),
+        (LeadField::Phone.as_str(), optional(&lead.phone)),
+        (LeadField::Email.as_str(), optional(&lead.email)),
+        (
+            LeadField::Status.as_str(),
+            SqlValue::Integer(i64::from(lead.status.rank())),
+        ),
+        (LeadField::Source.as_str(), text(&lead.source)),
         (
             "score",
             lead.score
                 .map_or(SqlValue::Null, |s| SqlValue::Integer(i64::from(s))),
         ),
-        ("tags", text(&tags_json(&lead.tags))),
-        ("created_at", text(&lead.created_at)),
-        ("updated_at", text(&lead.updated_at)),
+        (LeadField::Tags.as_str(), text(&tags_json(&lead.tags))),
+        (LeadField::CreatedAt.as_str(), text(&lead.created_at)),
+        (LeadField::UpdatedAt.as_str(), text(&lead.updated_at)),
     ]
 }
 
@@ -376,22 +380,22 @@ fn tags_json(tags: &[String]) -> String {
 /// Reads a `SELECT *` row by column name, so the column order of the table
 /// never matters.
 fn lead_from_row(row: &Row<'_>) -> rusqlite::Result<Lead> {
-    let rank: u8 = row.get("status")?;
-    let tags: String = row.get("tags")?;
+    let rank: u8 = row.get(LeadField::Status.as_str())?;
+    let tags: String = row.get(LeadField::Tags.as_str())?;
     Ok(Lead {
-        id: row.get("id")?,
-        name: row.get("name")?,
-        phone: row.get("phone")?,
-        email: row.get("email")?,
+        id: row.get(LeadField::Id.as_str())?,
+        name: row.get(LeadField::Name.as_str())?,
+        phone: row.get(LeadField::Phone.as_str())?,
+        email: row.get(LeadField::Email.as_str())?,
         status: LeadStatus::from_rank(rank)
             .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(0, i64::from(rank)))?,
-        source: row.get("source")?,
-        score: row.get("score")?,
+        source: row.get(LeadField::Source.as_str())?,
+        score: row.get(LeadField::Score.as_str())?,
         tags: serde_json::from_str(&tags).map_err(|err| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err))
         })?,
-        created_at: row.get("created_at")?,
-        updated_at: row.get("updated_at")?,
+        created_at: row.get(LeadField::CreatedAt.as_str())?,
+        updated_at: row.get(LeadField::UpdatedAt.as_str())?,
     })
 }
 

@@ -15,13 +15,14 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hmac::{Hmac, Mac};
 use leads_core::event::NewLeadEvent;
+use leads_core::field::LeadField;
 use leads_core::{ErrorType, FieldError, PartialLead};
 use sha2::Sha256;
 
 use crate::api::body::limited_bytes;
 use crate::backend::LeadsBackend;
+use crate::bus::{LeadEvent, LeadEvents};
 use crate::error::AppError;
-use crate::events::{LeadEvent, LeadEvents};
 
 /// A delivery signed longer ago (or further ahead) than this is refused: a
 /// captured request cannot be replayed later.
@@ -180,8 +181,8 @@ pub async fn new_lead(
 async fn take(webhook: &Webhook, mut event: NewLeadEvent) -> Result<Response, AppError> {
     let event_id = event.event_id.clone();
     for (name, slot) in [
-        ("created_at", &mut event.lead.created_at),
-        ("updated_at", &mut event.lead.updated_at),
+        (LeadField::CreatedAt.as_str(), &mut event.lead.created_at),
+        (LeadField::UpdatedAt.as_str(), &mut event.lead.updated_at),
     ] {
         if let Some(text) = slot.take() {
             *slot = Some(crate::time::normalise(&text).ok_or_else(|| {

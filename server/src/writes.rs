@@ -15,7 +15,7 @@ use leads_core::{is_lead_id, PartialLead};
 
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
-use crate::events::{Changed, LeadEvent, LeadEvents};
+use crate::bus::{Changed, LeadEvent, LeadEvents};
 use crate::idempotency::{self, Keys};
 
 /// What every route that writes a lead carries, whatever answers it: the

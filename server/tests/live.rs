@@ -352,13 +352,12 @@ async fn a_stream_that_falls_too_far_behind_is_told_to_reload_and_carries_on() {
     position(&mut slow).await;
     // More events than are kept arrive while the slow stream reads nothing.
     for n in 0..1100 {
-        app.events
-            .announce(leads_server::events::LeadEvent::Created(
-                leads_core::PartialLead {
-                    id: format!("burst_{n}"),
-                    ..leads_core::PartialLead::default()
-                },
-            ));
+        app.events.announce(leads_server::bus::LeadEvent::Created(
+            leads_core::PartialLead {
+                id: format!("burst_{n}"),
+                ..leads_core::PartialLead::default()
+            },
+        ));
     }
     let first = slow.next_event(SOON).await.unwrap();
     assert_eq!(first.event.as_deref(), Some("reset"));

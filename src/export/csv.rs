@@ -4,33 +4,22 @@
 //! `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, as
 //! OWASP advises for CSV injection.
 
+use leads_core::field::LeadField;
 use leads_core::{ListQuery, PartialLead};
-
-/// The header row: the API's field names, in its order.
-pub const FIELDS: [&str; 10] = [
-    "id",
-    "name",
-    "phone",
-    "email",
-    "status",
-    "source",
-    "score",
-    "tags",
-    "created_at",
-    "updated_at",
-];
 
 /// The whole file, byte order mark first, every line ending in CRLF.
 pub fn file(leads: &[PartialLead]) -> String {
     let mut out = String::from('\u{feff}');
-    push_row(&mut out, FIELDS.iter().map(|f| (*f).to_owned()));
+    // The header row: the API's field names, in its order.
+    push_row(&mut out, LeadField::ALL.map(|f| f.as_str().to_owned()));
     for lead in leads {
         push_row(&mut out, row(lead));
     }
     out
 }
 
-/// A lead's cells, in [`FIELDS`] order; what it does not say is empty.
+/// A lead's cells, in [`LeadField::ALL`] order; what it does not say is
+/// empty.
 fn row(lead: &PartialLead) -> [String; 10] {
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let maybe = |value: &Option<Option<String>>| value.clone().flatten().unwrap_or_default();

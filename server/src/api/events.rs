@@ -22,8 +22,8 @@ use leads_core::ErrorType;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
+use crate::bus::{LeadEvents, Numbered, StreamSlot};
 use crate::error::AppError;
-use crate::events::{LeadEvents, Numbered, StreamSlot};
 use crate::rate_limit;
 
 /// `GET /v1/events`.

@@ -13,8 +13,8 @@ use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMe
 
 use super::body::json_object;
 use super::lead_id::{no_such_lead, LeadId};
+use crate::bus::Changed;
 use crate::error::AppError;
-use crate::events::Changed;
 use crate::state::AppState;
 use crate::store::Store;
 use crate::writes::Writes;

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use leads_server::app::router;
 use leads_server::backend::LeadsBackend;
-use leads_server::events::LeadEvents;
+use leads_server::bus::LeadEvents;
 use leads_server::state::AppState;
 use leads_server::store::Store;
 use leads_server::upstream::Upstream;

@@ -1,6 +1,7 @@
-//! "A lead was created" and "a lead was updated", announced from one place:
-//! the writes (`writes.rs`) layer around whatever answers `/v1/leads…` (which
-//! reads the successful replies) and the `new_lead` webhook. Each event is
+//! The event bus: "a lead was created" and "a lead was updated", announced
+//! from the layer on the routes that write (`writes.rs`, which reads the
+//! successful replies) and from the `new_lead` webhook; `api/events.rs`
+//! streams them. Each event is
 //! numbered and written as JSON once, kept for a while so a client that
 //! reconnects with `Last-Event-ID` gets what it missed, and handed to every
 //! open `/v1/events` stream.
