@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::edit::lead_form::FieldErrors;
-use crate::net::api::RequestError;
+use crate::net::error::RequestError;
 
 /// A form's messages; cheap to copy into handlers.
 #[derive(Clone, Copy)]

@@ -251,7 +251,7 @@ impl StatusSaves {
                 Ok(reply) => reply,
                 Err(err) => {
                     let latest = self.step(&lead.id, SaveState::failed);
-                    if err != crate::net::api::RequestError::Unauthorized {
+                    if err != crate::net::error::RequestError::Unauthorized {
                         self.not_saved(lead, name, latest, &err.message());
                     }
                     return;

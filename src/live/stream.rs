@@ -14,10 +14,11 @@ use leptos::wasm_split::wasm_split;
 
 use crate::edit::lead_edits::LeadEdits;
 use crate::live::attention::Attention;
-use crate::net::api::{EventStream, RequestError};
+use crate::net::error::RequestError;
 use crate::net::pause::{millis, sleep};
 use crate::net::session::Session;
 use crate::net::sse::{LiveEvent, Message, Parser};
+use crate::net::stream::EventStream;
 use crate::ui::deferred::ExtraWork;
 use crate::ui::mounted::Mounted;
 use crate::views::list_state::ListState;

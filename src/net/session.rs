@@ -10,7 +10,9 @@ use leptos::prelude::*;
 
 use leads_core::{AuthMode, ConsoleConfig};
 
-use crate::net::api::{ApiClient, Credentials, PortalToken, RequestError, SharedRequests};
+use crate::net::api::{ApiClient, SharedRequests};
+use crate::net::credentials::{Credentials, PortalToken};
+use crate::net::error::RequestError;
 use crate::net::host::Host;
 
 /// Where the key is kept in `sessionStorage`.

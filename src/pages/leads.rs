@@ -28,7 +28,7 @@ use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
 use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
 use crate::live::stream::Live;
-use crate::net::api::RequestError;
+use crate::net::error::RequestError;
 use crate::net::pause;
 use crate::net::session::Session;
 use crate::ui::announcements::Announcements;

@@ -5,7 +5,7 @@ use leads_core::AuthMode;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
-use crate::net::api::load_config;
+use crate::net::config::load_config;
 use crate::net::host::Host;
 use crate::net::session::Session;
 use crate::pages::leads::LeadsPage;
