@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::error::AppError;
+use crate::start_error::StartError;
 
 /// How much clock difference a token's `exp` and `nbf` tolerate.
 const TOKEN_LEEWAY_SECONDS: u64 = 30;
@@ -51,27 +52,24 @@ struct Claims {
 
 impl SignIn {
     /// The ways to sign in that `config` names, with their files read.
-    pub fn from_config(config: &Config) -> Result<SignIn, String> {
+    pub fn from_config(config: &Config) -> Result<SignIn, StartError> {
         let named_keys = match &config.api_keys_file {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|err| {
-                    format!("cannot read --api-keys-file {}: {err}", path.display())
-                })?;
-                parse_key_lines(&text)
-                    .map_err(|err| format!("--api-keys-file {}: {err}", path.display()))?
-            }
+            Some(path) => parse_key_lines(&read(path, "--api-keys-file")?).map_err(|line| {
+                StartError::KeyLine {
+                    path: path.clone(),
+                    line,
+                }
+            })?,
             None => Vec::new(),
         };
         let token = match (&config.jwt_public_key, &config.jwt_secret_file) {
-            (Some(_), Some(_)) => {
-                return Err("use --jwt-public-key or --jwt-secret-file, not both".to_owned())
-            }
+            (Some(_), Some(_)) => return Err(StartError::TwoTokenChecks),
             (Some(path), None) => Some(public_key_check(&read(path, "--jwt-public-key")?)?),
             (None, Some(path)) => {
                 let secret = read(path, "--jwt-secret-file")?;
                 let secret = secret.trim();
                 if secret.is_empty() {
-                    return Err(format!("--jwt-secret-file {} is empty", path.display()));
+                    return Err(StartError::EmptyJwtSecret { path: path.clone() });
                 }
                 Some(TokenCheck {
                     key: DecodingKey::from_secret(secret.as_bytes()),
@@ -132,12 +130,15 @@ impl SignIn {
     }
 }
 
-fn read(path: &std::path::Path, flag: &str) -> Result<String, String> {
-    std::fs::read_to_string(path)
-        .map_err(|err| format!("cannot read {flag} {}: {err}", path.display()))
+fn read(path: &std::path::Path, flag: &'static str) -> Result<String, StartError> {
+    std::fs::read_to_string(path).map_err(|source| StartError::Unreadable {
+        what: flag,
+        path: path.to_owned(),
+        source,
+    })
 }
 
-fn public_key_check(pem: &str) -> Result<TokenCheck, String> {
+fn public_key_check(pem: &str) -> Result<TokenCheck, StartError> {
     if let Ok(key) = DecodingKey::from_rsa_pem(pem.as_bytes()) {
         return Ok(TokenCheck {
             key,
@@ -149,7 +150,7 @@ fn public_key_check(pem: &str) -> Result<TokenCheck, String> {
             key,
             validation: Validation::new(Algorithm::ES256),
         })
-        .map_err(|_| "--jwt-public-key is not an RSA or P-256 public key in PEM".to_owned())
+        .map_err(|_| StartError::NotAPublicKey)
 }
 
 /// A person-readable reason a token was refused.
@@ -178,7 +179,9 @@ pub fn key_line(name: &str, key: &str) -> String {
     )
 }
 
-fn parse_key_lines(text: &str) -> Result<Vec<NamedKey>, String> {
+/// The keys in an `--api-keys-file`, or the number of the first line that
+/// is not one.
+fn parse_key_lines(text: &str) -> Result<Vec<NamedKey>, usize> {
     let mut keys = Vec::new();
     for (number, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -197,12 +200,7 @@ fn parse_key_lines(text: &str) -> Result<Vec<NamedKey>, String> {
             });
         match parsed {
             Some(key) => keys.push(key),
-            None => {
-                return Err(format!(
-                    "line {} is not `NAME sha256:HEX`; make it with `leads-server hash-key NAME`",
-                    number + 1
-                ))
-            }
+            None => return Err(number + 1),
         }
     }
     Ok(keys)
@@ -279,7 +277,9 @@ mod tests {
         let keys = parse_key_lines(&text).unwrap();
         assert_eq!(keys.len(), 2);
         assert_eq!(keys[1].name, "eli");
-        let err = parse_key_lines("dana plaintext-key").err().unwrap();
+        let line = parse_key_lines("dana plaintext-key").err().unwrap();
+        let path = "staff.keys".into();
+        let err = StartError::KeyLine { path, line }.to_string();
         assert!(err.contains("line 1") && err.contains("hash-key"), "{err}");
     }
 }

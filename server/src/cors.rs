@@ -9,10 +9,12 @@ use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderValue, Method};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::start_error::StartError;
+
 /// The CORS layer for `origins`, or `None` when none are allowed. An
 /// origin that is `*`, or not `scheme://host[:port]`, is refused with the
 /// reason.
-pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, String> {
+pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, StartError> {
     if origins.is_empty() {
         return Ok(None);
     }
@@ -37,14 +39,9 @@ pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, String> {
     ))
 }
 
-fn origin_value(origin: &str) -> Result<HeaderValue, String> {
+fn origin_value(origin: &str) -> Result<HeaderValue, StartError> {
     if origin == "*" {
-        return Err(
-            "--allow-origin '*' would let any web page read the leads with a staff \
-                    member's credentials; name each portal's origin instead, e.g. \
-                    --allow-origin https://portal.example.com"
-                .to_owned(),
-        );
+        return Err(StartError::AnyOrigin);
     }
     let (scheme, rest) = origin.split_once("://").unwrap_or(("", origin));
     let (host, port) = match rest.find(']') {
@@ -59,12 +56,9 @@ fn origin_value(origin: &str) -> Result<HeaderValue, String> {
         && !rest.chars().any(char::is_whitespace)
         && port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if !matches!(scheme, "http" | "https") || !host_ok {
-        return Err(format!(
-            "--allow-origin {origin:?} is not an origin: write the scheme, host and port only, \
-             e.g. https://portal.example.com or http://127.0.0.1:3000"
-        ));
+        return Err(StartError::NotAnOrigin(origin.to_owned()));
     }
-    HeaderValue::from_str(origin).map_err(|_| format!("--allow-origin {origin:?} is not an origin"))
+    HeaderValue::from_str(origin).map_err(|_| StartError::NotAnOrigin(origin.to_owned()))
 }
 
 #[cfg(test)]
@@ -79,7 +73,8 @@ mod tests {
             .is_some());
         assert!(layer(&["http://127.0.0.1:3000".into()]).unwrap().is_some());
         let star = layer(&["*".into()]).unwrap_err();
-        assert!(star.contains("any web page"), "{star}");
+        assert!(matches!(star, StartError::AnyOrigin), "{star}");
+        assert!(star.to_string().contains("any web page"), "{star}");
         for bad in [
             "portal.example.com",
             "https://portal.example.com/app",

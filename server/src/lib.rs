@@ -24,6 +24,7 @@ pub mod request_log;
 pub mod seed;
 pub mod serve;
 pub mod simulate;
+pub mod start_error;
 pub mod state;
 pub mod static_files;
 pub mod store;
@@ -33,8 +34,7 @@ pub mod webhook;
 pub mod writes;
 
 pub use config::Config;
-
-use std::io;
+pub use start_error::StartError;
 
 use tokio::net::TcpListener;
 
@@ -43,38 +43,11 @@ use crate::state::AppState;
 use crate::store::Store;
 use crate::upstream::{Upstream, UpstreamKey};
 
-/// Why the server could not start or keep serving.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot open the database {path}: {source}")]
-    Database {
-        path: String,
-        source: rusqlite::Error,
-    },
-    #[error("cannot listen on {addr}: {source} (is another server using that port? try --addr 127.0.0.1:8081)")]
-    Bind { addr: String, source: io::Error },
-    #[error("the server stopped: {0}")]
-    Serve(io::Error),
-    #[error("{0}")]
-    Upstream(String),
-    #[error("{0}")]
-    SignIn(String),
-    #[error(
-        "refusing to serve the leads on {addr} to anyone who can reach it: add --api-key, \
-         --api-keys-file or --jwt-public-key/--jwt-secret-file, or listen on 127.0.0.1"
-    )]
-    Open { addr: String },
-}
-
 /// Sets up what answers `/v1/leads…` (the SQLite store, seeded if new, or
 /// the upstream API) and serves until asked to stop.
 pub async fn run(config: Config) -> Result<(), StartError> {
     if config.simulate_calls.is_some() && config.upstream.is_some() {
-        return Err(StartError::Upstream(
-            "--simulate-calls makes up leads, which must never reach the vendor's API: \
-             leave it out with --upstream"
-                .to_owned(),
-        ));
+        return Err(StartError::SimulatedUpstream);
     }
     let backend = match &config.upstream {
         Some(base) => LeadsBackend::Upstream(upstream(&config, base)?),
@@ -97,7 +70,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Some(base) => format!("forwarded to {base}"),
         None => config.db.display().to_string(),
     };
-    let state = AppState::new(backend, &config).map_err(StartError::SignIn)?;
+    let state = AppState::new(backend, &config)?;
     let auth = if state.sign_in.required() {
         "bearer"
     } else {
@@ -154,25 +127,18 @@ async fn open_store(config: &Config) -> Result<Store, StartError> {
 /// environment.
 fn upstream(config: &Config, base: &str) -> Result<Upstream, StartError> {
     let raw = match (&config.upstream_key_file, &config.upstream_key) {
-        (Some(path), _) => std::fs::read_to_string(path).map_err(|err| {
-            StartError::Upstream(format!(
-                "cannot read the upstream key file {}: {err}",
-                path.display()
-            ))
-        })?,
-        (None, Some(key)) => key.clone(),
-        (None, None) => {
-            return Err(StartError::Upstream(
-                "--upstream needs the vendor's key: pass --upstream-key-file PATH or set \
-                 LEADS_UPSTREAM_KEY"
-                    .to_owned(),
-            ))
+        (Some(path), _) => {
+            std::fs::read_to_string(path).map_err(|source| StartError::Unreadable {
+                what: "the upstream key file",
+                path: path.clone(),
+                source,
+            })?
         }
+        (None, Some(key)) => key.clone(),
+        (None, None) => return Err(StartError::NoUpstreamKey),
     };
-    let key = UpstreamKey::new(&raw).ok_or_else(|| {
-        StartError::Upstream("the upstream key is empty; put the vendor's key in it".to_owned())
-    })?;
-    Upstream::new(base, key, config.upstream_timeout).map_err(StartError::Upstream)
+    let key = UpstreamKey::new(&raw).ok_or(StartError::EmptyUpstreamKey)?;
+    Upstream::new(base, key, config.upstream_timeout)
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so in-flight requests can finish.

@@ -16,6 +16,7 @@ use crate::faults::Faults;
 use crate::headers::SecurityHeaders;
 use crate::idempotency::Keys;
 use crate::rate_limit::RateLimit;
+use crate::start_error::StartError;
 use crate::static_files;
 use crate::webhook::{Secret, Webhook};
 
@@ -53,7 +54,7 @@ impl AppState {
     /// State for `backend`, with sign-in, events, the webhook and the
     /// console folder from `config`; fails when a sign-in or secret file
     /// cannot be used, saying why.
-    pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, String> {
+    pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, StartError> {
         let sign_in = SignIn::from_config(config)?;
         let defaults = StreamSettings::default();
         // Zero (as in a `Config::default()`) means the default.
@@ -74,11 +75,9 @@ impl AppState {
         // with the settings written in.
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
         let settings = static_files::console_config(&sign_in);
-        let idempotency = Keys::open(&config.db).map_err(|err| {
-            format!(
-                "cannot keep idempotency keys in the database {}: {err}",
-                config.db.display()
-            )
+        let idempotency = Keys::open(&config.db).map_err(|source| StartError::IdempotencyKeys {
+            path: config.db.clone(),
+            source,
         })?;
         Ok(Self {
             idempotency,
@@ -106,26 +105,22 @@ impl AppState {
 
 /// The webhook's secret: from `--webhook-secret-file`, else, when calls are
 /// simulated, one made up for this process alone.
-fn webhook_secret(config: &Config) -> Result<Option<Secret>, String> {
+fn webhook_secret(config: &Config) -> Result<Option<Secret>, StartError> {
     if let Some(path) = &config.webhook_secret_file {
-        let text = std::fs::read_to_string(path).map_err(|err| {
-            format!(
-                "cannot read the webhook secret file {}: {err}",
-                path.display()
-            )
+        let text = std::fs::read_to_string(path).map_err(|source| StartError::Unreadable {
+            what: "the webhook secret file",
+            path: path.clone(),
+            source,
         })?;
-        return Secret::new(&text).map(Some).ok_or_else(|| {
-            format!(
-                "the webhook secret file {} is empty; put the secret the vendor signs with in it",
-                path.display()
-            )
-        });
+        return Secret::new(&text)
+            .map(Some)
+            .ok_or_else(|| StartError::EmptyWebhookSecret { path: path.clone() });
     }
     if config.simulate_calls.is_none() {
         return Ok(None);
     }
     let mut bytes = [0u8; 32];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-        .map_err(|_| "the system offers no randomness for a webhook secret".to_owned())?;
+        .map_err(|_| StartError::NoRandomness)?;
     Ok(Secret::new(&hex::encode(bytes)))
 }

@@ -15,6 +15,7 @@ use leads_core::{is_lead_id, ErrorType};
 use crate::api::body::limited_bytes;
 use crate::error::AppError;
 use crate::idempotency::KEY_HEADER;
+use crate::start_error::StartError;
 
 /// How long an answer from the upstream counts as "reachable recently".
 const REACHABLE_FOR: Duration = Duration::from_secs(30);
@@ -57,18 +58,20 @@ pub struct Upstream {
 
 impl Upstream {
     /// The upstream at `base` (e.g. `https://api.vendor.example/v1`).
-    pub fn new(base: &str, key: UpstreamKey, timeout: Duration) -> Result<Upstream, String> {
-        let parsed = reqwest::Url::parse(base)
-            .map_err(|err| format!("--upstream {base} is not a URL: {err}"))?;
+    pub fn new(base: &str, key: UpstreamKey, timeout: Duration) -> Result<Upstream, StartError> {
+        let parsed = reqwest::Url::parse(base).map_err(|source| StartError::UpstreamNotAUrl {
+            base: base.to_owned(),
+            source,
+        })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.query().is_some() {
-            return Err(format!(
-                "--upstream {base} must be an http(s) URL without a query, such as https://api.vendor.example/v1"
-            ));
+            return Err(StartError::UpstreamNotHttp {
+                base: base.to_owned(),
+            });
         }
         let client = reqwest::Client::builder()
             .connect_timeout(timeout)
             .build()
-            .map_err(|err| format!("cannot set up the upstream client: {err}"))?;
+            .map_err(StartError::UpstreamClient)?;
         Ok(Upstream {
             client,
             base: base.trim_end_matches('/').to_owned(),
