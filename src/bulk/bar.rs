@@ -1,12 +1,14 @@
 //! The bar for a bulk status change: how many leads are chosen, "Status for
 //! selected", Apply and Clear selection; while a batch runs, its progress
-//! and Cancel; after, what happened, with Retry failed and Undo. The batch
-//! itself is [`crate::bulk::batch`]'s.
+//! and Cancel; after, what happened, with Retry failed and Undo. It renders
+//! and dispatches: running the change is [`BulkChange`]'s, the batch's
+//! rules [`crate::bulk::batch`]'s.
 
-use leads_core::{LeadPatch, LeadStatus, PartialLead};
+use leads_core::LeadStatus;
 use leptos::prelude::*;
 
-use crate::bulk::batch::{self, Batch, BatchItem, BatchKind};
+use crate::bulk::batch::{Batch, BatchKind};
+use crate::bulk::change::BulkChange;
 use crate::bulk::selection::Selection;
 use crate::edit::lead_edits::LeadEdits;
 use crate::net::session::Session;
@@ -19,69 +21,22 @@ pub fn BulkBar() -> impl IntoView {
     let selection = expect_context::<Selection>();
     let session = expect_context::<Session>();
     let edits = expect_context::<LeadEdits>();
-    let batch = ArcRwSignal::new(None::<Batch>);
-    let alive = Mounted::until_cleanup();
+    let change = BulkChange::new(selection, session, edits, Mounted::until_cleanup());
+    let batch = change.batch.clone();
     let choice = RwSignal::new(LeadStatus::ALL[0]);
-
-    // A saved lead shows its new status in its row, marked as changed here
-    // until the view reloads, and the selection learns it for Undo.
-    let on_updated = move |item: &BatchItem, reply: PartialLead| {
-        let known = PartialLead {
-            id: item.id.clone(),
-            name: Some(item.name.clone()),
-            status: item.from,
-            ..PartialLead::default()
-        };
-        let sent = LeadPatch::status(item.to);
-        edits.record(&known, &sent, reply);
-        selection.refresh(&[PartialLead {
-            status: Some(item.to),
-            ..known
-        }]);
-    };
-    let start = {
-        let batch = batch.clone();
-        move |next: Batch| {
-            batch.set(Some(next));
-            batch::run(batch.clone(), session, alive.clone(), on_updated);
-        }
-    };
     let apply = {
-        let start = start.clone();
-        move |_| {
-            let to = choice.get_untracked();
-            let items = selection
-                .chosen_untracked()
-                .into_iter()
-                .map(|chosen| BatchItem {
-                    from: edits.saved_status(&chosen.id).or(chosen.status),
-                    id: chosen.id,
-                    name: chosen.name,
-                    to,
-                })
-                .collect();
-            start(Batch::new(BatchKind::Apply, items));
-        }
+        let change = change.clone();
+        move |_| change.apply(choice.get_untracked())
     };
     let follow_up = {
-        let (batch, start) = (batch.clone(), start.clone());
-        move |make: fn(&Batch) -> Option<Batch>| {
-            if let Some(next) = batch.with_untracked(|b| b.as_ref().and_then(make)) {
-                start(next);
-            }
-        }
+        let change = change.clone();
+        move |make: fn(&Batch) -> Option<Batch>| change.follow_up(make)
     };
     let cancel = {
-        let batch = batch.clone();
-        Callback::new(move |()| batch.update(|b| b.iter_mut().for_each(Batch::cancel)))
+        let change = change.clone();
+        Callback::new(move |()| change.cancel())
     };
-    let clear = {
-        let batch = batch.clone();
-        move |_| {
-            selection.clear();
-            batch.set(None);
-        }
-    };
+    let clear = move |_| change.clear();
 
     let running = {
         let batch = batch.clone();

@@ -18,18 +18,22 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
     let save_button = NodeRef::<html::Button>::new();
     let name_input = NodeRef::<html::Input>::new();
 
-    // Where the focus goes once the form opens or closes: into the name
-    // field, or back to "Save view" (`None`: leave it be).
-    let focus_next = StoredValue::new(None::<bool>);
+    // Where the focus goes once the form opens or closes (`None`: leave
+    // it be).
+    let focus_next = StoredValue::new(None::<FocusNext>);
     let set_naming = move |on: bool| {
-        focus_next.set_value(Some(on));
+        focus_next.set_value(Some(if on {
+            FocusNext::NameField
+        } else {
+            FocusNext::SaveView
+        }));
         naming.set(on);
     };
     Effect::new(move |_| {
         let (input, button) = (name_input.get(), save_button.get());
         let done = match focus_next.get_value() {
-            Some(true) => input.map(|el| el.focus()),
-            Some(false) => button.map(|el| el.focus()),
+            Some(FocusNext::NameField) => input.map(|el| el.focus()),
+            Some(FocusNext::SaveView) => button.map(|el| el.focus()),
             None => None,
         };
         if done.is_some() {
@@ -159,4 +163,13 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
             </Show>
         </div>
     }
+}
+
+/// Where the focus goes once the naming form opens or closes.
+#[derive(Clone, Copy)]
+enum FocusNext {
+    /// Into the name field, as the form opens.
+    NameField,
+    /// Back to "Save view", as it closes.
+    SaveView,
 }
