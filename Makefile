@@ -148,9 +148,10 @@ build: dist
 	cargo build --release -p leads-server
 	@echo "build: dist/ and $(SERVER) ready"
 
-## The server with the test fault injector built in; only the tests run it.
-# Built without the shipped server's whole-program LTO, which the tests do
-# not need and which cost every CI run about a minute.
+## The server with the test fault injector built in, optimised, for
+## `make screenshot` (its slow answers); `make test` starts the debug build
+## that `cargo test --features test-faults` makes. No whole-program LTO:
+## nothing ships it.
 build-test-server: setup
 	CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
 	  cargo build --release -p leads-server --features test-faults --bin leads-test-server

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Takes docs/bulk.png: a bulk status change in progress, from the real
-build with demo data. The test server (built by `make build-test-server`)
+build with demo data. The test server (`make build-test-server`)
 answers the batch's PATCHes slowly, so the picture shows the progress bar
 part of the way. Run through `make screenshot`.
 
