@@ -6,7 +6,8 @@ mod support;
 
 use std::time::Duration;
 
-use support::process::{integrity_check, ServerProcess};
+use support::integrity_check;
+use support::process::ServerProcess;
 use support::workload::{lost_writes, stored_leads, Ledger, Load};
 
 const ROUNDS: usize = 5;

@@ -8,7 +8,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::process::{integrity_check, ServerProcess};
+use support::integrity_check;
+use support::process::ServerProcess;
 use support::workload::{lost_writes, stored_leads, Load};
 
 const CLIENTS: usize = 50;

@@ -406,3 +406,10 @@ pub fn unreachable_base() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     format!("http://{}", listener.local_addr().unwrap())
 }
+
+/// `PRAGMA integrity_check` on the database in `dir`, with no server on it.
+pub fn integrity_check(dir: &std::path::Path) -> String {
+    let conn = rusqlite::Connection::open(dir.join("leads.db")).expect("open the database");
+    conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("run the integrity check")
+}

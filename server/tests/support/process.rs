@@ -1,33 +1,61 @@
 //! The real server binary as an operator runs it, on a database folder the
 //! test owns, so it can be stopped, killed and started again on the same
-//! file.
+//! file. The one way both the server's tests and the browser tests
+//! (`tests/browser/harness/process.rs` includes this file) start it.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
-/// The last lines a server process wrote (a load test's server may write
-/// many).
-#[derive(Clone, Default)]
-struct Said(Arc<Mutex<VecDeque<String>>>);
+/// What server processes wrote, standard output and error: the last
+/// [`ServerLog::KEEP`] lines (a load test's server may write many), or,
+/// for a test that checks the whole log (no key in it, say), every line,
+/// across restarts when the same log is given again.
+#[derive(Clone)]
+pub struct ServerLog {
+    lines: Arc<Mutex<VecDeque<String>>>,
+    keep: Option<usize>,
+}
 
-impl Said {
+impl ServerLog {
     const KEEP: usize = 200;
 
+    /// Keeps every line.
+    pub fn everything() -> Self {
+        Self {
+            lines: Arc::default(),
+            keep: None,
+        }
+    }
+
+    fn recent() -> Self {
+        Self {
+            lines: Arc::default(),
+            keep: Some(Self::KEEP),
+        }
+    }
+
     fn push(&self, line: String) {
-        let mut lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if lines.len() == Self::KEEP {
+        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        if Some(lines.len()) == self.keep {
             lines.pop_front();
         }
         lines.push_back(line);
     }
 
-    fn last(&self) -> String {
-        let lines = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        lines.iter().cloned().collect::<Vec<_>>().join("\n")
+    /// The lines kept, in order.
+    pub fn lines(&self) -> Vec<String> {
+        let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
+        lines.iter().cloned().collect()
+    }
+
+    /// The lines kept, one per line.
+    pub fn text(&self) -> String {
+        self.lines().join("\n")
     }
 }
 
@@ -36,9 +64,8 @@ pub struct ServerProcess {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The last lines it wrote, standard output and error, for a failure
-    /// to show.
-    said: Said,
+    /// What it wrote, for a failure to show.
+    log: ServerLog,
 }
 
 impl Drop for ServerProcess {
@@ -52,8 +79,22 @@ impl ServerProcess {
     /// Starts `binary` on `dir/leads.db` with `LEADS_*` settings in `env`,
     /// and waits for the line that gives its address.
     pub fn start(binary: &str, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> ServerProcess {
+        Self::start_logging(binary, dir, env, args, ServerLog::recent())
+    }
+
+    /// [`ServerProcess::start`], writing what it says to `log`. It runs in
+    /// a process group of its own, so a watchdog can end it (and anything
+    /// it started) at once.
+    pub fn start_logging(
+        binary: &str,
+        dir: &Path,
+        env: &[(&str, &str)],
+        args: &[&str],
+        log: ServerLog,
+    ) -> ServerProcess {
         let mut child = Command::new(binary)
             .args(args)
+            .env_remove("LEADS_API_KEY")
             .env("LEADS_ADDR", "127.0.0.1:0")
             .env("LEADS_DB", dir.join("leads.db"))
             .env("LEADS_DIST", dir)
@@ -61,18 +102,18 @@ impl ServerProcess {
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
+            .process_group(0)
             .spawn()
             .expect("start the server");
         // Owned from here on: a panic below still kills it.
         let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-        let said = Said::default();
         let mut server = ServerProcess {
             child,
             base: String::new(),
-            said: said.clone(),
+            log: log.clone(),
         };
         let (tx, rx) = mpsc::channel();
-        let heard = said.clone();
+        let heard = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout.expect("piped stdout"))
                 .lines()
@@ -93,13 +134,23 @@ impl ServerProcess {
                 .lines()
                 .map_while(Result::ok)
             {
-                said.push(line);
+                log.push(line);
             }
         });
         server.base = rx
             .recv_timeout(Duration::from_secs(15))
-            .expect("the server reports its address");
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server reports its address; it said:\n{}",
+                    server.log.text()
+                )
+            });
         server
+    }
+
+    /// Its process group, which is its pid.
+    pub fn group(&self) -> libc::pid_t {
+        libc::pid_t::try_from(self.child.id()).expect("a pid fits")
     }
 
     /// Waits (15 s at most) for a line it wrote that `wanted` accepts, and
@@ -107,14 +158,7 @@ impl ServerProcess {
     pub fn wait_for_line(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         loop {
-            let lines: Vec<String> = self
-                .said
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .cloned()
-                .collect();
+            let lines = self.log.lines();
             if lines.iter().any(|line| wanted(line)) {
                 return lines;
             }
@@ -135,7 +179,7 @@ impl ServerProcess {
         if status.success() {
             return Ok(());
         }
-        Err(format!("{status}; it said last:\n{}", self.said.last()))
+        Err(format!("{status}; it said last:\n{}", self.log.text()))
     }
 
     /// `kill -9`: no chance to finish anything.
@@ -146,15 +190,7 @@ impl ServerProcess {
 
     /// Sends `signal` to the process.
     pub fn signal(&self, signal: libc::c_int) {
-        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid fits");
         // SAFETY: kill only sends a signal to our own child.
-        unsafe { libc::kill(pid, signal) };
+        unsafe { libc::kill(self.group(), signal) };
     }
-}
-
-/// `PRAGMA integrity_check` on the database in `dir`, with no server on it.
-pub fn integrity_check(dir: &Path) -> String {
-    let conn = rusqlite::Connection::open(dir.join("leads.db")).expect("open the database");
-    conn.query_row("PRAGMA integrity_check", [], |row| row.get(0))
-        .expect("run the integrity check")
 }

@@ -19,7 +19,6 @@ mod page;
 mod process;
 mod wait;
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -41,7 +40,7 @@ pub use api::webhook_signature;
 use log::DriverCommand;
 use page::PAGE_HELPERS;
 pub use process::HostPage;
-use process::{repo_path, Owned};
+use process::{repo_path, Owned, ServerLog, ServerProcess};
 
 /// How long a person would wait before calling the page broken.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -92,12 +91,12 @@ pub struct Harness {
     // Held for their `Drop`, which ends the processes; the browser goes
     // first (fields drop in order), so its session closes before its server.
     _driver: Owned,
-    server: Owned,
-    /// The vendor's API in proxy mode, and its address.
-    upstream: Option<(Owned, String)>,
+    server: ServerProcess,
+    /// The vendor's API in proxy mode.
+    upstream: Option<ServerProcess>,
     /// Dropped with the harness, which tells the watchdog the test ended.
     _watchdog: mpsc::Sender<()>,
-    server_log: Arc<Mutex<Vec<String>>>,
+    server_log: ServerLog,
     /// Every browser-log entry read so far; chromedriver hands each out once.
     page_log: Mutex<Vec<Value>>,
     /// Set by [`Harness::finish`]; a harness dropped without it fails the test.

@@ -4,6 +4,13 @@
 
 use super::*;
 
+/// The one way the tests start the server, shared with the server's own
+/// tests.
+#[allow(dead_code)]
+#[path = "../../../server/tests/support/process.rs"]
+mod server_process;
+pub(super) use server_process::{ServerLog, ServerProcess};
+
 /// A portal's page on a second origin: a loopback port of its own that
 /// answers every request with one HTML page, set once the console's
 /// server (which must know this origin first) is running.
@@ -79,67 +86,45 @@ fn server_bin() -> PathBuf {
 /// Where [`server_bin`] looks by default.
 const TEST_SERVER: &str = "target/debug/leads-test-server";
 
+/// Starts the test server on `addr` with its database in `dir`, writing
+/// what it says to `log`, in front of `upstream` when given.
 pub(super) fn spawn_server(
     options: &ServerOptions,
     dir: &std::path::Path,
     addr: &str,
-    log: &Arc<Mutex<Vec<String>>>,
+    log: &ServerLog,
     upstream: Option<&str>,
-) -> (Owned, String) {
-    let mut command = Command::new(server_bin());
-    command
-        .arg("--addr")
-        .arg(addr)
-        .arg("--db")
-        .arg(dir.join("leads.db"))
-        .arg("--dist")
-        .arg(repo_path("dist"))
-        .arg("--demo-leads")
-        .arg(options.demo_leads.to_string())
-        .arg("--test-faults")
-        .env("NO_COLOR", "1")
-        .env("RUST_LOG", "info")
-        .env_remove("LEADS_API_KEY")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .process_group(0);
+) -> ServerProcess {
+    let (dist, demo_leads) = (repo_path("dist"), options.demo_leads.to_string());
+    let dist = dist.to_string_lossy();
+    let mut args = vec![
+        "--addr",
+        addr,
+        "--dist",
+        &dist,
+        "--demo-leads",
+        &demo_leads,
+        "--test-faults",
+    ];
     if let Some(key) = options.api_key {
-        command.arg("--api-key").arg(key);
+        args.extend(["--api-key", key]);
     }
     for origin in &options.allow_origins {
-        command.arg("--allow-origin").arg(origin);
+        args.extend(["--allow-origin", origin]);
     }
+    let secret = dir.join("webhook-secret");
+    let secret = secret.to_string_lossy();
     if options.webhook_secret.is_some() {
-        command
-            .arg("--webhook-secret-file")
-            .arg(dir.join("webhook-secret"));
+        args.extend(["--webhook-secret-file", &secret]);
     }
-    if let (Some(base), Some(key)) = (upstream, options.upstream_key) {
-        command
-            .arg("--upstream")
-            .arg(format!("{base}/v1"))
-            .env("LEADS_UPSTREAM_KEY", key);
+    let upstream_base = upstream.map(|base| format!("{base}/v1"));
+    let mut env = vec![("NO_COLOR", "1")];
+    if let (Some(base), Some(key)) = (&upstream_base, options.upstream_key) {
+        args.extend(["--upstream", base]);
+        env.push(("LEADS_UPSTREAM_KEY", key));
     }
-    let mut server = Owned(command.spawn().expect("start leads-server"));
-    let (addr_tx, addr_rx) = mpsc::channel();
-    let stdout = server.0.stdout.take().expect("server stdout");
-    let log = Arc::clone(log);
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("http://127.0.0.1:") {
-                let addr: String = line[at..]
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '"')
-                    .collect();
-                let _ = addr_tx.send(addr);
-            }
-            log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-        }
-    });
-    let base = addr_rx
-        .recv_timeout(PATIENCE)
-        .expect("leads-server should report its address");
-    (server, base)
+    let binary = server_bin();
+    ServerProcess::start_logging(&binary.to_string_lossy(), dir, &env, &args, log.clone())
 }
 
 pub(super) fn repo_path(relative: &str) -> PathBuf {
@@ -185,7 +170,7 @@ impl Harness {
         if let Some(secret) = options.webhook_secret {
             std::fs::write(dir.path().join("webhook-secret"), secret).expect("write the secret");
         }
-        let server_log = Arc::new(Mutex::new(Vec::new()));
+        let server_log = ServerLog::everything();
         let upstream = options.upstream_key.map(|key| {
             let folder = dir.path().join("upstream");
             std::fs::create_dir_all(&folder).expect("the upstream's folder");
@@ -195,15 +180,22 @@ impl Harness {
                 webhook_secret: None,
                 ..options.clone()
             };
-            spawn_server(&vendor, &folder, "127.0.0.1:0", &Arc::default(), None)
+            spawn_server(
+                &vendor,
+                &folder,
+                "127.0.0.1:0",
+                &ServerLog::everything(),
+                None,
+            )
         });
-        let (server, base) = spawn_server(
+        let server = spawn_server(
             &options,
             dir.path(),
             "127.0.0.1:0",
             &server_log,
-            upstream.as_ref().map(|(_, base)| base.as_str()),
+            upstream.as_ref().map(|vendor| vendor.base.as_str()),
         );
+        let base = server.base.clone();
 
         let driver_port = free_port();
         let driver = Owned(
@@ -218,7 +210,7 @@ impl Harness {
             .spawn()
             .expect("start chromedriver"),
         );
-        let watchdog = watch_the_clock([server.group(), driver.group()]);
+        let watchdog = watch_the_clock([Some(server.group()), driver.group()]);
         let profile = dir.path().join("chromium-profile");
         let caps = json!({
             "goog:chromeOptions": {
@@ -270,32 +262,28 @@ impl Harness {
     /// Kills the server (no chance to finish anything) and starts it again
     /// on the same address and database, as after a crash.
     pub fn restart_server(&mut self) {
-        kill_group(self.server.group().expect("the server's group"));
-        let _ = self.server.0.wait();
+        self.server.kill_hard();
         let addr = self.base.trim_start_matches("http://").to_owned();
-        let upstream = self.upstream.as_ref().map(|(_, base)| base.clone());
-        let (server, base) = spawn_server(
+        let upstream = self.upstream.as_ref().map(|vendor| vendor.base.clone());
+        let server = spawn_server(
             &self.options,
             self._dir.path(),
             &addr,
             &self.server_log,
             upstream.as_deref(),
         );
-        assert_eq!(base, self.base, "the same address again");
+        assert_eq!(server.base, self.base, "the same address again");
         self.server = server;
     }
 
     /// The vendor's API in proxy mode: `http://127.0.0.1:PORT`.
     pub fn upstream_base(&self) -> Option<&str> {
-        self.upstream.as_ref().map(|(_, base)| base.as_str())
+        self.upstream.as_ref().map(|vendor| vendor.base.as_str())
     }
 
-    /// What the server logged, for failure messages.
+    /// Everything the server logged, across restarts.
     pub fn server_log(&self) -> String {
-        self.server_log
-            .lock()
-            .map(|l| l.join("\n"))
-            .unwrap_or_default()
+        self.server_log.text()
     }
 }
 
