@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
 use crate::edit::fields::LeadFields;
-use crate::edit::form_feedback::FormFeedback;
+use crate::edit::form_feedback::{FormFeedback, FormSave};
 use crate::edit::lead_edits::LeadEdits;
 use crate::edit::lead_form::{LeadForm, SetAside};
 use crate::net::session::Session;
@@ -53,40 +53,35 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
     });
 
     let save = {
-        let id = id.clone();
-        Action::new_local(move |patch: &LeadPatch| {
-            let client = session.client_untracked();
-            let (id, patch) = (id.clone(), patch.clone());
-            async move {
-                let result = session.checked(client.update_lead(&id, &patch).await);
-                (patch, result)
-            }
-        })
-    };
-    {
-        let id = id.clone();
-        Effect::new(move |_| {
-            let Some((patch, result)) = save.value().get() else {
-                return;
-            };
-            match result {
-                Ok(reply) => {
-                    edits.record(&lead.get_untracked(), &patch, reply);
-                    edits.close_draft(&id);
-                    announcer.success("Lead updated", None);
+        let (sent_id, saved_id) = (id.clone(), id.clone());
+        FormSave::new(
+            move |patch: LeadPatch| {
+                let client = session.client_untracked();
+                let id = sent_id.clone();
+                async move {
+                    let reply = session.checked(client.update_lead(&id, &patch).await)?;
+                    Ok((patch, reply))
                 }
-                Err(err) => feedback.show_failed_save(&err, |message| {
-                    format!("Not saved. {message} Your changes are still here; press Save to try again.")
-                }),
-            }
-        });
-    }
+            },
+            feedback,
+            |message| {
+                format!(
+                    "Not saved. {message} Your changes are still here; press Save to try again."
+                )
+            },
+            move |(patch, reply)| {
+                edits.record(&lead.get_untracked(), &patch, reply);
+                edits.close_draft(&saved_id);
+                announcer.success("Lead updated", None);
+            },
+        )
+    };
 
     let submit = {
         let id = id.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if save.pending().get_untracked() {
+            if save.busy() {
                 return;
             }
             feedback.clear();
@@ -94,7 +89,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                 Err(found) => errors.set(found),
                 Ok(patch) if patch.is_empty() => edits.close_draft(&id),
                 Ok(patch) => {
-                    save.dispatch(patch);
+                    save.send(patch);
                 }
             }
         }
@@ -102,7 +97,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
     let cancel = {
         let id = id.clone();
         move || {
-            if !save.pending().get_untracked() {
+            if !save.busy() {
                 edits.close_draft(&id);
             }
         }

@@ -1,7 +1,10 @@
 //! What a lead form shows besides its inputs: a message per field (from the
 //! `leads-core` checks or from the server) and one sentence for a failure
-//! that names no field. The create dialog and the row editor share it, so a
-//! failed save is shown the same way in both.
+//! that names no field; and the save that fills it. The create dialog and
+//! the row editor share both, so a save behaves and fails the same way in
+//! each.
+
+use std::future::Future;
 
 use leptos::prelude::*;
 
@@ -55,5 +58,60 @@ impl FormFeedback {
             }),
             None => self.failure.set(Some(describe(err.message()))),
         }
+    }
+}
+
+/// A form's save: one at a time (a submit while one is on its way sends
+/// nothing), a success to its handler, a failure into the form's
+/// [`FormFeedback`].
+pub struct FormSave<I: 'static, O: 'static> {
+    action: Action<I, Result<O, RequestError>>,
+}
+
+impl<I, O> Clone for FormSave<I, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I, O> Copy for FormSave<I, O> {}
+
+impl<I: Clone + Send + Sync + 'static, O: Clone + Send + Sync + 'static> FormSave<I, O> {
+    /// `send` makes the request; `saved` takes its answer; a failure shows
+    /// in `feedback`, the sentence worded by `word`.
+    pub fn new<Fut>(
+        send: impl Fn(I) -> Fut + 'static,
+        feedback: FormFeedback,
+        word: fn(String) -> String,
+        saved: impl Fn(O) + 'static,
+    ) -> Self
+    where
+        Fut: Future<Output = Result<O, RequestError>> + 'static,
+    {
+        let action = Action::new_local(move |input: &I| send(input.clone()));
+        Effect::new(move |_| match action.value().get() {
+            Some(Ok(done)) => saved(done),
+            Some(Err(err)) => feedback.show_failed_save(&err, word),
+            None => {}
+        });
+        Self { action }
+    }
+
+    /// Sends `input`: the form's messages go, and a save on its way means
+    /// nothing is sent.
+    pub fn send(&self, input: I) {
+        if !self.busy() {
+            self.action.dispatch(input);
+        }
+    }
+
+    /// True while a save is on its way.
+    pub fn busy(&self) -> bool {
+        self.action.pending().get_untracked()
+    }
+
+    /// [`FormSave::busy`], tracked, for the form to show.
+    pub fn pending(&self) -> Memo<bool> {
+        self.action.pending()
     }
 }

@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use crate::edit::fields::{LeadFields, LeadFieldsOptions};
-use crate::edit::form_feedback::FormFeedback;
+use crate::edit::form_feedback::{FormFeedback, FormSave};
 use crate::edit::lead_edits::created_lead;
 use crate::edit::lead_form::LeadForm;
 use crate::net::session::Session;
@@ -35,14 +35,30 @@ pub fn NewLeadDialog(
     // server answers again instead of making a second lead; a changed lead
     // is another create with a key of its own.
     let meant = StoredValue::new(None::<(NewLead, Option<String>)>);
-    let create = Action::new_local(move |(new, key): &(NewLead, Option<String>)| {
-        let client = session.client_untracked();
-        let (new, key) = (new.clone(), key.clone());
-        async move {
-            let reply = session.checked(client.create_lead(&new, key.as_deref()).await);
-            reply.map(|reply| created_lead(&new, reply))
-        }
-    });
+    let create = FormSave::new(
+        move |(new, key): (NewLead, Option<String>)| {
+            let client = session.client_untracked();
+            async move {
+                let reply = session.checked(client.create_lead(&new, key.as_deref()).await)?;
+                Ok(created_lead(&new, reply))
+            }
+        },
+        feedback,
+        |message| {
+            format!(
+                "The lead was not created. {message} Everything you typed is still here; \
+                 press Create lead to try again."
+            )
+        },
+        move |lead| {
+            meant.set_value(None);
+            form.set(LeadForm::default());
+            feedback.clear();
+            open.set(false);
+            announcer.success("Lead created", None);
+            on_created.run(lead);
+        },
+    );
 
     // Closing moves the focus (at close, or, inside a shadow root, only
     // when the opener takes it back), which fires the focused field's blur
@@ -60,31 +76,9 @@ pub fn NewLeadDialog(
         },
     );
 
-    Effect::new(move |_| {
-        let Some(result) = create.value().get() else {
-            return;
-        };
-        match result {
-            Ok(lead) => {
-                meant.set_value(None);
-                form.set(LeadForm::default());
-                feedback.clear();
-                open.set(false);
-                announcer.success("Lead created", None);
-                on_created.run(lead);
-            }
-            Err(err) => feedback.show_failed_save(&err, |message| {
-                format!(
-                    "The lead was not created. {message} Everything you typed is still here; \
-                     press Create lead to try again."
-                )
-            }),
-        }
-    });
-
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if create.pending().get_untracked() {
+        if create.busy() {
             return;
         }
         feedback.clear();
@@ -99,13 +93,13 @@ pub fn NewLeadDialog(
                     _ => crate::net::api::new_create_key(),
                 };
                 meant.set_value(Some((new.clone(), key.clone())));
-                create.dispatch((new, key));
+                create.send((new, key));
             }
             Err(found) => errors.set(found),
         }
     };
     let close = move || {
-        if !create.pending().get_untracked() {
+        if !create.busy() {
             open.set(false);
         }
     };

@@ -51,6 +51,20 @@ impl Connection {
 /// The lead as the loaded page has it, when it is on screen.
 pub type OnScreen = Box<dyn Fn(&str) -> Option<PartialLead>>;
 
+/// What the stream works on: the parts of the leads page its events read
+/// and change.
+pub struct LivePage {
+    /// The view, which decides whether a new lead belongs in it.
+    pub list: ListState,
+    /// Where a colleague's change goes (and a row being edited asks).
+    pub edits: LeadEdits,
+    /// The title count and the notifications.
+    pub attention: Attention,
+    pub on_screen: OnScreen,
+    /// Loads the view again (after `reset`).
+    pub reload: Callback<()>,
+}
+
 /// The live state of the leads page, shared through context.
 #[derive(Clone, Copy)]
 pub struct Live {
@@ -73,24 +87,16 @@ impl Live {
     /// view has answered: the rows come first, and a portal's token is
     /// asked for once, not by two requests at the same moment); it closes
     /// with the page.
-    pub fn follow(
-        session: Session,
-        ready: Memo<bool>,
-        list: ListState,
-        edits: LeadEdits,
-        attention: Attention,
-        on_screen: OnScreen,
-        reload: Callback<()>,
-    ) -> Live {
+    pub fn follow(session: Session, ready: Memo<bool>, page: LivePage) -> Live {
         let live = Live {
             connection: RwSignal::new(Connection::Connecting),
             fresh: RwSignal::new(Vec::new()),
-            list,
-            edits,
-            attention,
-            on_screen: StoredValue::new_local(on_screen),
+            list: page.list,
+            edits: page.edits,
+            attention: page.attention,
+            on_screen: StoredValue::new_local(page.on_screen),
             heard: StoredValue::new(HashSet::new()),
-            reload,
+            reload: page.reload,
         };
         let mounted = Mounted::until_cleanup();
         // The page going away closes the stream at once, so the server

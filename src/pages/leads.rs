@@ -27,7 +27,7 @@ use crate::list::skeleton::TableSkeleton;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
 use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
-use crate::live::stream::Live;
+use crate::live::stream::{Live, LivePage};
 use crate::net::error::RequestError;
 use crate::net::pause;
 use crate::net::session::Session;
@@ -86,11 +86,13 @@ pub fn LeadsPage() -> impl IntoView {
     let live = Live::follow(
         session,
         Memo::new(move |_| page.with(|loaded| matches!(loaded, Some((_, Ok(_)))))),
-        list,
-        edits,
-        attention,
-        Box::new(rows_now),
-        Callback::new(move |()| page.refetch()),
+        LivePage {
+            list,
+            edits,
+            attention,
+            on_screen: Box::new(rows_now),
+            reload: Callback::new(move |()| page.refetch()),
+        },
     );
     provide_context(live);
     Effect::new(move |_| {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::net::session::Session;
 use crate::views::list_state::ListState;
-use crate::views::saved::{SavedView, SavedViews, MAX_NAME_CHARS};
+use crate::views::saved::{NotSaved, SavedView, SavedViews, MAX_NAME_CHARS};
 
 /// The views row.
 #[component]
@@ -40,13 +40,13 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
             focus_next.set_value(None);
         }
     });
-    let finish = move |outcome: Result<(), String>| match outcome {
+    let finish = move |outcome: Result<(), NotSaved>| match outcome {
         Ok(()) => {
             set_naming(false);
             problem.set(None);
             name.set(String::new());
         }
-        Err(why) => problem.set(Some(why)),
+        Err(why) => problem.set(Some(why.message())),
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -53,15 +53,13 @@ impl SavedViews {
 
     /// Saves `query` (from page 1) as `name`, replacing a view of that
     /// name; a name that is blank or too long is refused with the reason.
-    pub fn save(&self, name: &str, query: ListQuery) -> Result<(), String> {
+    pub fn save(&self, name: &str, query: ListQuery) -> Result<(), NotSaved> {
         let name = name.trim();
         if name.is_empty() {
-            return Err("Give the view a name.".to_owned());
+            return Err(NotSaved::NoName);
         }
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(format!(
-                "A view's name can be at most {MAX_NAME_CHARS} characters."
-            ));
+            return Err(NotSaved::NameTooLong);
         }
         let view = SavedView {
             name: name.to_owned(),
@@ -77,23 +75,46 @@ impl SavedViews {
     }
 
     /// Forgets the view named `name`.
-    pub fn delete(&self, name: &str) -> Result<(), String> {
+    pub fn delete(&self, name: &str) -> Result<(), NotSaved> {
         self.views.update(|views| views.retain(|v| v.name != name));
         self.store()
     }
 
-    fn store(&self) -> Result<(), String> {
+    fn store(&self) -> Result<(), NotSaved> {
         let text = self
             .views
             .with_untracked(serde_json::to_string)
-            .map_err(|_| "The views could not be written down.".to_owned())?;
+            .map_err(|_| NotSaved::Unwritable)?;
         storage()
             .and_then(|s| s.set_item(&self.key.get_value(), &text).ok())
-            .ok_or_else(|| {
-                "This browser did not keep the views (storage is full or switched off); they \
-                 last until the page is closed."
-                    .to_owned()
-            })
+            .ok_or(NotSaved::NotKept)
+    }
+}
+
+/// Why a change to the saved views did not stick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotSaved {
+    NoName,
+    NameTooLong,
+    /// The views could not be turned into text.
+    Unwritable,
+    /// The browser's storage refused them: full, or switched off.
+    NotKept,
+}
+
+impl NotSaved {
+    /// What the person reads, and what to do.
+    pub fn message(self) -> String {
+        match self {
+            Self::NoName => "Give the view a name.".to_owned(),
+            Self::NameTooLong => {
+                format!("A view's name can be at most {MAX_NAME_CHARS} characters.")
+            }
+            Self::Unwritable => "The views could not be written down.".to_owned(),
+            Self::NotKept => "This browser did not keep the views (storage is full or switched \
+                off); they last until the page is closed."
+                .to_owned(),
+        }
     }
 }
 
