@@ -1,6 +1,9 @@
 //! What the console knows about leads beyond the loaded page: the merged
-//! answers to its own creates and updates, the rows being edited with what
-//! was typed, and the lead to highlight. Shared through context by the
+//! answers to its own creates and updates (and when each save landed, so
+//! an older event is not news), the rows being edited with what was typed,
+//! a colleague's version waiting for an open editor, the leads it created,
+//! the leads to highlight, the row whose Edit button takes the focus back,
+//! and the host page it tells of each write. Shared through context by the
 //! leads page; the rows read and write it.
 
 use std::collections::{HashMap, HashSet};
