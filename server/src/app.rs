@@ -89,10 +89,10 @@ pub fn router(state: AppState) -> Router {
         limits::body_deadline,
     ))
     .layer(middleware::from_fn(limits::check_head))
-    // Large answers gzipped for browsers that ask: a page of 100 leads
-    // is 24 KB, 4.4 KB gzipped. Below COMPRESS_ABOVE the compressor's
-    // own set-up (about 0.6 ms an answer here) costs more than the
-    // bytes it saves on an office connection. gzip, not brotli: as
+    // Large answers gzipped for browsers that ask, such as a page of 100
+    // leads. Below COMPRESS_ABOVE the compressor's own set-up costs more
+    // than the bytes it saves on an office connection (the figures are in
+    // docs/performance.md). gzip, not brotli: as
     // small for JSON like this, in less time. The built files come
     // precompressed, and event streams are never held back to compress
     // (tower-http's default predicate). No response carries a secret

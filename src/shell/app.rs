@@ -58,7 +58,8 @@ pub fn App(setup: Setup) -> impl IntoView {
     provide_context(url_state);
     let host = StoredValue::new_local(host);
     // The settings load once, at start, into a signal: a LocalResource's
-    // machinery for a value that never reloads cost 1.5 KB of download.
+    // machinery for a value that never reloads costs download (the figure
+    // is in docs/performance.md).
     let config = RwSignal::new(None);
     let in_page = host.with_value(|host| host.page_settings(&origin));
     leptos::task::spawn_local(async move {

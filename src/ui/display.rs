@@ -96,7 +96,7 @@ pub struct CreatedTexts {
 
 /// The browser's formatters for the Created cell, made once: an `Intl`
 /// formatter costs far more to make than to use, and a view builds up to a
-/// hundred rows (three per row made a tenth of a view change's time).
+/// hundred rows (docs/performance.md has what three per row cost).
 #[cfg(target_arch = "wasm32")]
 struct Formats {
     date: js_sys::Function,
