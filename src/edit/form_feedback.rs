@@ -97,8 +97,9 @@ impl<I: Clone + Send + Sync + 'static, O: Clone + Send + Sync + 'static> FormSav
         Self { action }
     }
 
-    /// Sends `input`: the form's messages go, and a save on its way means
-    /// nothing is sent.
+    /// Sends `input`, unless a save is on its way. A form that clears its
+    /// messages or changes its fields before sending asks [`FormSave::busy`]
+    /// first.
     pub fn send(&self, input: I) {
         if !self.busy() {
             self.action.dispatch(input);

@@ -8,7 +8,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
-use crate::net::pause::millis;
+use crate::net::pause::timer_millis;
 
 /// Aborts a request once its time passes; dropping it (the request ended)
 /// cancels the timer.
@@ -27,7 +27,7 @@ impl Deadline {
                 controller.abort();
             })
         };
-        let millis = i32::try_from(millis(time)).unwrap_or(i32::MAX);
+        let millis = timer_millis(time);
         let timer = web_sys::window().and_then(|window| {
             window
                 .set_timeout_with_callback_and_timeout_and_arguments_0(

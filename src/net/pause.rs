@@ -15,13 +15,19 @@ pub fn millis(wait: Duration) -> u64 {
         .saturating_add(u64::from(wait.subsec_millis()))
 }
 
+/// `wait` as the browser's `setTimeout` takes it: whole milliseconds in an
+/// `i32`, the longest it can wait when `wait` is longer.
+pub fn timer_millis(wait: Duration) -> i32 {
+    i32::try_from(millis(wait)).unwrap_or(i32::MAX)
+}
+
 /// Resolves after `wait`.
 pub async fn sleep(wait: Duration) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         if let Some(window) = web_sys::window() {
             let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
                 resolve.unchecked_ref(),
-                i32::try_from(millis(wait)).unwrap_or(i32::MAX),
+                timer_millis(wait),
             );
         }
     });
