@@ -1,25 +1,65 @@
-//! The page's own log (panics, uncaught errors), read through chromedriver,
-//! DevTools commands, and the check every test ends with.
+//! What the page logged and threw, and the check every test ends with;
+//! DevTools commands (Chromium only).
+//!
+//! Every engine: `page_errors.js`, loaded first on every page, notes
+//! uncaught errors, unhandled rejections, CSP violations and
+//! `console.error`/`console.warn` calls in the page, and the harness reads
+//! the notes back. Chromium also hands out its own browser log, which
+//! catches more (network failures among them), so there both are read.
 
 use super::*;
 
-/// True for a browser-log entry that means the page itself broke: a wasm
-/// panic (printed with `console.error`), an uncaught exception or an
-/// unhandled rejection. Network entries are the server's answers.
-pub(super) fn is_page_failure(entry: &Value) -> bool {
-    entry["level"] == "SEVERE" && entry["source"] != "network"
+/// One thing the page logged or threw.
+#[derive(Debug, Clone)]
+pub(super) struct PageEntry {
+    pub level: Level,
+    pub message: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Level {
+    /// The page broke: a wasm panic (printed with `console.error`) or trap,
+    /// an uncaught exception, an unhandled rejection, a CSP violation.
+    Failure,
+    /// A failed request, as Chromium logs it: the server's answer, not
+    /// the page breaking.
+    Network,
+    Warning,
+}
+
+/// Reads and clears the notes `page_errors.js` kept in this page's origin.
+const READ_NOTES: &str = "const key = 'leads-test:page-errors'; let notes = []; \
+    try { notes = JSON.parse(sessionStorage.getItem(key) || '[]'); \
+          sessionStorage.removeItem(key); } catch (_) {} \
+    notes = notes.concat(window.__leadsTestErrors || []); window.__leadsTestErrors = []; \
+    return notes;";
+
 impl Harness {
-    /// Reads the browser log entries chromedriver has gathered since the
-    /// last read, keeps them for [`Harness::finish`], and returns them.
-    pub(super) async fn read_page_log(&self) -> Vec<Value> {
-        let entries = self
-            .browser
-            .issue_cmd(DriverCommand::browser_log())
-            .await
-            .expect("read the browser log");
-        let entries = entries.as_array().cloned().unwrap_or_default();
+    /// Reads what the page logged since the last read, keeps it for
+    /// [`Harness::finish`], and returns it.
+    pub(super) async fn read_page_log(&self) -> Vec<PageEntry> {
+        let mut entries: Vec<PageEntry> = match self.browser.execute(READ_NOTES, vec![]).await {
+            Ok(notes) => notes
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|note| PageEntry {
+                    level: if note["kind"] == "warning" {
+                        Level::Warning
+                    } else {
+                        Level::Failure
+                    },
+                    message: note["message"].as_str().unwrap_or_default().to_owned(),
+                })
+                .collect(),
+            Err(err) => vec![PageEntry {
+                level: Level::Failure,
+                message: format!("the page's errors could not be read: {err}"),
+            }],
+        };
+        if self.engine == Engine::Chromium {
+            entries.extend(self.chromium_log().await);
+        }
         self.page_log
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -27,38 +67,69 @@ impl Harness {
         entries
     }
 
+    /// Chromium's browser log since the last read (chromedriver hands each
+    /// entry out once).
+    async fn chromium_log(&self) -> Vec<PageEntry> {
+        let entries = self
+            .browser
+            .issue_cmd(DriverCommand::browser_log())
+            .await
+            .expect("read the browser log");
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| {
+                let level = match (entry["level"].as_str(), entry["source"].as_str()) {
+                    (Some("SEVERE"), Some("network")) => Level::Network,
+                    (Some("SEVERE"), _) => Level::Failure,
+                    (Some("WARNING"), _) => Level::Warning,
+                    _ => return None,
+                };
+                let message = entry["message"].as_str().unwrap_or_default().to_owned();
+                Some(PageEntry { level, message })
+            })
+            .collect()
+    }
+
+    /// Navigates to `url` after reading what the page logged, since a page
+    /// of another origin cannot read this one's notes.
+    pub async fn goto(&self, url: &str) {
+        self.read_page_log().await;
+        self.browser
+            .goto(url)
+            .await
+            .unwrap_or_else(|err| panic!("open {url}: {err}"));
+    }
+
     /// Messages the page wrote to the browser console at warning level or
-    /// above since the last call.
+    /// above since the last call (and, in Chromium, failed requests).
     pub async fn console_errors(&self) -> Vec<String> {
         self.read_page_log()
             .await
-            .iter()
-            .filter(|e| matches!(e["level"].as_str(), Some("SEVERE" | "WARNING")))
-            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .into_iter()
+            .map(|entry| entry.message)
             .collect()
     }
 
     /// Every panic and uncaught error the page has logged since the test
     /// began. Failed requests (a fault the test injected) are not among
-    /// them: the browser logs those too, but they are the server's answers,
+    /// them: Chromium logs those too, but they are the server's answers,
     /// not the page's failures.
     pub async fn page_failures(&self) -> Vec<String> {
         self.read_page_log().await;
+        let expected = self
+            .expected_errors
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         self.page_log
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .filter(|e| is_page_failure(e))
-            .filter(|e| {
-                let message = e["message"].as_str().unwrap_or_default();
-                !self
-                    .expected_errors
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .iter()
-                    .any(|expected| message.contains(expected.as_str()))
-            })
-            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .filter(|entry| entry.level == Level::Failure)
+            .filter(|entry| !expected.iter().any(|e| entry.message.contains(e.as_str())))
+            .map(|entry| entry.message.clone())
             .collect()
     }
 
@@ -66,19 +137,22 @@ impl Harness {
         self.cdp_value(cmd, params).await;
     }
 
-    /// A DevTools command's result.
+    /// A DevTools command's result. Chromium only: a test that needs one
+    /// says why it cannot run in the other engines.
     pub async fn cdp_value(&self, cmd: &str, params: Value) -> Value {
+        assert_eq!(
+            self.engine,
+            Engine::Chromium,
+            "{cmd} is a DevTools command, which only Chromium has"
+        );
         self.browser
             .issue_cmd(DriverCommand::cdp(cmd, params))
             .await
             .unwrap_or_else(|err| panic!("DevTools {cmd}: {err}"))
     }
 
-    /// Ends the test: fails it if the page logged a panic or an uncaught
-    /// error at any point, then closes the browser. Every test calls it
-    /// last; processes go in `Drop` either way.
-    /// Browser-log entries containing `text` are expected by this test
-    /// (the browser reporting a load it blocked, say), not page failures.
+    /// Page errors containing `text` are expected by this test (the
+    /// browser reporting a load it blocked, say), not page failures.
     pub fn expect_page_error(&self, text: &str) {
         self.expected_errors
             .lock()
@@ -86,6 +160,9 @@ impl Harness {
             .push(text.to_owned());
     }
 
+    /// Ends the test: fails it if the page logged a panic or an uncaught
+    /// error at any point, then closes the browser. Every test calls it
+    /// last; processes go in `Drop` either way.
     pub async fn finish(mut self) {
         let failures = self.page_failures().await;
         self.finished = true;
@@ -99,7 +176,7 @@ impl Harness {
     }
 }
 
-/// A chromedriver endpoint fantoccini does not wrap: the path after
+/// A driver endpoint fantoccini does not wrap: the path after
 /// `session/{id}/`, and the JSON body to POST (a GET without one).
 #[derive(Debug)]
 pub(super) struct DriverCommand {
@@ -108,7 +185,7 @@ pub(super) struct DriverCommand {
 }
 
 impl DriverCommand {
-    /// The browser's console log since the last read.
+    /// Chromium's console log since the last read.
     pub(super) fn browser_log() -> Self {
         Self {
             path: "se/log".to_owned(),
@@ -116,7 +193,8 @@ impl DriverCommand {
         }
     }
 
-    /// The accessible name Chromium computes for an element.
+    /// The accessible name the browser computes for an element (WebDriver's
+    /// Get Computed Label).
     pub(super) fn computed_label(element: &Element) -> Self {
         Self {
             path: format!("element/{}/computedlabel", element.element_id()),

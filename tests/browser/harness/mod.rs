@@ -1,6 +1,6 @@
-//! Starts the real `leads-server` on a fresh temporary database, chromedriver
-//! and headless Chromium, and tears all of it down when the test ends, even
-//! when it fails. It builds nothing: `make dist` leaves `dist/`, and
+//! Starts the real `leads-server` on a fresh temporary database and a
+//! browser (`BROWSER=chromium|firefox|webkit`, see `engine`) with its
+//! driver, and tears all of it down when the test ends, even when it fails. It builds nothing: `make dist` leaves `dist/`, and
 //! `cargo test -p leads-server --features test-faults --no-run` the server
 //! with its test fault injector, where it looks.
 //!
@@ -13,6 +13,7 @@
 
 mod accessibility;
 mod api;
+mod engine;
 mod focus;
 mod log;
 mod page;
@@ -37,10 +38,11 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 pub use api::webhook_signature;
+pub use engine::Engine;
 use log::DriverCommand;
 use page::PAGE_HELPERS;
 pub use process::HostPage;
-use process::{repo_path, Owned, ServerLog, ServerProcess};
+use process::{free_port, repo_path, which, Owned, ServerLog, ServerProcess};
 
 /// How long a person would wait before calling the page broken.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -88,20 +90,22 @@ pub struct Harness {
     http: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
     api_key: Option<&'static str>,
     options: ServerOptions,
+    /// The browser the test drives.
+    pub engine: Engine,
     // Held for their `Drop`, which ends the processes; the browser goes
     // first (fields drop in order), so its session closes before its server.
-    _driver: Owned,
+    _driver: Vec<Owned>,
     server: ServerProcess,
     /// The vendor's API in proxy mode.
     upstream: Option<ServerProcess>,
     /// Dropped with the harness, which tells the watchdog the test ended.
     _watchdog: mpsc::Sender<()>,
     server_log: ServerLog,
-    /// Every browser-log entry read so far; chromedriver hands each out once.
-    page_log: Mutex<Vec<Value>>,
+    /// Everything the page logged, read so far.
+    page_log: Mutex<Vec<log::PageEntry>>,
     /// Set by [`Harness::finish`]; a harness dropped without it fails the test.
     finished: bool,
-    /// Browser-log text a test expects (a load the browser blocks on
+    /// Page-error text a test expects (a load the browser blocks on
     /// purpose); entries containing it are not page failures.
     expected_errors: Mutex<Vec<String>>,
     _dir: TempDir,

@@ -23,10 +23,7 @@ pub(super) const PAGE_HELPERS: &str = "\
 impl Harness {
     /// Opens a console URL (path and query) and waits for the first rows.
     pub async fn open(&self, path: &str) {
-        self.browser
-            .goto(&format!("{}{path}", self.base))
-            .await
-            .expect("navigate");
+        self.goto(&format!("{}{path}", self.base)).await;
     }
 
     /// Opens `path` and waits until the table shows what the API returns

@@ -1,6 +1,7 @@
 //! The test's processes: the server (and a second one as the vendor's
-//! API), chromedriver with Chromium, the portal page on a second origin,
-//! and the watchdog that ends them all past the deadline.
+//! API) serving the test's copy of the console, the browser's driver
+//! (`engine`), the portal page on a second origin, and the watchdog that
+//! ends them all past the deadline.
 
 use super::*;
 
@@ -66,14 +67,56 @@ impl HostPage {
         }
     }
 
-    /// The page to answer with from now on.
+    /// The page to answer with from now on, with the page-error catcher
+    /// first in its head.
     pub fn set(&self, html: &str) {
-        *self.page.lock().unwrap_or_else(|p| p.into_inner()) = html.to_owned();
+        *self.page.lock().unwrap_or_else(|p| p.into_inner()) =
+            with_error_catcher(html, &inline_error_catcher());
     }
 }
 
-/// Starts the test server on `addr` with its database in `dir`, its log
-/// lines going to `log`; returns it and its `http://` address.
+/// The script every page the tests open runs first (see the file).
+const PAGE_ERRORS: &str = include_str!("page_errors.js");
+/// Where the test pages load it from.
+const PAGE_ERRORS_PATH: &str = "test-page-errors.js";
+
+/// `html` with the page-error catcher as the first thing in its head, so
+/// it is listening before any other script runs.
+pub(super) fn with_error_catcher(html: &str, script: &str) -> String {
+    let at = html
+        .find("<head>")
+        .map(|at| at + "<head>".len())
+        .unwrap_or_default();
+    format!("{}{script}{}", &html[..at], &html[at..])
+}
+
+/// The built console as the tests serve it, in `dir/dist`: every file of
+/// `dist/` linked, and its pages with the page-error catcher loaded first.
+/// From a file of the server's own origin, so the server's
+/// Content-Security-Policy stays exactly what ships.
+pub(super) fn test_dist(dir: &std::path::Path) -> PathBuf {
+    let (built, served) = (repo_path("dist"), dir.join("dist"));
+    std::fs::create_dir_all(&served).expect("the test's dist folder");
+    let tag = format!("<script src=\"/{PAGE_ERRORS_PATH}\"></script>");
+    for entry in std::fs::read_dir(&built).expect("dist/; run `make dist`") {
+        let entry = entry.expect("a dist entry");
+        let (from, to) = (entry.path(), served.join(entry.file_name()));
+        if from.extension().is_some_and(|e| e == "html") {
+            let page = std::fs::read_to_string(&from).expect("a built page");
+            std::fs::write(&to, with_error_catcher(&page, &tag)).expect("write a test page");
+        } else {
+            std::os::unix::fs::symlink(&from, &to).expect("link a built file");
+        }
+    }
+    std::fs::write(served.join(PAGE_ERRORS_PATH), PAGE_ERRORS).expect("write the catcher");
+    served
+}
+
+/// The page-error catcher inline, for pages the tests write themselves.
+pub(super) fn inline_error_catcher() -> String {
+    format!("<script>{PAGE_ERRORS}</script>")
+}
+
 /// The server the tests start: `LEADS_SERVER_BIN`, or the test server
 /// (the server with its fault injector) that `cargo test -p leads-server
 /// --features test-faults` builds.
@@ -86,16 +129,17 @@ fn server_bin() -> PathBuf {
 /// Where [`server_bin`] looks by default.
 const TEST_SERVER: &str = "target/debug/leads-test-server";
 
-/// Starts the test server on `addr` with its database in `dir`, writing
-/// what it says to `log`, in front of `upstream` when given.
+/// Starts the test server on `addr` with its database in `dir`, serving
+/// `dist`, writing what it says to `log`, in front of `upstream` when given.
 pub(super) fn spawn_server(
     options: &ServerOptions,
     dir: &std::path::Path,
+    dist: &std::path::Path,
     addr: &str,
     log: &ServerLog,
     upstream: Option<&str>,
 ) -> ServerProcess {
-    let (dist, demo_leads) = (repo_path("dist"), options.demo_leads.to_string());
+    let demo_leads = options.demo_leads.to_string();
     let dist = dist.to_string_lossy();
     let mut args = vec![
         "--addr",
@@ -144,9 +188,7 @@ pub(super) fn which(candidates: &[&str]) -> String {
             return (*candidate).to_owned();
         }
     }
-    panic!(
-        "none of {candidates:?} exists; run `make setup-test` to install Chromium and chromedriver"
-    );
+    panic!("none of {candidates:?} exists; run `make setup-test` to install the browsers");
 }
 
 impl Harness {
@@ -170,6 +212,7 @@ impl Harness {
         if let Some(secret) = options.webhook_secret {
             std::fs::write(dir.path().join("webhook-secret"), secret).expect("write the secret");
         }
+        let dist = test_dist(dir.path());
         let server_log = ServerLog::everything();
         let upstream = options.upstream_key.map(|key| {
             let folder = dir.path().join("upstream");
@@ -183,6 +226,7 @@ impl Harness {
             spawn_server(
                 &vendor,
                 &folder,
+                &dist,
                 "127.0.0.1:0",
                 &ServerLog::everything(),
                 None,
@@ -191,54 +235,30 @@ impl Harness {
         let server = spawn_server(
             &options,
             dir.path(),
+            &dist,
             "127.0.0.1:0",
             &server_log,
             upstream.as_ref().map(|vendor| vendor.base.as_str()),
         );
         let base = server.base.clone();
 
-        let driver_port = free_port();
-        let driver = Owned(
-            Command::new(which(&[
-                "/usr/bin/chromedriver",
-                "/usr/lib/chromium/chromedriver",
-            ]))
-            .arg(format!("--port={driver_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("start chromedriver"),
-        );
-        let watchdog = watch_the_clock([Some(server.group()), driver.group()]);
-        let profile = dir.path().join("chromium-profile");
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": which(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]),
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update",
-                    "--disable-sync", "--no-first-run", "--window-size=1280,900",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            },
-            "goog:loggingPrefs": { "browser": "ALL" },
-            // A page with unsaved edits asks before it unloads; the harness
-            // must still be able to close it.
-            "unhandledPromptBehavior": "accept"
-        });
-        let caps = caps.as_object().cloned().unwrap_or_default();
-        let driver_url = format!("http://127.0.0.1:{driver_port}");
+        let engine = Engine::current();
+        let driver = engine.start(dir.path());
+        let groups = std::iter::once(server.group())
+            .chain(driver.processes.iter().filter_map(Owned::group))
+            .collect();
+        let watchdog = watch_the_clock(groups);
         let connect = || async {
             ClientBuilder::new(HttpConnector::new())
-                .capabilities(caps.clone())
-                .connect(&driver_url)
+                .capabilities(driver.capabilities.clone())
+                .connect(&driver.url)
                 .await
         };
         let browser: Client = wait::poll(connect, Result::is_ok)
             .await
             .last
-            .unwrap_or_else(|err| panic!("chromedriver did not start a session: {err}"));
+            .unwrap_or_else(|err| panic!("{engine:?}'s driver did not start a session: {err}"));
+        engine.size_window(&browser).await;
         let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .build(HttpConnector::new());
         Harness {
@@ -247,7 +267,8 @@ impl Harness {
             http,
             api_key: options.api_key,
             options,
-            _driver: driver,
+            engine,
+            _driver: driver.processes,
             server,
             upstream,
             _watchdog: watchdog,
@@ -268,6 +289,7 @@ impl Harness {
         let server = spawn_server(
             &self.options,
             self._dir.path(),
+            &self._dir.path().join("dist"),
             &addr,
             &self.server_log,
             upstream.as_deref(),
@@ -290,10 +312,10 @@ impl Harness {
 /// A child process owned from the moment it is spawned: dropping it ends
 /// its whole process group (chromedriver's Chromium processes too), even
 /// when the test fails before its harness exists.
-pub(super) struct Owned(Child);
+pub(super) struct Owned(pub(super) Child);
 
 impl Owned {
-    fn group(&self) -> Option<libc::pid_t> {
+    pub(super) fn group(&self) -> Option<libc::pid_t> {
         libc::pid_t::try_from(self.0.id()).ok().filter(|g| *g > 1)
     }
 }
@@ -316,14 +338,14 @@ pub(super) fn kill_group(group: libc::pid_t) {
 /// Stops the test's processes once [`DEADLINE`] passes, unless the
 /// returned sender is dropped first (the test ended). WebDriver calls then
 /// fail, and so does the test, instead of hanging.
-pub(super) fn watch_the_clock(groups: [Option<libc::pid_t>; 2]) -> mpsc::Sender<()> {
+pub(super) fn watch_the_clock(groups: Vec<libc::pid_t>) -> mpsc::Sender<()> {
     let (ended_tx, ended_rx) = mpsc::channel::<()>();
     std::thread::spawn(move || {
         if ended_rx.recv_timeout(DEADLINE) == Err(mpsc::RecvTimeoutError::Timeout) {
             eprintln!(
                 "browser test still running after {DEADLINE:?}: stopping its server and browser"
             );
-            groups.into_iter().flatten().for_each(kill_group);
+            groups.into_iter().for_each(kill_group);
         }
     });
     ended_tx
