@@ -12,7 +12,7 @@ use leads_core::{
 };
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
-use web_sys::AbortController;
+use web_sys::{AbortController, RequestCache};
 
 use crate::net::credentials::Credentials;
 use crate::net::deadline::Deadline;
@@ -162,8 +162,12 @@ impl ApiClient {
         token: Option<String>,
     ) -> Result<EventStream, RequestError> {
         let controller = AbortController::new().map_err(|_| RequestError::Network)?;
+        // Never through the HTTP cache: Firefox holds a second request for
+        // a URL whose answer is still being written to it, so a second tab's
+        // stream would wait for the first's to end.
         let mut builder = bearer(Request::get(&self.url("/events")), token)
             .header("Accept", "text/event-stream")
+            .cache(RequestCache::NoStore)
             .abort_signal(Some(&controller.signal()));
         if let Some(id) = last_id {
             builder = builder.header("Last-Event-ID", id);
