@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::key_focus::focus_by_key;
+
 /// The lead whose row keyboard triage is on, shared through context by
 /// the leads page; its row is the one the Tab key reaches (a roving
 /// tabindex), the first row when none is.
@@ -38,7 +40,7 @@ pub fn move_focus(ev: &web_sys::KeyboardEvent, step: Step) -> bool {
         let Some(sibling) = sibling else { return false };
         if sibling.has_attribute("tabindex") {
             if let Ok(sibling) = sibling.dyn_into::<web_sys::HtmlElement>() {
-                let _ = sibling.focus();
+                focus_by_key(&sibling);
                 return true;
             }
             return false;

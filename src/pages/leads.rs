@@ -34,6 +34,7 @@ use crate::net::session::Session;
 use crate::ui::announcements::Announcements;
 use crate::ui::announcer::Announcer;
 use crate::ui::deferred::{Deferred, Extra, Missing};
+use crate::ui::key_focus::focus_by_key;
 use crate::ui::load_error::LoadError;
 use crate::views::bar::ViewsBar;
 use crate::views::list_state::{use_list_state, ListState};
@@ -153,7 +154,7 @@ pub fn LeadsPage() -> impl IntoView {
                 .ok()
                 .flatten()
                 .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-                .map(|el| el.focus())
+                .map(|el| focus_by_key(&el))
                 .is_some()
         };
         let handled = match shortcuts::from_event(&ev) {

@@ -1,6 +1,6 @@
 //! Pieces every feature shares, owning no lead data: the announcer and its
 //! live regions, text fields and the tag editor, the load-error notice,
-//! modal dialogs, a progress bar with Cancel, views deferred to the
+//! focus moved by keys, modal dialogs, a progress bar with Cancel, views deferred to the
 //! extras module, how values read (score bands,
 //! dates, safe links), and the guard for handlers that outlive their
 //! element.
@@ -11,6 +11,7 @@ pub mod announcements;
 pub mod announcer;
 pub mod deferred;
 pub mod display;
+pub mod key_focus;
 pub mod load_error;
 pub mod modal;
 pub mod mounted;
