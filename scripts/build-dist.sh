@@ -126,20 +126,39 @@ cp style/page.css "$stage/$style"
 cp public/* "$stage/"
 
 # The page: index.html with its marker replaced. The start-up script
-# announces the instantiated module (`leads-console:started`), which the
-# memory test and the bench read the wasm memory from.
+# sends the module's download and the first list request (whose URL the
+# server writes into the page, in the element named by leads-core's
+# FIRST_LIST_ID) before it imports the glue, and answers the console's
+# own request for that list with it, once. Preload links would do in
+# Chromium and Firefox, but WebKit never hands a preloaded answer to
+# fetch() and downloads both twice. It then announces the instantiated
+# module (`leads-console:started`), which the memory test and the bench
+# read the wasm memory from.
+first_list_id=$(sed -n 's/^pub const FIRST_LIST_ID: &str = "\(.*\)";$/\1/p' core/src/config.rs)
+[ -n "$first_list_id" ] || { echo "build-dist: no FIRST_LIST_ID in core/src/config.rs" >&2; exit 1; }
 {
-  echo '<script type="module">'
-  echo "import init from '/$new.js';"
-  echo "const wasm = await init({ module_or_path: '/${new}_bg.wasm' });"
-  echo 'dispatchEvent(new CustomEvent("leads-console:started", {detail: {wasm}}));'
-  echo '</script>'
+  cat <<SCRIPT
+<script type="module">
+const send = fetch, list = document.getElementById("$first_list_id");
+if (list) {
+  const url = new URL(JSON.parse(list.text), location).href, stop = new AbortController();
+  const answer = send(url, { signal: stop.signal });
+  answer.catch(() => {});
+  window.fetch = (request, init) => request.url == url && request.method == "GET"
+    ? ((window.fetch = send), (request.signal.onabort = () => stop.abort()), answer)
+    : send(request, init);
+}
+const module_or_path = send("/${new}_bg.wasm");
+const { default: init } = await import("/$new.js");
+const wasm = await init({ module_or_path });
+dispatchEvent(new CustomEvent("leads-console:started", { detail: { wasm } }));
+</script>
+SCRIPT
   echo "<link rel=\"stylesheet\" href=\"/$style\"/>"
   preloads="<link rel=\"modulepreload\" href=\"/$new.js\" crossorigin=\"anonymous\">"
   for snippet in "${snippets[@]}"; do
     preloads+="<link rel=\"modulepreload\" href=\"/$snippet\" crossorigin=\"anonymous\">"
   done
-  preloads+="<link rel=\"preload\" href=\"/${new}_bg.wasm\" crossorigin=\"anonymous\" as=\"fetch\" type=\"application/wasm\">"
   preloads+="<link rel=\"modulepreload\" href=\"/$loader_name\" crossorigin=\"anonymous\">"
   echo "$preloads"
 } >"$work/head.html"

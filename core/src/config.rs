@@ -8,6 +8,12 @@ use serde::{Deserialize, Serialize};
 /// asking for `/config.json`.
 pub const PAGE_SETTINGS_ID: &str = "leads-config";
 
+/// The id of the JSON script element in which the server writes the URL of
+/// the first list request the console's page will make, for the page's
+/// start-up script to send before the console runs
+/// (`scripts/build-dist.sh` reads this line).
+pub const FIRST_LIST_ID: &str = "leads-first-list";
+
 /// Where the API lives and how to call it.
 ///
 /// ```

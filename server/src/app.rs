@@ -23,7 +23,7 @@ const COMPRESS_ABOVE: u16 = 8 * 1024;
 pub fn router(state: AppState) -> Router {
     // Without sign-in the list request needs no token, so the page can
     // start it before the console runs.
-    let preload_list = !state.sign_in.required();
+    let first_list = !state.sign_in.required();
     // The console's own files and its settings (which a test can hold as
     // it holds the files).
     let console = Router::new()
@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(static_files::console(
             &state.dist,
             state.page.clone(),
-            preload_list,
+            first_list,
         ));
     #[cfg(feature = "test-faults")]
     let console = match state.faults.clone() {

@@ -11,7 +11,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
-use leads_core::config::PAGE_SETTINGS_ID;
+use leads_core::config::{FIRST_LIST_ID, PAGE_SETTINGS_ID};
 use leads_core::{AuthMode, ConsoleConfig, ListQuery};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -61,34 +61,37 @@ fn in_head(page: &str, html: &str) -> String {
 }
 
 /// The list request the console makes first on a page whose query string
-/// is `query`, as a preload: the browser starts it while the wasm is still
-/// downloading and compiling, and the console's own request is answered
-/// from it. The view is read by the console's own reader
-/// (`ListQuery::from_query_string_lenient`), so both name the same URL.
-pub fn list_preload(query: Option<&str>) -> String {
+/// is `query`, for the page's start-up script to send at once: the answer
+/// is on its way while the wasm is still downloading and compiling, and the
+/// console's own request is answered with it. (A `<link rel="preload">`
+/// would do in Chromium and Firefox, but WebKit never hands a preloaded
+/// answer to `fetch()`, and so asked twice.) The view is read by the
+/// console's own reader (`ListQuery::from_query_string_lenient`), so both
+/// name the same URL.
+pub fn first_list(query: Option<&str>) -> String {
     let (view, _) = ListQuery::from_query_string_lenient(query.unwrap_or_default());
     let search = view.to_query_string();
     let sep = if search.is_empty() { "" } else { "?" };
-    // `to_query_string` is URL-safe; only `&` needs escaping in HTML.
-    format!(
-        r#"<link rel="preload" as="fetch" crossorigin="anonymous" href="{API_BASE}/leads{sep}{}">"#,
-        search.replace('&', "&amp;")
-    )
+    // A JSON string, `<` escaped so it cannot close the element early.
+    let url = serde_json::to_string(&format!("{API_BASE}/leads{sep}{search}"))
+        .unwrap_or_default()
+        .replace('<', "\\u003c");
+    format!(r#"<script type="application/json" id="{FIRST_LIST_ID}">{url}</script>"#)
 }
 
 /// Files from `dist`; any other path gets the console's page, so a deep
 /// link such as `/?status=new` or `/leads` opens the console. With
-/// `preload_list` (no sign-in: the request needs no token) the page also
-/// preloads its first list request ([`list_preload`]). The page is gzipped
+/// `first_list` (no sign-in: the request needs no token) the page also
+/// names its first list request ([`first_list`]). The page is gzipped
 /// for browsers that ask, small as it is: every cold load fetches it, and
 /// it halves (the built files come precompressed).
-pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir<MethodRouter> {
+pub fn console(dist: &Path, page: Option<Bytes>, first_list: bool) -> ServeDir<MethodRouter> {
     let page = get(move |uri: Uri| {
         let page = page.clone();
         async move {
             match page {
-                Some(page) if preload_list => {
-                    Html(with_list_preload(&page, uri.query())).into_response()
+                Some(page) if first_list => {
+                    Html(with_first_list(&page, uri.query())).into_response()
                 }
                 Some(page) => Html(page).into_response(),
                 None => (
@@ -107,12 +110,9 @@ pub fn console(dist: &Path, page: Option<Bytes>, preload_list: bool) -> ServeDir
         .fallback(page)
 }
 
-/// `page` with [`list_preload`] for `query` at the end of its head.
-fn with_list_preload(page: &[u8], query: Option<&str>) -> Bytes {
-    Bytes::from(in_head(
-        &String::from_utf8_lossy(page),
-        &list_preload(query),
-    ))
+/// `page` with [`first_list`] for `query` at the end of its head.
+fn with_first_list(page: &[u8], query: Option<&str>) -> Bytes {
+    Bytes::from(in_head(&String::from_utf8_lossy(page), &first_list(query)))
 }
 
 /// `/embed.js`: the fixed name a portal loads. It starts the current build

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::harness::{Harness, PATIENCE};
+use crate::harness::{Engine, Harness, PATIENCE};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_page_matches_the_api_with_no_console_errors() {
@@ -32,10 +32,14 @@ async fn first_page_matches_the_api_with_no_console_errors() {
         "Name", "Phone", "Email", "Status", "Source", "Score", "Tags", "Created",
     ];
     assert_eq!(texts, columns);
-    assert_eq!(
-        names, columns,
-        "a screen reader hears the words, not the arrows"
-    );
+    // WebKit's WebDriver computes no name for a header cell, whatever it
+    // holds; the sortable ones' buttons are checked below in every engine.
+    if h.engine != Engine::WebKit {
+        assert_eq!(
+            names, columns,
+            "a screen reader hears the words, not the arrows"
+        );
+    }
     let buttons = h.all("thead th button").await;
     let mut button_names = Vec::new();
     for button in buttons {
@@ -49,16 +53,19 @@ async fn first_page_matches_the_api_with_no_console_errors() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_panics_or_throws_fails_its_test() {
     let h = Harness::start().await;
-    h.open("/").await;
-    h.find("tbody tr[data-lead-id]").await;
     // What a wasm panic prints (console_error_panic_hook), an uncaught
-    // exception and an unhandled rejection.
-    h.js(
-        "console.error('panicked at src/deliberate.rs:1:1:\\ndeliberate panic'); \
-          setTimeout(() => { throw new Error('deliberate uncaught error'); }, 0); \
-          Promise.reject(new Error('deliberate rejection'));",
+    // exception and an unhandled rejection, thrown by the page's own
+    // script: engines mute errors from scripts WebDriver runs.
+    h.on_every_page(
+        "addEventListener('deliberate', () => { \
+           console.error('panicked at src/deliberate.rs:1:1:\\ndeliberate panic'); \
+           setTimeout(() => { throw new Error('deliberate uncaught error'); }, 0); \
+           Promise.reject(new Error('deliberate rejection')); });",
     )
     .await;
+    h.open("/").await;
+    h.find("tbody tr[data-lead-id]").await;
+    h.js("dispatchEvent(new Event('deliberate'));").await;
     let expected = [
         "deliberate panic",
         "deliberate uncaught error",
@@ -100,30 +107,37 @@ async fn the_page_carries_its_settings_so_the_rows_wait_for_no_config_request() 
     h.finish().await;
 }
 
+/// The page sends the module's download and its first list request itself
+/// and hands that answer to the console: one request for each, in every
+/// engine (WebKit never hands a preloaded answer to `fetch()`, so preload
+/// links made it ask twice).
 #[tokio::test(flavor = "multi_thread")]
-async fn the_first_list_request_is_preloaded_by_the_page_and_used_once() {
+async fn the_first_list_request_and_the_module_are_sent_by_the_page_once() {
     let h = Harness::start().await;
     let expected = h.api_ids("status=new").await;
     let before = h.wait_for_received("GET /v1/leads", 0).await.len();
     h.open("/?status=new&page=1").await;
     assert_eq!(h.wait_for_rows(&expected).await, expected);
-    // The browser's own record: one request for the view, started by the
-    // page's preload link, which the console's fetch then used.
+    // The browser's own record: one request for the view and one for the
+    // module, both sent by the page's start-up script.
     let entries = h
         .js("return performance.getEntriesByType('resource') \
-               .filter(r => new URL(r.name).pathname === '/v1/leads') \
-               .map(r => [new URL(r.name).search, r.initiatorType]);")
+               .map(r => new URL(r.name)) \
+               .filter(u => u.pathname === '/v1/leads' || u.pathname.endsWith('_bg.wasm')) \
+               .map(u => u.pathname.endsWith('.wasm') ? 'module' : u.search);")
         .await;
-    assert_eq!(entries, json!([["?status=new", "link"]]));
+    assert_eq!(entries, json!(["?status=new", "module"]));
     h.settle().await;
     assert_eq!(
         h.wait_for_received("GET /v1/leads", 0).await.len() - before,
         1,
         "the server saw one list request from the page"
     );
-    assert!(
-        h.console_errors().await.is_empty(),
-        "no warning about an unused preload"
-    );
+    let modules = h
+        .server_log()
+        .lines()
+        .filter(|line| line.contains("method=GET") && line.contains("_bg.wasm\""))
+        .count();
+    assert_eq!(modules, 1, "the server sent the module once");
     h.finish().await;
 }
