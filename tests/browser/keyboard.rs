@@ -7,16 +7,29 @@ use serde_json::json;
 
 use crate::harness::{key, Harness, ServerOptions};
 
-/// Tabs forward until the focus is on `name`, checking each stop shows a
-/// focus ring; returns the names of the stops on the way.
-async fn tab_to(h: &Harness, name: &str) -> Vec<String> {
+/// Which way Tab moves.
+#[derive(Clone, Copy)]
+enum Direction {
+    Forward,
+    /// Shift+Tab: to a control behind the focus, without counting on Tab
+    /// to wrap from the page's end through the browser's own controls to
+    /// its start (Firefox's focus stays in its toolbar).
+    Back,
+}
+
+/// Tabs `direction` until the focus is on `name`, checking each stop
+/// shows a focus ring; returns the names of the stops on the way.
+async fn tab_to(h: &Harness, name: &str, direction: Direction) -> Vec<String> {
     let mut stops = Vec::new();
     for _ in 0..60 {
-        h.press(&key(Key::Tab)).await;
+        match direction {
+            Direction::Forward => h.press(&key(Key::Tab)).await,
+            Direction::Back => h.press_shifted(Key::Tab).await,
+        }
         let (now, ring) = h.focus().await;
         if now.is_empty() {
-            // The browser's own chrome, between the page's last stop and
-            // its first.
+            // A row (the arrow keys' stop, named by its cells' text only
+            // where the browser computes one), or the browser's own chrome.
             continue;
         }
         assert!(ring, "{now:?} has focus but no visible focus ring");
@@ -65,7 +78,7 @@ async fn create_by_keyboard_alone() {
     .await;
     h.open_view("/", "").await;
     assert_eq!(
-        tab_to(&h, "Per page").await,
+        tab_to(&h, "Per page", Direction::Forward).await,
         [
             "Notify me of new leads",
             "Export CSV",
@@ -77,7 +90,7 @@ async fn create_by_keyboard_alone() {
         ],
         "the page's controls in reading order"
     );
-    tab_to(&h, "New lead").await;
+    tab_to(&h, "New lead", Direction::Back).await;
 
     // Escape closes the dialog and hands focus back; what was typed is
     // still there when it opens again.
@@ -124,7 +137,7 @@ async fn status_change_and_row_edit_by_keyboard_alone() {
     let name = lead["name"].as_str().unwrap_or_default().to_owned();
 
     // Status: reach the row's select, and the arrow key picks the next one.
-    let stops = tab_to(&h, &format!("Status for {name}")).await;
+    let stops = tab_to(&h, &format!("Status for {name}"), Direction::Forward).await;
     assert!(
         stops.contains(&format!("Edit {name}")),
         "the row's Edit comes first: {stops:?}"
@@ -140,7 +153,7 @@ async fn status_change_and_row_edit_by_keyboard_alone() {
     assert_eq!(h.focus().await, (format!("Status for {name}"), true));
 
     // Edit: Escape puts the row back and focus on its Edit button.
-    tab_to(&h, &format!("Edit {name}")).await;
+    tab_to(&h, &format!("Edit {name}"), Direction::Back).await;
     h.press(&key(Key::Enter)).await;
     assert_focus(&h, "Name").await;
     h.press(" not kept").await;

@@ -46,6 +46,21 @@ impl Harness {
             .expect("press keys");
     }
 
+    /// Presses `key` with Shift held, as in Shift+Tab.
+    pub async fn press_shifted(&self, key: fantoccini::key::Key) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let (shift, value) = (char::from(fantoccini::key::Key::Shift), char::from(key));
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: shift })
+            .then(KeyAction::Down { value })
+            .then(KeyAction::Up { value })
+            .then(KeyAction::Up { value: shift });
+        self.browser
+            .perform_actions(actions)
+            .await
+            .expect("press a shifted key");
+    }
+
     /// The focused element's accessible name as Chromium computes it, and
     /// whether it shows a focus ring (an outline or a box shadow drawn
     /// because it matches `:focus-visible`).

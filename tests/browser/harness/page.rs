@@ -109,8 +109,20 @@ impl Harness {
             .last
     }
 
-    /// Chooses `option` (its visible text) in the select labelled `label`.
+    /// Chooses `option` (its visible text) in the select labelled `label`,
+    /// as a person does: a click on the label, which focuses the select,
+    /// then the option. (WebKit's Back skips history entries a page added
+    /// before anyone interacted with it, and choosing an option through
+    /// WebDriver is not an interaction.)
     pub async fn select(&self, label: &str, option: &str) {
+        let script = "const [label] = arguments; \
+            return all('.leads-console label').filter(l => \
+              l.textContent.replace(/\\s+/g, ' ').trim() === label && l.htmlFor);";
+        self.wait_for_element(&format!("label {label:?}"), script, vec![json!(label)])
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("click the label {label:?}: {err}"));
         let select = self.labelled(label).await;
         select
             .select_by_label(option)
@@ -177,11 +189,13 @@ impl Harness {
             .last
     }
 
-    /// The page's visible text.
+    /// The page's visible text, open dialogs' included (WebKit leaves a
+    /// modal dialog, in the top layer, out of its ancestors' text).
     pub async fn text(&self) -> String {
         let text = self
             .js(
-                "return [document.body, ...roots().slice(1).flatMap(r => [...r.children])]\
+                "return [document.body, ...roots().slice(1).flatMap(r => [...r.children]), \
+                         ...all('dialog[open]')]\
                    .map(e => e.innerText || '').join('\\n');",
             )
             .await;
@@ -288,14 +302,18 @@ impl Harness {
             .await;
     }
 
-    /// Runs `script` at the start of every page this browser opens from
-    /// now on, before the page's own scripts.
+    /// Runs `script` at the start of every page of the server's this
+    /// browser opens from now on, before the page's own scripts: it joins
+    /// the script the test pages load first, so it runs as the page's own
+    /// (errors it throws are the page's), in every engine.
     pub async fn on_every_page(&self, script: &str) {
-        self.cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({"source": script}),
-        )
-        .await;
+        use std::io::Write;
+        let path = self._dir.path().join("dist").join(process::PAGE_START);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .and_then(|mut file| writeln!(file, ";{{\n{script}\n}}"))
+            .unwrap_or_else(|err| panic!("add to {}: {err}", path.display()));
     }
 
     /// The element matching `css` in the shadow root of the `n`th

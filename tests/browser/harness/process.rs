@@ -77,8 +77,9 @@ impl HostPage {
 
 /// The script every page the tests open runs first (see the file).
 const PAGE_ERRORS: &str = include_str!("page_errors.js");
-/// Where the test pages load it from.
-const PAGE_ERRORS_PATH: &str = "test-page-errors.js";
+/// Where the test pages load it from: the catcher, then whatever a test
+/// adds with [`Harness::on_every_page`].
+pub(super) const PAGE_START: &str = "test-page-start.js";
 
 /// `html` with the page-error catcher as the first thing in its head, so
 /// it is listening before any other script runs.
@@ -97,7 +98,7 @@ pub(super) fn with_error_catcher(html: &str, script: &str) -> String {
 pub(super) fn test_dist(dir: &std::path::Path) -> PathBuf {
     let (built, served) = (repo_path("dist"), dir.join("dist"));
     std::fs::create_dir_all(&served).expect("the test's dist folder");
-    let tag = format!("<script src=\"/{PAGE_ERRORS_PATH}\"></script>");
+    let tag = format!("<script src=\"/{PAGE_START}\"></script>");
     for entry in std::fs::read_dir(&built).expect("dist/; run `make dist`") {
         let entry = entry.expect("a dist entry");
         let (from, to) = (entry.path(), served.join(entry.file_name()));
@@ -108,7 +109,7 @@ pub(super) fn test_dist(dir: &std::path::Path) -> PathBuf {
             std::os::unix::fs::symlink(&from, &to).expect("link a built file");
         }
     }
-    std::fs::write(served.join(PAGE_ERRORS_PATH), PAGE_ERRORS).expect("write the catcher");
+    std::fs::write(served.join(PAGE_START), PAGE_ERRORS).expect("write the catcher");
     served
 }
 
