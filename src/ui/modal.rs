@@ -36,6 +36,12 @@ pub fn modal(
             }
             if let Some(first) = first() {
                 let _ = first.focus();
+                // What was typed before is kept; the caret goes after it,
+                // where the person left off (WebKit would put it first).
+                if let Some(input) = first.dyn_ref::<web_sys::HtmlInputElement>() {
+                    let end = input.value().encode_utf16().count() as u32;
+                    let _ = input.set_selection_range(end, end);
+                }
             }
         } else if el.open() {
             around_close(&|| {
