@@ -96,7 +96,11 @@ async fn invalid_fields_are_marked_and_nothing_is_sent() {
     open_dialog(&h).await;
     type_into(&h, "Email", "dana@example").await;
     type_into(&h, "Phone", "555").await;
-    h.field(DIALOG, "Name").await.click().await.unwrap();
+    // Back to Name, as a person would (WebKit's driver refuses clicks on
+    // controls inside a dialog in a shadow root, as if something covered
+    // them; its own hit test finds the control).
+    h.press_shifted(Key::Tab).await;
+    assert_eq!(h.wait_for_focus("Name").await, "Name");
     let email = h.field(DIALOG, "Email").await;
     assert_eq!(
         email.attr("aria-invalid").await.unwrap().as_deref(),
@@ -194,21 +198,20 @@ async fn a_failed_post_keeps_the_form_and_submitting_again_retries() {
     })
     .await;
     h.open("/").await;
+    let cut = if h.engine.reports_cut_answers() {
+        "The lead was not created. Could not reach the server."
+    } else {
+        "The lead was not created. The server sent an answer the console cannot read."
+    };
     let failures = [
         (
             json!({"status": 502, "html": true}),
             "The lead was not created. The server had a problem (HTTP 502).",
         ),
-        (
-            json!({"drop": true}),
-            "The lead was not created. Could not reach the server.",
-        ),
+        (json!({"drop": true}), cut),
         // Stored, then the answer lost on the way back: the retry carries
         // the same Idempotency-Key and gets the first answer, not a twin.
-        (
-            json!({"drop": true, "after": true}),
-            "The lead was not created. Could not reach the server.",
-        ),
+        (json!({"drop": true, "after": true}), cut),
     ];
     for (round, (mut fault, message)) in failures.into_iter().enumerate() {
         fault["matches"] = json!("POST /v1/leads");

@@ -23,15 +23,6 @@ const HEADER: [&str; 10] = [
     "updated_at",
 ];
 
-/// Lets the browser save downloads into `dir`.
-async fn downloads_into(h: &Harness, dir: &Path) {
-    h.cdp(
-        "Browser.setDownloadBehavior",
-        json!({"behavior": "allow", "downloadPath": dir.to_string_lossy()}),
-    )
-    .await;
-}
-
 /// Waits for the one finished download in `dir`.
 async fn downloaded(dir: &Path) -> PathBuf {
     let started = Instant::now();
@@ -43,9 +34,11 @@ async fn downloaded(dir: &Path) -> PathBuf {
             .iter()
             .filter(|p| p.extension().is_some_and(|e| e == "csv"))
             .collect();
-        let partial = files
-            .iter()
-            .any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+        // Chromium's and Firefox's files while they are written.
+        let partial = files.iter().any(|p| {
+            p.extension()
+                .is_some_and(|e| e == "crdownload" || e == "part")
+        });
         if done.len() == 1 && !partial {
             return done[0].clone();
         }
@@ -164,12 +157,11 @@ async fn the_file_holds_the_filtered_view_across_pages_quoted_and_guarded() {
     for body in tricky {
         create_converted(&h, body).await;
     }
-    let dir = tempfile::tempdir().expect("a download folder");
-    downloads_into(&h, dir.path()).await;
+    let dir = h.downloads().await;
     h.open_view("/?status=converted&sort=name", "status=converted&sort=name")
         .await;
     h.click("Export CSV").await;
-    let file = downloaded(dir.path()).await;
+    let file = downloaded(&dir).await;
     assert!(
         h.wait_for_text("Exported ").await,
         "no outcome; the page reads:\n{}",
@@ -230,25 +222,19 @@ async fn the_file_holds_the_filtered_view_across_pages_quoted_and_guarded() {
 
 /// An export of all 300 leads, started, with the answer for its second
 /// page held at `gate` (once, or for every walk).
-async fn export_held_at_page_two(gate: &str, once: bool) -> (Harness, tempfile::TempDir) {
+async fn export_held_at_page_two(gate: &str, once: bool) -> (Harness, PathBuf) {
     export_held_at(300, 2, gate, once).await
 }
 
 /// An export of all `leads`, started, with the answer for its `page`
 /// held at `gate` (once, or for every walk).
-async fn export_held_at(
-    leads: u32,
-    page: u32,
-    gate: &str,
-    once: bool,
-) -> (Harness, tempfile::TempDir) {
+async fn export_held_at(leads: u32, page: u32, gate: &str, once: bool) -> (Harness, PathBuf) {
     let h = Harness::with(ServerOptions {
         demo_leads: leads,
         ..ServerOptions::default()
     })
     .await;
-    let dir = tempfile::tempdir().expect("a download folder");
-    downloads_into(&h, dir.path()).await;
+    let dir = h.downloads().await;
     h.open_view("/", "").await;
     // Page 1 is the default, left out of the query.
     let held = match page {
@@ -275,7 +261,7 @@ async fn a_lead_arriving_mid_export_is_neither_lost_nor_doubled() {
         .await;
     assert_eq!(arrived.status, 201);
     h.release("arrival").await;
-    let file = downloaded(dir.path()).await;
+    let file = downloaded(&dir).await;
     let text = String::from_utf8(std::fs::read(&file).unwrap()[3..].to_vec()).unwrap();
     let ids: Vec<String> = parse(&text)[1..].iter().map(|r| r[0].clone()).collect();
     let api: Vec<String> = all_leads(&h, "")
@@ -302,7 +288,7 @@ async fn cancel_export_saves_nothing() {
         0,
         "no page was asked for after Cancel"
     );
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(files.is_empty(), "nothing was downloaded: {files:?}");
     h.finish().await;
 }
@@ -319,7 +305,7 @@ async fn cancel_while_the_last_page_loads_saves_nothing() {
             .await
     );
     h.settle().await;
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(files.is_empty(), "nothing was downloaded: {files:?}");
     h.finish().await;
 }

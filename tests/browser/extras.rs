@@ -64,7 +64,7 @@ async fn extras_that_cannot_be_downloaded_say_so_and_retry_brings_them() {
     h.inject(json!({"files": true, "matches": EXTRAS, "status": 503, "times": 1}))
         .await;
     // The loader reports the failed download on the browser console.
-    h.expect_page_error("HTTP status code is not ok");
+    h.expect_page_error(h.engine.failed_module_download());
     h.open_view("/", "").await;
     let notice = "This part of the console could not be loaded. \
         Check the connection, then retry.";
@@ -126,7 +126,7 @@ async fn a_status_change_whose_module_cannot_be_downloaded_reverts_and_retry_sav
         json!({"files": true, "matches": EXTRAS, "hold": "extras", "status": 503, "times": 1}),
     )
     .await;
-    h.expect_page_error("HTTP status code is not ok");
+    h.expect_page_error(h.engine.failed_module_download());
     let (id, name) = first_lead(&h, "/", "").await;
     let (old, new) = change_status(&h, &id).await;
     h.release("extras").await;

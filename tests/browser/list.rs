@@ -413,6 +413,8 @@ async fn at_360_pixels_the_page_does_not_scroll_sideways() {
     h.finish().await;
 }
 
+/// Chromium only: a running browser's language changes only through
+/// DevTools' locale override (Firefox and WebKit take it at start).
 #[tokio::test(flavor = "multi_thread")]
 async fn dates_read_in_the_browsers_language() {
     let h = Harness::start().await;

@@ -408,6 +408,9 @@ async fn a_cut_stream_catches_up_and_a_restarted_server_makes_the_view_reload() 
     h.finish().await;
 }
 
+/// Chromium only: granting the notification permission and reading a
+/// background tab's title take DevTools (WebDriver can do neither without
+/// switching to the tab, which would show it).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hidden_tab_counts_new_leads_in_its_title_and_notifies_once_asked() {
     let h = Harness::with(live_server()).await;

@@ -63,9 +63,19 @@ impl Engine {
             Engine::WebKit => {
                 let (display, xvfb) = start_display(dir);
                 processes.push(xvfb);
+                // WebKitGTK saves downloads in the XDG download folder.
+                let xdg = dir.join("xdg");
+                std::fs::create_dir_all(&xdg).expect("an XDG config folder");
+                let downloads = Engine::downloads(dir);
+                std::fs::write(
+                    xdg.join("user-dirs.dirs"),
+                    format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
+                )
+                .expect("name the download folder");
                 let mut driver = Command::new(which(&["/usr/bin/WebKitWebDriver"]));
                 driver
                     .arg(format!("--port={port}"))
+                    .env("XDG_CONFIG_HOME", xdg)
                     .env("DISPLAY", display)
                     // Without a GPU, MiniBrowser draws nothing unless told
                     // not to composite.
@@ -117,7 +127,7 @@ impl Engine {
                     "prefs": {
                         // Downloads land in the test's folder without a dialog.
                         "browser.download.folderList": 2,
-                        "browser.download.dir": dir.join("downloads").to_string_lossy(),
+                        "browser.download.dir": Engine::downloads(dir).to_string_lossy(),
                         "browser.download.useDownloadDir": true,
                         "browser.download.always_ask_before_handling_new_types": false,
                     }
@@ -134,6 +144,32 @@ impl Engine {
             }),
         };
         caps.as_object().cloned().unwrap_or_default()
+    }
+
+    /// What this engine's `WebAssembly.instantiateStreaming` says when a
+    /// module's download answers with an error (a JSON 503 in the tests),
+    /// which the split loader logs with `console.error`.
+    pub fn failed_module_download(self) -> &'static str {
+        match self {
+            Engine::Chromium => "HTTP status code is not ok",
+            Engine::Firefox => "Response has unsupported MIME type",
+            Engine::WebKit => "Unexpected response MIME type",
+        }
+    }
+
+    /// Whether a `fetch()` answer whose connection breaks mid-body fails
+    /// to read, as the network error it is. WebKitGTK hands over the bytes
+    /// that came as if they were all, which the console then cannot read.
+    pub fn reports_cut_answers(self) -> bool {
+        self != Engine::WebKit
+    }
+
+    /// Where this engine saves downloads: `dir/downloads`, set in the
+    /// capabilities for Firefox, through DevTools for Chromium (see
+    /// [`Harness::downloads`]), and through the XDG user folders WebKitGTK
+    /// reads for WebKit.
+    pub(super) fn downloads(dir: &std::path::Path) -> PathBuf {
+        dir.join("downloads")
     }
 
     /// Puts a new session's window at the size every test starts with

@@ -316,6 +316,20 @@ impl Harness {
             .unwrap_or_else(|err| panic!("add to {}: {err}", path.display()));
     }
 
+    /// The folder the browser saves downloads in, empty, ready for one.
+    pub async fn downloads(&self) -> PathBuf {
+        let folder = engine::Engine::downloads(self._dir.path());
+        std::fs::create_dir_all(&folder).expect("the downloads folder");
+        if self.engine == Engine::Chromium {
+            self.cdp(
+                "Browser.setDownloadBehavior",
+                json!({"behavior": "allow", "downloadPath": folder.to_string_lossy()}),
+            )
+            .await;
+        }
+        folder
+    }
+
     /// The element matching `css` in the shadow root of the `n`th
     /// `<leads-console>` on the page (from 0), for pages with several.
     pub async fn in_console(&self, n: usize, css: &str) -> Element {
