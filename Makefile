@@ -64,15 +64,17 @@ help:
 ## (rust-toolchain.toml, with the wasm target), the pinned nightly for the
 ## shipped wasm (WASM_TOOLCHAIN), wasm-split-cli, wasm-bindgen-cli,
 ## binaryen's wasm-opt and terser (and axe-core, from npm with it), brotli.
-## `setup-test` adds Debian's Chromium and its WebDriver, and schemathesis
-## (PyPI, in its own virtualenv) for the OpenAPI contract test.
+## `setup-test` adds the browsers the browser tests drive with their
+## WebDrivers (Debian's Chromium, Firefox ESR and WebKitGTK's MiniBrowser
+## with Xvfb; geckodriver from crates.io), and schemathesis (PyPI, in its
+## own virtualenv) for the OpenAPI contract test.
 ##
 ## On a fresh machine most of this is waiting on the network while cargo
 ## builds the tools, so the parts run side by side (`-j`): the compiler and
 ## the pinned Rust first, then the nightly, the cargo tools, npm, apt (one
 ## apt-get for every missing package) and the virtualenv at once.
 BUILD_PKGS := brotli
-TEST_PKGS := chromium chromium-driver
+TEST_PKGS := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
 setup:
 	@$(MAKE) --no-print-directory setup-rust
 	@$(MAKE) --no-print-directory -j4 setup-nightly setup-cargo-tools setup-npm setup-apt PKGS_WANTED="$(BUILD_PKGS)"
@@ -80,11 +82,11 @@ setup:
 
 setup-test:
 	@$(MAKE) --no-print-directory setup-rust
-	@$(MAKE) --no-print-directory -j5 setup-nightly setup-cargo-tools setup-npm setup-apt setup-venv \
+	@$(MAKE) --no-print-directory -j6 setup-nightly setup-cargo-tools setup-geckodriver setup-npm setup-apt setup-venv \
 	  PKGS_WANTED="$(BUILD_PKGS) $(TEST_PKGS)"
-	@echo "setup-test: browser ready ($$(/usr/bin/chromium --version 2>/dev/null))"
+	@echo "setup-test: browsers ready ($$(/usr/bin/chromium --version 2>/dev/null); $$(firefox-esr --version 2>/dev/null); WebKitGTK $$(dpkg-query -W -f='$${Version}' webkit2gtk-driver 2>/dev/null))"
 
-.PHONY: setup-rust setup-nightly setup-cargo-tools setup-npm setup-apt setup-venv
+.PHONY: setup-rust setup-nightly setup-cargo-tools setup-geckodriver setup-npm setup-apt setup-venv
 # The compiler and rust-toolchain.toml's Rust (rustup installs it on first
 # use, with its wasm target), before anything runs cargo concurrently.
 setup-rust:
@@ -112,6 +114,13 @@ setup-cargo-tools:
 	       --no-default-features --bin wasm-bindgen
 	@cargo install --list | grep -qxF "wasm_split_cli_support v$(WASM_SPLIT_VERSION):" \
 	  || $(TOOL_BUILD) cargo install --locked wasm_split_cli_support --version $(WASM_SPLIT_VERSION) --features build-binary
+
+# Firefox's WebDriver, for the browser tests in Firefox: not packaged by
+# Debian, so built from crates.io like the build tools.
+GECKODRIVER_VERSION := 0.37.1
+setup-geckodriver:
+	@geckodriver --version 2>/dev/null | grep -qF "geckodriver $(GECKODRIVER_VERSION)" \
+	  || $(TOOL_BUILD) cargo install --locked geckodriver --version $(GECKODRIVER_VERSION)
 
 setup-npm:
 	@{ wasm-opt --version 2>/dev/null | grep -qF "version $(BINARYEN_VERSION)" \
@@ -177,6 +186,8 @@ lint:
 # as they go (clippy-driver compiles as rustc does, with `-D warnings`), so
 # the workspace is built once rather than checked and then built. The
 # server with its fault injector comes first: the browser tests start it.
+# `cargo test` runs every browser test in Chromium; then the ones
+# tests/browser/every-engine.txt names run in Firefox and WebKit.
 CLIPPY_BUILD = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
 test: setup-test dist
 	cargo fmt --all -- --check
@@ -185,6 +196,7 @@ test: setup-test dist
 	$(CLIPPY_BUILD) cargo test --workspace -- --test-threads=2
 	$(CLIPPY_BUILD) cargo test -p leads-server --features test-faults \
 	  --test proxy --test process --test sign_in -- --test-threads=2
+	$(CLIPPY_BUILD) scripts/browser-engines.sh firefox webkit
 
 ## The README's pictures, taken from the real build with demo data: the
 ## list, and a bulk change in progress (the test server answers slowly).

@@ -108,13 +108,29 @@ fn portal_page(base: &str, element: &str) -> String {
     )
 }
 
+/// The example portal (`public/embed-example.html`) as a portal on its own
+/// origin serves it: its files and the loader from the console's server.
+fn example_portal(base: &str) -> String {
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/public/embed-example.html"
+    ))
+    .expect("public/embed-example.html");
+    page.replace("=\"/embed", &format!("=\"{base}/embed"))
+}
+
+/// The example portal on a second origin: paging, every filter, Back,
+/// create, an inline status change and a row edit, with the portal's
+/// hostile CSS kept out of the console and the console's out of the portal.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_example_portal_hosts_a_working_console_and_keeps_its_own_styles() {
-    let h = Harness::start().await;
+    let (host, h) = with_portal(ServerOptions::default()).await;
     h.open_view("/", "").await;
     let standalone = console_styles(&h).await;
 
-    let all = h.open_view("/embed-example.html?tab=leads", "").await;
+    let all = h.api_ids("").await;
+    open_portal(&h, &host, "/?tab=leads", &example_portal(&h.base)).await;
+    assert_eq!(h.wait_for_rows(&all).await, all);
     assert_eq!(
         console_styles(&h).await,
         standalone,
@@ -126,6 +142,18 @@ async fn the_example_portal_hosts_a_working_console_and_keeps_its_own_styles() {
                "cell": "rgb(255, 255, 0)", "heading": "uppercase"}),
         "the console's CSS does not reach the portal"
     );
+
+    // Paging: the portal's own parameter stays.
+    h.click("Next page").await;
+    assert_eq!(
+        h.wait_for_query("tab=leads&page=2").await,
+        "tab=leads&page=2"
+    );
+    let second = h.api_ids("page=2").await;
+    assert_eq!(h.wait_for_rows(&second).await, second, "page 2");
+    h.click("Previous page").await;
+    assert_eq!(h.wait_for_query("tab=leads").await, "tab=leads");
+    assert_eq!(h.wait_for_rows(&all).await, all, "page 1");
 
     // Every filter: the portal's own parameter stays, and so does Back.
     let mut view = String::new();

@@ -75,23 +75,18 @@ impl Harness {
     /// between finding it and reading its name (the focus was moving: a
     /// row editor closing, say), so the caller asks again.
     pub(super) async fn try_focus(&self) -> Option<(String, bool)> {
-        let element = self
-            .elements("return [focused()];", vec![])
-            .await
-            .into_iter()
-            .next()
-            .expect("something has focus");
+        let element = match self.try_elements("return [focused()];", vec![]).await {
+            Ok(found) => found.into_iter().next().expect("something has focus"),
+            Err(err) if is_stale(&err) => return None,
+            Err(err) => panic!("find the focused element: {err}"),
+        };
         let label = self
             .browser
             .issue_cmd(DriverCommand::computed_label(&element))
             .await;
         let name = match label {
             Ok(label) => label.as_str().unwrap_or_default().to_owned(),
-            Err(fantoccini::error::CmdError::Standard(err))
-                if err.error == fantoccini::error::ErrorStatus::StaleElementReference =>
-            {
-                return None;
-            }
+            Err(err) if is_stale(&err) => return None,
             Err(err) => panic!("read the computed label: {err}"),
         };
         let ring = self
@@ -109,5 +104,18 @@ impl Harness {
     pub async fn wait_for_focus(&self, name: &str) -> String {
         let read = || async { self.focus().await.0 };
         wait::poll(read, |focused| focused == name).await.last
+    }
+}
+
+/// True when the driver's error says an element left the page (WebKit's
+/// driver says so in its message, as an unknown error, when it was about
+/// to hand the element over).
+fn is_stale(err: &fantoccini::error::CmdError) -> bool {
+    match err {
+        fantoccini::error::CmdError::Standard(err) => {
+            err.error == fantoccini::error::ErrorStatus::StaleElementReference
+                || err.message.contains("Stale element")
+        }
+        _ => false,
     }
 }

@@ -37,12 +37,23 @@ impl Harness {
 
     /// The elements a script (with [`PAGE_HELPERS`]) returns.
     pub(super) async fn elements(&self, script: &str, args: Vec<Value>) -> Vec<Element> {
+        self.try_elements(script, args)
+            .await
+            .unwrap_or_else(|err| panic!("script failed: {err}"))
+    }
+
+    /// [`Harness::elements`], or the driver's error: WebKit's fails when an
+    /// element the script returns leaves the page before it is handed over.
+    pub(super) async fn try_elements(
+        &self,
+        script: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<Element>, fantoccini::error::CmdError> {
         let found = self
             .browser
             .execute(&format!("{PAGE_HELPERS}{script}"), args)
-            .await
-            .unwrap_or_else(|err| panic!("script failed: {err}"));
-        found
+            .await?;
+        Ok(found
             .as_array()
             .into_iter()
             .flatten()
@@ -50,7 +61,7 @@ impl Harness {
             .map(|id| {
                 Element::from_element_id(self.browser.clone(), ElementRef::from(id.to_owned()))
             })
-            .collect()
+            .collect())
     }
 
     /// Every element matching `css`, in the page or inside a console.
