@@ -136,9 +136,7 @@ cp public/* "$stage/"
 # read the wasm memory from.
 first_list_id=$(sed -n 's/^pub const FIRST_LIST_ID: &str = "\(.*\)";$/\1/p' core/src/config.rs)
 [ -n "$first_list_id" ] || { echo "build-dist: no FIRST_LIST_ID in core/src/config.rs" >&2; exit 1; }
-{
-  cat <<SCRIPT
-<script type="module">
+cat >"$work/start.js" <<SCRIPT
 const send = fetch, list = document.getElementById("$first_list_id");
 if (list) {
   const url = new URL(JSON.parse(list.text), location).href, stop = new AbortController();
@@ -152,8 +150,15 @@ const module_or_path = send("/${new}_bg.wasm");
 const { default: init } = await import("/$new.js");
 const wasm = await init({ module_or_path });
 dispatchEvent(new CustomEvent("leads-console:started", { detail: { wasm } }));
-</script>
 SCRIPT
+if [ "$profile" = release ]; then
+  terser "$work/start.js" --module --compress --mangle --output "$work/start.min.js"
+  mv "$work/start.min.js" "$work/start.js"
+fi
+{
+  echo '<script type="module">'
+  cat "$work/start.js"
+  echo '</script>'
   echo "<link rel=\"stylesheet\" href=\"/$style\"/>"
   preloads="<link rel=\"modulepreload\" href=\"/$new.js\" crossorigin=\"anonymous\">"
   for snippet in "${snippets[@]}"; do
