@@ -396,8 +396,9 @@ async fn a_slow_older_response_never_replaces_a_newer_view() {
 #[tokio::test(flavor = "multi_thread")]
 async fn at_360_pixels_the_page_does_not_scroll_sideways() {
     let h = Harness::start().await;
-    h.browser.set_window_size(360, 800).await.unwrap();
-    h.open_view("/", "").await;
+    let expected = h.api_ids("").await;
+    h.open_at_width("/", 360).await;
+    assert_eq!(h.wait_for_rows(&expected).await, expected);
     let overflow = h
         .js("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
         .await;

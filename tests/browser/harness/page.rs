@@ -327,6 +327,33 @@ impl Harness {
             .unwrap_or_else(|err| panic!("add to {}: {err}", path.display()));
     }
 
+    /// Opens `path` in a frame `width` CSS pixels wide (and 800 high) and
+    /// moves into it, so the page lays out exactly as on a screen that
+    /// wide: Firefox's and WebKit's windows stop shrinking near 450 px.
+    /// The frame's page is the server's own, so its CSP lets it be framed
+    /// (and, allowing no inline style, sizes the frame by its attributes).
+    pub async fn open_at_width(&self, path: &str, width: u32) {
+        let frame = "test-frame.html";
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><title>Frame</title></head>\
+             <body><iframe title=\"The console\" src=\"{path}\" width=\"{width}\" \
+             height=\"800\"></iframe></body></html>"
+        );
+        std::fs::write(self._dir.path().join("dist").join(frame), page)
+            .expect("write the frame page");
+        self.open(&format!("/{frame}")).await;
+        self.browser
+            .enter_frame(0)
+            .await
+            .unwrap_or_else(|err| panic!("enter the frame: {err}"));
+        self.wait_for_js(
+            &format!("a viewport {width} px wide"),
+            "return innerWidth;",
+            json!(width),
+        )
+        .await;
+    }
+
     /// The folder the browser saves downloads in, empty, ready for one.
     pub async fn downloads(&self) -> PathBuf {
         let folder = engine::Engine::downloads(self._dir.path());
