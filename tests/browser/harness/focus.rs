@@ -1,5 +1,6 @@
 //! The keyboard and the focus: real key presses, and where the focus is.
 
+use super::page::is_stale;
 use super::*;
 
 impl Harness {
@@ -104,18 +105,5 @@ impl Harness {
     pub async fn wait_for_focus(&self, name: &str) -> String {
         let read = || async { self.focus().await.0 };
         wait::poll(read, |focused| focused == name).await.last
-    }
-}
-
-/// True when the driver's error says an element left the page (WebKit's
-/// driver says so in its message, as an unknown error, when it was about
-/// to hand the element over).
-fn is_stale(err: &fantoccini::error::CmdError) -> bool {
-    match err {
-        fantoccini::error::CmdError::Standard(err) => {
-            err.error == fantoccini::error::ErrorStatus::StaleElementReference
-                || err.message.contains("Stale element")
-        }
-        _ => false,
     }
 }

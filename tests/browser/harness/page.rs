@@ -93,7 +93,15 @@ impl Harness {
         script: &str,
         args: Vec<Value>,
     ) -> Element {
-        let read = || async { self.elements(script, args.clone()).await.into_iter().next() };
+        // An element WebKit's driver finds gone as it hands it over is one
+        // the page replaced: read again.
+        let read = || async {
+            match self.try_elements(script, args.clone()).await {
+                Ok(found) => found.into_iter().next(),
+                Err(err) if is_stale(&err) => None,
+                Err(err) => panic!("script failed: {err}"),
+            }
+        };
         match wait::poll(read, Option::is_some).await.last {
             Some(found) => found,
             None => panic!("no {what}; the page reads:\n{}", self.text().await),
@@ -396,5 +404,18 @@ impl Harness {
             .flatten()
             .filter_map(|id| id.as_str().map(str::to_owned))
             .collect()
+    }
+}
+
+/// True when the driver's error says an element left the page (WebKit's
+/// driver says so in its message, as an unknown error, when it was about
+/// to hand the element over).
+pub(super) fn is_stale(err: &fantoccini::error::CmdError) -> bool {
+    match err {
+        fantoccini::error::CmdError::Standard(err) => {
+            err.error == fantoccini::error::ErrorStatus::StaleElementReference
+                || err.message.contains("Stale element")
+        }
+        _ => false,
     }
 }
