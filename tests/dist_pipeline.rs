@@ -137,9 +137,14 @@ fn the_page_names_its_files_by_content_and_starts_the_console() {
             "the page loads /{file}:\n{page}"
         );
     }
+    // The start-up script sends the module and the first list itself (no
+    // preload links: WebKit never hands their answers to fetch()).
     assert!(
-        page.contains(&format!("import init from '/{glue}';"))
-            && page.contains("leads-console:started"),
+        page.contains(&format!("import(\"/{glue}\")"))
+            && page.contains(&format!("\"/{main}\""))
+            && page.contains(&format!("\"{}\"", leads_core::config::FIRST_LIST_ID))
+            && page.contains("leads-console:started")
+            && !page.contains("rel=\"preload\""),
         "the start-up script:\n{page}"
     );
     assert!(
