@@ -6,11 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t tests < <(grep -v -e '^#' -e '^$' tests/browser/every-engine.txt)
-known=$(cargo test -q -p leads-console --test browser -- --list 2>/dev/null | sed -n 's/: test$//p')
+known=$(cargo test -q --workspace --test browser -- --list 2>/dev/null | sed -n 's/: test$//p')
 for name in "${tests[@]}"; do
   grep -qxF "$name" <<<"$known" || { echo "every-engine.txt: no browser test named $name" >&2; exit 1; }
 done
 for engine in "$@"; do
   echo "browser tests in $engine: ${#tests[@]}"
-  BROWSER=$engine cargo test -q -p leads-console --test browser -- --exact --test-threads="${THREADS:-2}" "${tests[@]}"
+  BROWSER=$engine cargo test -q --workspace --test browser -- --exact --test-threads="${THREADS:-2}" "${tests[@]}"
 done
