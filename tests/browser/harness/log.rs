@@ -92,6 +92,20 @@ impl Harness {
             .collect()
     }
 
+    /// Reads what the page in each of the browser's tabs logged: the notes
+    /// are kept per tab, and a test may end in another one.
+    async fn read_every_tab(&self) {
+        let tabs = self.browser.windows().await.unwrap_or_default();
+        if tabs.len() < 2 {
+            return;
+        }
+        for tab in tabs {
+            if self.browser.switch_to_window(tab).await.is_ok() {
+                self.read_page_log().await;
+            }
+        }
+    }
+
     /// Navigates to `url` after reading what the page logged, since a page
     /// of another origin cannot read this one's notes.
     pub async fn goto(&self, url: &str) {
@@ -164,6 +178,7 @@ impl Harness {
     /// error at any point, then closes the browser. Every test calls it
     /// last; processes go in `Drop` either way.
     pub async fn finish(mut self) {
+        self.read_every_tab().await;
         let failures = self.page_failures().await;
         self.finished = true;
         let _ = tokio::time::timeout(Duration::from_secs(5), self.browser.clone().close()).await;
