@@ -7,7 +7,8 @@ use super::*;
 /// console's root, `root` is the first console's root, `focused()` is the
 /// element that really has focus (inside a root, not its host), and
 /// `buttons(name)` are the buttons with that accessible name (text or
-/// `aria-label`). The one place the tests know about shadow DOM.
+/// `aria-label`), and `labels(scope, text)` the `<label for>`s reading
+/// `text` inside `scope`. The one place the tests know about shadow DOM.
 pub(super) const PAGE_HELPERS: &str = "\
     const roots = () => [document, ...[...document.querySelectorAll('leads-console')]\
         .flatMap(e => e.shadowRoot ? [e.shadowRoot] : [])];\
@@ -18,6 +19,8 @@ pub(super) const PAGE_HELPERS: &str = "\
         return e; };\
     const buttons = name => all('button').filter(b =>\
         b.textContent.replace(/\\s+/g, ' ').trim() === name || b.getAttribute('aria-label') === name);\
+    const labels = (scope, text) => all(scope).flatMap(s => [...s.querySelectorAll('label')])\
+        .filter(l => l.textContent.replace(/\\s+/g, ' ').trim() === text && l.htmlFor);\
     ";
 
 impl Harness {
@@ -134,9 +137,7 @@ impl Harness {
     /// before anyone interacted with it, and choosing an option through
     /// WebDriver is not an interaction.)
     pub async fn select(&self, label: &str, option: &str) {
-        let script = "const [label] = arguments; \
-            return all('.leads-console label').filter(l => \
-              l.textContent.replace(/\\s+/g, ' ').trim() === label && l.htmlFor);";
+        let script = "return labels('.leads-console', arguments[0]);";
         self.wait_for_element(&format!("label {label:?}"), script, vec![json!(label)])
             .await
             .click()
@@ -290,9 +291,7 @@ impl Harness {
     /// once both are on the page.
     pub async fn field(&self, scope: &str, label: &str) -> Element {
         // The label's `for` names a control in the same root as the label.
-        let script = "const [scope, label] = arguments; \
-            return all(scope).flatMap(s => [...s.querySelectorAll('label')]) \
-              .filter(l => l.textContent.replace(/\\s+/g, ' ').trim() === label && l.htmlFor) \
+        let script = "return labels(...arguments) \
               .map(l => l.getRootNode().getElementById(l.htmlFor)).filter(Boolean);";
         self.wait_for_element(
             &format!("control labelled {label:?} in {scope}"),
@@ -327,7 +326,7 @@ impl Harness {
     /// (errors it throws are the page's), in every engine.
     pub async fn on_every_page(&self, script: &str) {
         use std::io::Write;
-        let path = self._dir.path().join("dist").join(process::PAGE_START);
+        let path = self.served_dist().join(process::PAGE_START);
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
@@ -347,8 +346,7 @@ impl Harness {
              <body><iframe title=\"The console\" src=\"{path}\" width=\"{width}\" \
              height=\"800\"></iframe></body></html>"
         );
-        std::fs::write(self._dir.path().join("dist").join(frame), page)
-            .expect("write the frame page");
+        std::fs::write(self.served_dist().join(frame), page).expect("write the frame page");
         self.open(&format!("/{frame}")).await;
         self.browser
             .enter_frame(0)

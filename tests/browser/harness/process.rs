@@ -290,13 +290,19 @@ impl Harness {
         let server = spawn_server(
             &self.options,
             self._dir.path(),
-            &self._dir.path().join("dist"),
+            &self.served_dist(),
             &addr,
             &self.server_log,
             upstream.as_deref(),
         );
         assert_eq!(server.base, self.base, "the same address again");
         self.server = server;
+    }
+
+    /// The test's copy of the console that its server serves
+    /// ([`test_dist`]).
+    pub(super) fn served_dist(&self) -> PathBuf {
+        self._dir.path().join("dist")
     }
 
     /// The vendor's API in proxy mode: `http://127.0.0.1:PORT`.
