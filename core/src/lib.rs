@@ -11,6 +11,7 @@ pub mod limits;
 pub mod new_lead;
 pub mod patch;
 pub mod query;
+pub mod search;
 pub mod timestamp;
 pub mod validate;
 

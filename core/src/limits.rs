@@ -7,6 +7,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_SOURCE_CHARS: usize = 64;
 /// Longest single tag, in characters after trimming.
 pub const MAX_TAG_CHARS: usize = 50;
+/// Longest search text (`q`), in characters after trimming.
+pub const MAX_SEARCH_CHARS: usize = 100;
 /// Most tags a lead may carry, counted after duplicates are dropped.
 pub const MAX_TAGS: usize = 20;
 /// Longest email address, in characters.

@@ -7,7 +7,11 @@ use std::str::FromStr;
 
 use crate::error::FieldError;
 use crate::lead::{Channel, LeadStatus};
-use crate::limits::{DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, PAGE_SIZES};
+use crate::limits::{
+    DEFAULT_LIMIT, MAX_LIMIT, MAX_PAGE, MAX_SEARCH_CHARS, MAX_TAG_CHARS, PAGE_SIZES,
+};
+use crate::search::Search;
+use crate::validate::contains_tag;
 
 /// A field the list can be ordered by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -126,10 +130,14 @@ impl fmt::Display for Sort {
 /// assert_eq!(query.to_query_string(), "status=new");
 /// assert_eq!(ListQuery::parse([("status", "new")]).unwrap(), query);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ListQuery {
     pub status: Option<LeadStatus>,
     pub source: Option<Channel>,
+    /// A search text, trimmed ([`crate::search`] says what it matches).
+    pub q: Option<String>,
+    /// A tag the leads must have, trimmed; compared by lowercase.
+    pub tag: Option<String>,
     pub sort: Sort,
     pub limit: u32,
     pub page: u32,
@@ -140,6 +148,8 @@ impl Default for ListQuery {
         Self {
             status: None,
             source: None,
+            q: None,
+            tag: None,
             sort: Sort::DEFAULT,
             limit: DEFAULT_LIMIT,
             page: 1,
@@ -152,6 +162,8 @@ impl Default for ListQuery {
 pub enum Param {
     Status,
     Source,
+    Q,
+    Tag,
     Sort,
     Limit,
     Page,
@@ -159,9 +171,11 @@ pub enum Param {
 
 impl Param {
     /// Every parameter, in the order they are checked and written.
-    pub const ALL: [Param; 5] = [
+    pub const ALL: [Param; 7] = [
         Param::Status,
         Param::Source,
+        Param::Q,
+        Param::Tag,
         Param::Sort,
         Param::Limit,
         Param::Page,
@@ -172,6 +186,8 @@ impl Param {
         match self {
             Param::Status => "status",
             Param::Source => "source",
+            Param::Q => "q",
+            Param::Tag => "tag",
             Param::Sort => "sort",
             Param::Limit => "limit",
             Param::Page => "page",
@@ -196,8 +212,8 @@ pub fn decode_pairs(raw: &str) -> Vec<(String, String)> {
 /// What a query string said about each known parameter.
 #[derive(Default)]
 struct RawParams<'a> {
-    values: [Option<&'a str>; 5],
-    repeated: [bool; 5],
+    values: [Option<&'a str>; Param::ALL.len()],
+    repeated: [bool; Param::ALL.len()],
 }
 
 impl<'a> RawParams<'a> {
@@ -314,6 +330,8 @@ impl ListQuery {
                     err
                 })?
             }
+            Param::Q => self.q = Some(trimmed(name, value, MAX_SEARCH_CHARS)?),
+            Param::Tag => self.tag = Some(trimmed(name, value, MAX_TAG_CHARS)?),
             Param::Limit => self.limit = bounded(name, value, MAX_LIMIT)?,
             Param::Page => self.page = bounded(name, value, MAX_PAGE)?,
         }
@@ -326,6 +344,8 @@ impl ListQuery {
         match param {
             Param::Status => self.status.map(|s| s.as_str().to_owned()),
             Param::Source => self.source.map(|s| s.as_str().to_owned()),
+            Param::Q => self.q.clone(),
+            Param::Tag => self.tag.clone(),
             Param::Sort => (self.sort != default.sort).then(|| self.sort.to_string()),
             Param::Limit => (self.limit != default.limit).then(|| self.limit.to_string()),
             Param::Page => (self.page != default.page).then(|| self.page.to_string()),
@@ -340,18 +360,19 @@ impl ListQuery {
             .collect()
     }
 
-    /// The query string (without `?`); every value is URL-safe as it stands.
+    /// The query string (without `?`), `%`-escaped where a value needs it
+    /// (a search text or a tag) and with `+` for a space, as forms write.
     pub fn to_query_string(&self) -> String {
-        self.to_pairs()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.to_pairs() {
+            out.append_pair(key, &value);
+        }
+        out.finish()
     }
 
-    /// True when a status or source filter is set.
+    /// True when a filter, a search or a tag is set.
     pub fn has_filters(&self) -> bool {
-        self.status.is_some() || self.source.is_some()
+        self.status.is_some() || self.source.is_some() || self.q.is_some() || self.tag.is_some()
     }
 
     /// True when `lead` passes this view's filters, as far as it says: a
@@ -368,7 +389,17 @@ impl ListQuery {
         let source = self
             .source
             .is_none_or(|source| lead.source.as_deref() == Some(source.as_str()));
-        status && source
+        // What an event leaves out cannot be searched: such a lead is not counted.
+        let q = self.q.as_deref().is_none_or(|q| {
+            lead.name.as_deref().is_some_and(|name| {
+                Search::new(q).matches(name, lead.phone.clone().flatten().as_deref(), lead.email.clone().flatten().as_deref())
+            })
+        });
+        let tag = self
+            .tag
+            .as_deref()
+            .is_none_or(|tag| lead.tags.as_deref().is_some_and(|tags| contains_tag(tags, tag)));
+        status && source && q && tag
     }
 
     /// This view filtered by `status`, from page 1.
@@ -384,6 +415,25 @@ impl ListQuery {
     pub fn with_source(self, source: Option<Channel>) -> ListQuery {
         ListQuery {
             source,
+            page: 1,
+            ..self
+        }
+    }
+
+    /// This view searching for `q` (none when blank), from page 1.
+    pub fn with_q(self, q: &str) -> ListQuery {
+        let q = q.trim();
+        ListQuery {
+            q: (!q.is_empty()).then(|| q.chars().take(MAX_SEARCH_CHARS).collect()),
+            page: 1,
+            ..self
+        }
+    }
+
+    /// This view filtered by `tag`, from page 1.
+    pub fn with_tag(self, tag: Option<String>) -> ListQuery {
+        ListQuery {
+            tag,
             page: 1,
             ..self
         }
@@ -412,11 +462,14 @@ impl ListQuery {
         ListQuery { page, ..self }
     }
 
-    /// This view without filters, from page 1; sort and page size stay.
+    /// This view without filters, search or tag, from page 1; sort and page
+    /// size stay.
     pub fn cleared(self) -> ListQuery {
         ListQuery {
             status: None,
             source: None,
+            q: None,
+            tag: None,
             page: 1,
             ..self
         }
@@ -425,6 +478,20 @@ impl ListQuery {
     /// How many rows come before this page.
     pub fn offset(&self) -> u64 {
         u64::from(self.page - 1) * u64::from(self.limit)
+    }
+}
+
+/// Trims `value`, which must then be 1 to `max` characters.
+fn trimmed(param: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    let count = value.chars().count();
+    if (1..=max).contains(&count) {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            param,
+            format!("{param} must be 1–{max} characters after trimming"),
+        ))
     }
 }
 
@@ -483,9 +550,14 @@ mod tests {
             ("page=99999999999999999999", "page"),
             ("status=new&status=new", "status"),
             ("page=x&status=x", "status"),
+            ("q=", "q"),
+            ("q=%20%20", "q"),
+            ("q=a&q=b", "q"),
+            ("tag=&q=x", "tag"),
+            ("tag=a&tag=A", "tag"),
         ] {
             assert_eq!(
-                ListQuery::parse(pairs(qs)).unwrap_err().param,
+                ListQuery::from_query_string(qs).unwrap_err().param,
                 param,
                 "{qs}"
             );
@@ -498,6 +570,44 @@ mod tests {
         assert_eq!((q.limit, q.page), (100, 1_000_000));
         assert_eq!(q.sort, Sort::desc(SortField::Status));
         assert_eq!(ListQuery::parse(pairs("limit=007")).unwrap().limit, 7);
+    }
+
+    #[test]
+    fn search_and_tag_are_trimmed_bounded_and_escaped() {
+        let q = ListQuery::from_query_string("q=%20Jos%C3%A9+N%C3%BA%C3%B1ez%20&tag=+VIP").unwrap();
+        assert_eq!(q.q.as_deref(), Some("José Núñez"));
+        assert_eq!(q.tag.as_deref(), Some("VIP"));
+        assert_eq!(q.to_query_string(), "q=Jos%C3%A9+N%C3%BA%C3%B1ez&tag=VIP");
+        let odd = ListQuery::default().with_q("a&b=c+d%");
+        assert_eq!(odd.to_query_string(), "q=a%26b%3Dc%2Bd%25");
+        assert_eq!(ListQuery::from_query_string(&odd.to_query_string()).unwrap(), odd);
+        let longest = "é".repeat(MAX_SEARCH_CHARS);
+        assert!(ListQuery::parse([("q", longest.as_str())]).is_ok());
+        let too_long = format!("{longest}x");
+        assert_eq!(ListQuery::parse([("q", too_long.as_str())]).unwrap_err().param, "q");
+        assert_eq!(ListQuery::default().with_q(&too_long).q, Some(longest));
+        assert_eq!(ListQuery::default().with_q("   ").q, None);
+        let (lenient, rewrite) = ListQuery::from_query_string_lenient(&format!("q={too_long}&tag=x"));
+        assert_eq!((lenient.q, lenient.tag.as_deref(), rewrite), (None, Some("x"), true));
+    }
+
+    #[test]
+    fn a_search_or_tag_admits_only_the_leads_it_would_list() {
+        let lead = crate::PartialLead {
+            id: "a".into(),
+            name: Some("José Núñez".into()),
+            phone: Some(Some("+15550102030".into())),
+            tags: Some(vec!["VIP".into()]),
+            ..crate::PartialLead::default()
+        };
+        let view = ListQuery::default();
+        assert!(view.clone().with_q("nunez").admits(&lead));
+        assert!(view.clone().with_q("010-20").admits(&lead));
+        assert!(!view.clone().with_q("smith").admits(&lead));
+        assert!(view.clone().with_tag(Some("vip".into())).admits(&lead));
+        assert!(!view.clone().with_tag(Some("hot".into())).admits(&lead));
+        let nameless = crate::PartialLead { name: None, ..lead };
+        assert!(!view.with_q("nunez").admits(&nameless), "what the event left out is not guessed");
     }
 
     #[test]
@@ -521,11 +631,13 @@ mod tests {
     #[test]
     fn changing_the_view_returns_to_page_one() {
         let q = ListQuery::default().with_page(4);
-        assert_eq!(q.with_status(Some(LeadStatus::New)).page, 1);
-        assert_eq!(q.with_source(Some(Channel::Call)).page, 1);
-        assert_eq!(q.with_sort(Sort::asc(SortField::Name)).page, 1);
-        assert_eq!(q.with_limit(50).page, 1);
-        assert_eq!(q.cleared().page, 1);
+        assert_eq!(q.clone().with_status(Some(LeadStatus::New)).page, 1);
+        assert_eq!(q.clone().with_source(Some(Channel::Call)).page, 1);
+        assert_eq!(q.clone().with_q("ann").page, 1);
+        assert_eq!(q.clone().with_tag(Some("vip".into())).page, 1);
+        assert_eq!(q.clone().with_sort(Sort::asc(SortField::Name)).page, 1);
+        assert_eq!(q.clone().with_limit(50).page, 1);
+        assert_eq!(q.clone().cleared().page, 1);
         assert_eq!(q.offset(), 60);
     }
 
@@ -533,15 +645,20 @@ mod tests {
         (
             proptest::option::of(0u8..4),
             proptest::option::of(0usize..5),
+            // Any script, with the characters a query string escapes.
+            proptest::option::of("[^\\s\\x00-\\x1f]([^\\x00-\\x1f]{0,98}[^\\s\\x00-\\x1f])?"),
+            proptest::option::of("[^\\s\\x00-\\x1f]([^\\x00-\\x1f]{0,48}[^\\s\\x00-\\x1f])?"),
             0usize..5,
             any::<bool>(),
             limits,
             1u32..=MAX_PAGE,
         )
             .prop_map(
-                |(status, source, field, descending, limit, page)| ListQuery {
+                |(status, source, q, tag, field, descending, limit, page)| ListQuery {
                     status: status.and_then(LeadStatus::from_rank),
                     source: source.map(|i| Channel::ALL[i]),
+                    q,
+                    tag,
                     sort: Sort {
                         field: SortField::ALL[field],
                         descending,
@@ -556,23 +673,23 @@ mod tests {
         #[test]
         fn query_string_round_trips(query in any_query(1u32..=MAX_LIMIT)) {
             let qs = query.to_query_string();
-            prop_assert_eq!(ListQuery::parse(pairs(&qs)).unwrap(), query);
+            prop_assert_eq!(ListQuery::from_query_string(&qs).unwrap(), query);
         }
 
         #[test]
         fn console_urls_round_trip(query in any_query(proptest::sample::select(PAGE_SIZES.to_vec()))) {
             let qs = query.to_query_string();
-            prop_assert_eq!(ListQuery::parse_lenient(pairs(&qs)), (query, false));
+            prop_assert_eq!(ListQuery::from_query_string_lenient(&qs), (query, false));
         }
 
         #[test]
         fn lenient_parse_never_fails_and_yields_a_valid_query(
-            raw in proptest::collection::vec(("(status|source|sort|limit|page|x)", "[-a-z0-9_]{0,8}"), 0..8)
+            raw in proptest::collection::vec(("(status|source|q|tag|sort|limit|page|x)", "[-a-z0-9_ ]{0,8}"), 0..8)
         ) {
             let pairs: Vec<(&str, &str)> = raw.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             let (query, _) = ListQuery::parse_lenient(pairs);
             let qs = query.to_query_string();
-            prop_assert_eq!(ListQuery::parse(self::pairs(&qs)).unwrap(), query);
+            prop_assert_eq!(ListQuery::from_query_string(&qs).unwrap(), query);
         }
     }
 }
