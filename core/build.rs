@@ -28,14 +28,17 @@ fn main() {
     // Latin, Greek, Cyrillic and their extended blocks; Hangul syllables
     // also decompose, but into letters, not diacritics, so are left alone.
     for code in (0xC0..0x0530).chain(0x1E00..0x2000) {
-        let Some(c) = char::from_u32(code) else { continue };
+        let Some(c) = char::from_u32(code) else {
+            continue;
+        };
         if c.to_lowercase().ne([c]) {
             continue; // only lowercase letters: fold lowercases first
         }
         let mut parts = Vec::new();
         decompose_canonical(c, |p| parts.push(p));
         let (base, marks) = parts.split_first().expect("a decomposition");
-        if !marks.is_empty() && marks.iter().all(|&m| is_combining_mark(m)) && base.is_alphabetic() {
+        if !marks.is_empty() && marks.iter().all(|&m| is_combining_mark(m)) && base.is_alphabetic()
+        {
             pairs.push((code, *base as u32));
         }
     }

@@ -392,13 +392,18 @@ impl ListQuery {
         // What an event leaves out cannot be searched: such a lead is not counted.
         let q = self.q.as_deref().is_none_or(|q| {
             lead.name.as_deref().is_some_and(|name| {
-                Search::new(q).matches(name, lead.phone.clone().flatten().as_deref(), lead.email.clone().flatten().as_deref())
+                Search::new(q).matches(
+                    name,
+                    lead.phone.clone().flatten().as_deref(),
+                    lead.email.clone().flatten().as_deref(),
+                )
             })
         });
-        let tag = self
-            .tag
-            .as_deref()
-            .is_none_or(|tag| lead.tags.as_deref().is_some_and(|tags| contains_tag(tags, tag)));
+        let tag = self.tag.as_deref().is_none_or(|tag| {
+            lead.tags
+                .as_deref()
+                .is_some_and(|tags| contains_tag(tags, tag))
+        });
         status && source && q && tag
     }
 
@@ -580,15 +585,27 @@ mod tests {
         assert_eq!(q.to_query_string(), "q=Jos%C3%A9+N%C3%BA%C3%B1ez&tag=VIP");
         let odd = ListQuery::default().with_q("a&b=c+d%");
         assert_eq!(odd.to_query_string(), "q=a%26b%3Dc%2Bd%25");
-        assert_eq!(ListQuery::from_query_string(&odd.to_query_string()).unwrap(), odd);
+        assert_eq!(
+            ListQuery::from_query_string(&odd.to_query_string()).unwrap(),
+            odd
+        );
         let longest = "é".repeat(MAX_SEARCH_CHARS);
         assert!(ListQuery::parse([("q", longest.as_str())]).is_ok());
         let too_long = format!("{longest}x");
-        assert_eq!(ListQuery::parse([("q", too_long.as_str())]).unwrap_err().param, "q");
+        assert_eq!(
+            ListQuery::parse([("q", too_long.as_str())])
+                .unwrap_err()
+                .param,
+            "q"
+        );
         assert_eq!(ListQuery::default().with_q(&too_long).q, Some(longest));
         assert_eq!(ListQuery::default().with_q("   ").q, None);
-        let (lenient, rewrite) = ListQuery::from_query_string_lenient(&format!("q={too_long}&tag=x"));
-        assert_eq!((lenient.q, lenient.tag.as_deref(), rewrite), (None, Some("x"), true));
+        let (lenient, rewrite) =
+            ListQuery::from_query_string_lenient(&format!("q={too_long}&tag=x"));
+        assert_eq!(
+            (lenient.q, lenient.tag.as_deref(), rewrite),
+            (None, Some("x"), true)
+        );
     }
 
     #[test]
@@ -607,7 +624,10 @@ mod tests {
         assert!(view.clone().with_tag(Some("vip".into())).admits(&lead));
         assert!(!view.clone().with_tag(Some("hot".into())).admits(&lead));
         let nameless = crate::PartialLead { name: None, ..lead };
-        assert!(!view.with_q("nunez").admits(&nameless), "what the event left out is not guessed");
+        assert!(
+            !view.with_q("nunez").admits(&nameless),
+            "what the event left out is not guessed"
+        );
     }
 
     #[test]
@@ -653,8 +673,8 @@ mod tests {
             limits,
             1u32..=MAX_PAGE,
         )
-            .prop_map(
-                |(status, source, q, tag, field, descending, limit, page)| ListQuery {
+            .prop_map(|(status, source, q, tag, field, descending, limit, page)| {
+                ListQuery {
                     status: status.and_then(LeadStatus::from_rank),
                     source: source.map(|i| Channel::ALL[i]),
                     q,
@@ -665,8 +685,8 @@ mod tests {
                     },
                     limit,
                     page,
-                },
-            )
+                }
+            })
     }
 
     proptest! {

@@ -165,7 +165,13 @@ mod tests {
     #[test]
     fn phones_match_by_their_digits_however_written() {
         let phone = Some("+15550102030");
-        for q in ["555", "(555) 010-20", "555.010.2030", "+1 555 0102030", "0102030"] {
+        for q in [
+            "555",
+            "(555) 010-20",
+            "555.010.2030",
+            "+1 555 0102030",
+            "0102030",
+        ] {
             assert!(Search::new(q).matches("Ann", phone, None), "{q}");
         }
         for q in ["55", "5 5", "556", "Ann 9"] {
@@ -183,7 +189,10 @@ mod tests {
     #[test]
     fn marks_cover_the_original_characters() {
         let text = "Zoë Ångström (ANGSTROM)";
-        let marked: Vec<&str> = marks(text, "angstrom").into_iter().map(|r| &text[r]).collect();
+        let marked: Vec<&str> = marks(text, "angstrom")
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
         assert_eq!(marked, ["Ångström", "ANGSTROM"]);
         assert_eq!(marks("aaaa", "aa"), [0..4], "touching matches are one mark");
         assert!(marks("abc", "").is_empty());

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use leads_core::field::LeadField;
+use leads_core::search::{self, Search};
 use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
@@ -35,6 +36,22 @@ CREATE TABLE IF NOT EXISTS leads (
 const ADD_IDS: &str = "
 ALTER TABLE leads ADD COLUMN id TEXT;
 UPDATE leads SET id = printf('lead_%03d', seq);";
+
+/// The search index (rowid = the lead's `seq`): each lead's name and email
+/// folded and its phone's digits, as `leads_core::search` defines them, in
+/// trigrams so any substring of three or more characters is found without
+/// reading the table; and each lead's tags, lowercased. Both are written in
+/// the same transaction as the lead ([`index`]).
+const SEARCH_SCHEMA: &str = "
+CREATE VIRTUAL TABLE lead_search USING fts5(
+    name, email, phone, tokenize = 'trigram case_sensitive 1'
+);
+CREATE TABLE lead_tags (
+    tag TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (tag, seq)
+) WITHOUT ROWID;
+CREATE INDEX lead_tags_by_seq ON lead_tags (seq);";
 
 /// Every lead's id is its own: minted ones and the vendor's alike.
 const ID_INDEX: &str = "CREATE UNIQUE INDEX IF NOT EXISTS leads_by_id ON leads (id);";
@@ -76,8 +93,20 @@ pub struct Store {
 /// (it is the database's only writer), so a write forgets them all.
 struct Db {
     conn: Connection,
-    totals: HashMap<(Option<LeadStatus>, Option<Channel>), u64>,
+    totals: HashMap<Filters, u64>,
 }
+
+/// What a total depends on: every filter of a view, not its order or page.
+type Filters = (
+    Option<LeadStatus>,
+    Option<Channel>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Most totals kept between writes: searches are many and each is cheap
+/// to count again, so the cache only has to serve the pages of a view.
+const MAX_TOTALS: usize = 1000;
 
 impl Db {
     /// Begins a write: every cached total is forgotten first, so no write
@@ -115,6 +144,7 @@ impl Store {
             conn.execute_batch(ADD_IDS)?;
         }
         conn.execute_batch(ID_INDEX)?;
+        add_search_index(&conn)?;
         let sorts = SortField::ALL
             .into_iter()
             .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
@@ -178,19 +208,43 @@ impl Store {
     }
 
     /// One page of leads in the query's order, and the total that match.
-    pub async fn list(&self, query: ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
+    pub async fn list(&self, query: &ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
+        let query = query.clone();
         self.with_db(move |db| {
-            let (where_sql, args) = filter(&query);
-            let key = (query.status, query.source);
+            let matches = match query.q.as_deref().map(Search::new) {
+                Some(search) => count_matches(&db.conn, &search)?,
+                None => None,
+            };
+            let along =
+                matches.is_some_and(|n| walk_the_sort_index(&db.conn, &query, n).unwrap_or(false));
+            let (where_sql, args) = filter(&query, along);
+            let key = (
+                query.status,
+                query.source,
+                query.q.clone(),
+                query.tag.clone(),
+            );
             let total = match db.totals.get(&key) {
                 Some(total) => *total,
                 None => {
-                    let counted: i64 = db.conn.query_row(
-                        &format!("SELECT COUNT(*) FROM leads{where_sql}"),
-                        params_from_iter(args.iter()),
-                        |r| r.get(0),
-                    )?;
-                    let counted = u64::try_from(counted).unwrap_or(0);
+                    // A search alone is counted by its index, without the table.
+                    let searched_only =
+                        query.tag.is_none() && query.status.is_none() && query.source.is_none();
+                    let counted = match matches {
+                        Some(n) if searched_only => n,
+                        _ => {
+                            let (where_sql, args) = filter(&query, false);
+                            let counted: i64 = db.conn.query_row(
+                                &format!("SELECT COUNT(*) FROM leads{where_sql}"),
+                                params_from_iter(args.iter()),
+                                |r| r.get(0),
+                            )?;
+                            u64::try_from(counted).unwrap_or(0)
+                        }
+                    };
+                    if db.totals.len() >= MAX_TOTALS {
+                        db.totals.clear();
+                    }
                     db.totals.insert(key, counted);
                     counted
                 }
@@ -259,6 +313,9 @@ impl Store {
             let mut lead = before.clone();
             lead.apply(&patch, &time::now());
             update(&tx, &lead)?;
+            let seq: i64 =
+                tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
+            index(&tx, seq, &lead)?;
             tx.commit()?;
             Ok(Some((before, lead)))
         })
@@ -307,11 +364,58 @@ fn insert(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
         columns.len() + 1,
         placeholders(columns.len())
     );
-    let seq = SqlValue::Integer(seq);
+    let seq_value = SqlValue::Integer(seq);
     conn.execute(
         &sql,
-        params_from_iter(values.iter().map(|(_, v)| v).chain([&seq])),
+        params_from_iter(values.iter().map(|(_, v)| v).chain([&seq_value])),
     )?;
+    index(conn, seq, lead)
+}
+
+/// Creates the search index when the database has none (it was made before
+/// search), and fills it from every lead, in one transaction.
+fn add_search_index(conn: &Connection) -> rusqlite::Result<()> {
+    let has_index: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'lead_search'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has_index {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    tx.execute_batch(SEARCH_SCHEMA)?;
+    {
+        let mut stmt = tx.prepare("SELECT * FROM leads")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            index(&tx, row.get("seq")?, &lead_from_row(row)?)?;
+        }
+    }
+    tx.commit()
+}
+
+/// Writes what the search index holds for `lead` (row `seq`), replacing
+/// what it held before.
+fn index(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM lead_search WHERE rowid = ?1")?
+        .execute([seq])?;
+    conn.prepare_cached(
+        "INSERT INTO lead_search (rowid, name, email, phone) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(rusqlite::params![
+        seq,
+        search::fold(&lead.name),
+        lead.email.as_deref().map(search::fold),
+        lead.phone.as_deref().map(search::digits),
+    ])?;
+    conn.prepare_cached("DELETE FROM lead_tags WHERE seq = ?1")?
+        .execute([seq])?;
+    let mut add =
+        conn.prepare_cached("INSERT OR IGNORE INTO lead_tags (tag, seq) VALUES (?1, ?2)")?;
+    for tag in &lead.tags {
+        add.execute(rusqlite::params![tag.to_lowercase(), seq])?;
+    }
     Ok(())
 }
 
@@ -399,23 +503,130 @@ fn lead_from_row(row: &Row<'_>) -> rusqlite::Result<Lead> {
     })
 }
 
-fn filter(query: &ListQuery) -> (String, Vec<SqlValue>) {
+/// The `FROM`/`WHERE` of a view's queries (after `leads`), and its values.
+/// `along` walks the sort's index, asking the search or tag of each row
+/// (see [`walk_the_sort_index`]); otherwise a search or tag view is read
+/// from what it matched: the unary `+` keeps SQLite from walking a status
+/// or source index instead, which for a rare match reads every such row
+/// (tens of milliseconds at 100,000).
+fn filter(query: &ListQuery, along: bool) -> (String, Vec<SqlValue>) {
     let mut clauses = Vec::new();
     let mut args = Vec::new();
+    let searched = (query.q.is_some() || query.tag.is_some()) && !along;
     if let Some(status) = query.status {
-        clauses.push("status = ?");
+        clauses.push(if searched {
+            "+status = ?"
+        } else {
+            "status = ?"
+        });
         args.push(SqlValue::Integer(i64::from(status.rank())));
     }
     if let Some(source) = query.source {
-        clauses.push("source = ?");
+        clauses.push(if searched {
+            "+source = ?"
+        } else {
+            "source = ?"
+        });
         args.push(SqlValue::Text(source.as_str().to_owned()));
     }
-    let sql = if clauses.is_empty() {
-        String::new()
+    if let Some(q) = &query.q {
+        let (clause, q_args) = search_clause(&Search::new(q));
+        clauses.push(clause);
+        args.extend(q_args);
+    }
+    if let Some(tag) = &query.tag {
+        clauses.push("seq IN (SELECT seq FROM lead_tags WHERE tag = ?)");
+        args.push(SqlValue::Text(tag.to_lowercase()));
+    }
+    let indexed = if along {
+        format!(" INDEXED BY {}", index_for(query))
     } else {
-        format!(" WHERE {}", clauses.join(" AND "))
+        String::new()
+    };
+    let sql = if clauses.is_empty() {
+        indexed
+    } else {
+        format!("{indexed} WHERE {}", clauses.join(" AND "))
     };
     (sql, args)
+}
+
+/// The index that serves `query`'s filters and sort ([`Store::open`] makes
+/// one for each): a filter on the sort's own column leaves it out.
+fn index_for(query: &ListQuery) -> String {
+    let (name, _, column) = sort_key(query.sort);
+    let status = query.status.is_some() && column != "status";
+    let source = query.source.is_some();
+    let filter = match (status, source) {
+        (false, false) => "all",
+        (true, false) => "status",
+        (false, true) => "source",
+        (true, true) => "both",
+    };
+    format!("leads_{filter}_by_{name}")
+}
+
+/// How many leads a search of three or more characters matches, from its
+/// index alone (`None` for shorter ones, which it cannot look up).
+fn count_matches(conn: &Connection, search: &Search) -> rusqlite::Result<Option<u64>> {
+    let Some(expr) = match_expression(search) else {
+        return Ok(None);
+    };
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM lead_search WHERE lead_search MATCH ?1")?
+        .query_row([expr], |r| r.get(0))?;
+    Ok(Some(u64::try_from(n).unwrap_or(0)))
+}
+
+/// Whether a page of a search that matched `matches` leads is found sooner
+/// by walking the sort's index and keeping the matching rows than by
+/// reading every match and sorting them. Matches spread evenly, so the
+/// walk reads about `(offset + limit) × leads / matches` index entries,
+/// where the other way reads every match from the table: the walk wins for
+/// common texts on early pages, the matches for rare ones.
+fn walk_the_sort_index(
+    conn: &Connection,
+    query: &ListQuery,
+    matches: u64,
+) -> rusqlite::Result<bool> {
+    let leads: i64 = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM leads", [], |r| r.get(0))?;
+    let leads = u64::try_from(leads).unwrap_or(0);
+    let wanted = query.offset() + u64::from(query.limit);
+    Ok(matches > 0 && wanted.saturating_mul(leads) < matches.saturating_mul(matches))
+}
+
+/// The leads a search matches, as the ids the index finds: a subquery, so
+/// SQLite starts from the matches rather than walking a filter's index and
+/// asking the search of every row. Three or more characters are looked up
+/// by trigram; fewer are read from the index's own columns, as a trigram
+/// index cannot find them.
+fn search_clause(search: &Search) -> (&'static str, Vec<SqlValue>) {
+    if let Some(expr) = match_expression(search) {
+        (
+            "seq IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)",
+            vec![SqlValue::Text(expr)],
+        )
+    } else {
+        (
+            "seq IN (SELECT rowid FROM lead_search WHERE instr(name, ?) OR instr(email, ?))",
+            vec![SqlValue::Text(search.text.clone()); 2],
+        )
+    }
+}
+
+/// The FTS5 query for a search of three or more characters: the text as
+/// one quoted phrase in the name or email, or the digits in the phone.
+fn match_expression(search: &Search) -> Option<String> {
+    if search.text.chars().count() < 3 {
+        return None;
+    }
+    let phrase =
+        |columns: &str, text: &str| format!("{{{columns}}} : \"{}\"", text.replace('"', "\"\""));
+    let mut expr = phrase("name email", &search.text);
+    if let Some(digits) = &search.digits {
+        expr = format!("{expr} OR {}", phrase("phone", digits));
+    }
+    Some(expr)
 }
 
 /// The total order of the contract: the field, then creation order, both
@@ -458,7 +669,7 @@ mod tests {
         assert!(store.adopt(odd).await.unwrap());
         assert_eq!(store.get("ld-9f/2").await.unwrap().unwrap().name, "Odd");
         assert_eq!(store.get("lead_002").await.unwrap().unwrap().name, "Caller");
-        let (leads, total) = store.list(ListQuery::default()).await.unwrap();
+        let (leads, total) = store.list(&ListQuery::default()).await.unwrap();
         let names: Vec<&str> = leads.iter().map(|l| l.name.as_str()).collect();
         assert_eq!((names, total), (vec!["Third", "First", "Odd", "Caller"], 4));
     }
@@ -482,6 +693,298 @@ mod tests {
         assert_eq!(lead.map(|l| l.name).as_deref(), Some("Old"));
     }
 
+    fn lead(name: &str, phone: Option<&str>, email: Option<&str>, tags: &[&str]) -> NewLead {
+        NewLead {
+            name: name.into(),
+            phone: phone.map(Into::into),
+            email: email.map(Into::into),
+            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+            ..NewLead::default()
+        }
+    }
+
+    /// The names a view lists, in order, and its total.
+    async fn names(store: &Store, query: &str) -> (Vec<String>, u64) {
+        let query = ListQuery::from_query_string(query).unwrap();
+        let (leads, total) = store.list(&query).await.unwrap();
+        (leads.into_iter().map(|l| l.name).collect(), total)
+    }
+
+    async fn search_store(dir: &tempfile::TempDir) -> Store {
+        let store = Store::open(&dir.path().join("search.db")).unwrap();
+        for new in [
+            lead(
+                "José Núñez",
+                Some("+15550102030"),
+                Some("jose@example.com"),
+                &["VIP", "hvac"],
+            ),
+            lead("Josephine Ng", Some("+442071234567"), None, &["vip"]),
+            lead("Agent 007", None, Some("Ann+Leads@Example.com"), &[]),
+            lead(
+                "Łukasz Żółć",
+                Some("+48501234567"),
+                Some("lz@example.pl"),
+                &["Ärger"],
+            ),
+            lead("Ann Lee", None, None, &["hvac"]),
+        ] {
+            store.create(new).await.unwrap();
+        }
+        store
+    }
+
+    #[tokio::test]
+    async fn a_search_matches_names_and_emails_folded_and_phones_by_digits() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = search_store(&dir).await;
+        let cases: [(&str, &[&str]); 14] = [
+            ("q=jose", &["José Núñez", "Josephine Ng"]),
+            ("q=JOSÉ", &["José Núñez", "Josephine Ng"]),
+            ("q=nu%C3%B1ez", &["José Núñez"]),
+            ("q=lodz", &[]),
+            ("q=zolc", &["Łukasz Żółć"]),
+            ("q=(555)%20010-20", &["José Núñez"]),
+            ("q=555.010.2030", &["José Núñez"]),
+            ("q=%2B44%2020%207123", &["Josephine Ng"]),
+            ("q=007", &["Agent 007"]),
+            ("q=ann%2Bleads", &["Agent 007"]),
+            ("q=example.com", &["Agent 007", "José Núñez"]),
+            ("q=ng", &["Josephine Ng"]),
+            ("q=%22", &[]),
+            (
+                "q=a",
+                &["Ann Lee", "Łukasz Żółć", "Agent 007", "José Núñez"],
+            ),
+        ];
+        for (query, expected) in cases {
+            let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
+            let total = expected.len() as u64;
+            assert_eq!(
+                names(&store, &format!("{query}&sort=-created_at"))
+                    .await
+                    .0
+                    .len(),
+                expected.len(),
+                "{query}"
+            );
+            let (mut got, counted) = names(&store, query).await;
+            let mut want = expected;
+            got.sort();
+            want.sort();
+            assert_eq!((got, counted), (want, total), "{query}");
+        }
+    }
+
+    #[tokio::test]
+    async fn search_and_tag_combine_with_filters_sorts_and_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = search_store(&dir).await;
+        assert_eq!(
+            names(&store, "tag=VIP&sort=-created_at").await,
+            (vec!["Josephine Ng".into(), "José Núñez".into()], 2)
+        );
+        assert_eq!(
+            names(&store, "tag=%C3%A4rger").await.1,
+            1,
+            "Unicode lowercase"
+        );
+        assert_eq!(
+            names(&store, "tag=hvac&q=ann").await,
+            (vec!["Ann Lee".into()], 1)
+        );
+        assert_eq!(names(&store, "tag=nope").await, (vec![], 0));
+        assert_eq!(
+            names(&store, "q=jos&sort=created_at&limit=1&page=2").await,
+            (vec!["Josephine Ng".into()], 2)
+        );
+        assert_eq!(names(&store, "q=jos&status=contacted").await, (vec![], 0));
+        assert_eq!(names(&store, "q=jos&status=new&sort=-score").await.1, 2);
+    }
+
+    /// Every lead of `query`'s view, through every page.
+    async fn all_pages(store: &Store, query: &ListQuery) -> Vec<Lead> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let (leads, total) = store
+                .list(&query.clone().with_limit(100).with_page(page))
+                .await
+                .unwrap();
+            all.extend(leads);
+            if all.len() as u64 >= total {
+                return all;
+            }
+        }
+        unreachable!()
+    }
+
+    #[tokio::test]
+    async fn both_ways_of_reading_a_search_list_what_the_rule_says_in_the_views_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("demo.db")).unwrap();
+        store.seed_if_empty(600).await.unwrap();
+        let views = [
+            "",
+            "status=new",
+            "sort=name",
+            "sort=-score&source=sms",
+            "sort=updated_at&status=contacted",
+        ];
+        // Common texts take the walk along the sort index on early pages,
+        // rare ones and later pages read the matches: all must agree.
+        for q in [
+            "son",
+            "a",
+            "example.com",
+            "smith",
+            "jane.smith",
+            "555 01",
+            "zzz",
+        ] {
+            for view in views {
+                let base = ListQuery::from_query_string(view).unwrap();
+                let search = Search::new(q);
+                let expected: Vec<String> = all_pages(&store, &base)
+                    .await
+                    .into_iter()
+                    .filter(|l| search.matches(&l.name, l.phone.as_deref(), l.email.as_deref()))
+                    .map(|l| l.id)
+                    .collect();
+                let searched = base.with_q(q);
+                for (limit, page) in [(10, 1), (20, 1), (20, 3), (100, 1)] {
+                    let (leads, total) = store
+                        .list(&searched.clone().with_limit(limit).with_page(page))
+                        .await
+                        .unwrap();
+                    let ids: Vec<String> = leads.into_iter().map(|l| l.id).collect();
+                    let from = ((page - 1) * limit) as usize;
+                    let want: Vec<String> = expected
+                        .iter()
+                        .skip(from)
+                        .take(limit as usize)
+                        .cloned()
+                        .collect();
+                    assert_eq!(
+                        (ids, total),
+                        (want, expected.len() as u64),
+                        "q={q} {view} limit={limit} page={page}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn every_write_keeps_the_search_index_in_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = search_store(&dir).await;
+        assert_eq!(
+            names(&store, "q=zoe").await.1,
+            0,
+            "counted before the writes"
+        );
+        let ann = store
+            .create(lead("Zoë Quinn", None, None, &[]))
+            .await
+            .unwrap();
+        assert_eq!(names(&store, "q=zoe").await.1, 1, "a create");
+        let patch = |json: &str| serde_json::from_str::<LeadPatch>(json).unwrap();
+        store
+            .update(&ann.id, patch(r#"{"name": "Zed Quinn"}"#))
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                names(&store, "q=zoe").await.1,
+                names(&store, "q=zed").await.1
+            ),
+            (0, 1),
+            "a name"
+        );
+        store
+            .update(&ann.id, patch(r#"{"email": "zq@quinn.io"}"#))
+            .await
+            .unwrap();
+        assert_eq!(names(&store, "q=quinn.io").await.1, 1, "an email");
+        store
+            .update(
+                &ann.id,
+                patch(r#"{"email": null, "phone": "+15559998877"}"#),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                names(&store, "q=quinn.io").await.1,
+                names(&store, "q=999-88").await.1
+            ),
+            (0, 1),
+            "a phone"
+        );
+        store
+            .update(&ann.id, patch(r#"{"tags": ["Gold"]}"#))
+            .await
+            .unwrap();
+        assert_eq!(names(&store, "tag=gold").await.1, 1, "tags");
+        store
+            .update(&ann.id, patch(r#"{"tags": []}"#))
+            .await
+            .unwrap();
+        assert_eq!(names(&store, "tag=gold").await.1, 0, "tags removed");
+        let vendor = lead("Webhook Wanda", Some("+15551112222"), None, &["Gold"])
+            .into_lead("ld-77".into(), "2026-11-26T10:00:00Z");
+        store.adopt(vendor).await.unwrap();
+        assert_eq!(
+            names(&store, "q=wanda&tag=GOLD").await,
+            (vec!["Webhook Wanda".into()], 1),
+            "a webhook lead"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_database_from_before_search_gets_its_index_on_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch(SCHEMA).unwrap();
+        old.execute(
+            "INSERT INTO leads (seq, id, name, name_key, email, status, source, tags, created_at, updated_at) \
+             VALUES (3, 'lead_003', 'Renée Old', 'renée old', 'r@old.example', 0, 'call', '[\"Legacy\"]', \
+             '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            names(&store, "q=renee&tag=legacy").await,
+            (vec!["Renée Old".into()], 1)
+        );
+        drop(store);
+        let again = Store::open(&path).unwrap();
+        assert_eq!(
+            names(&again, "q=old.example").await.1,
+            1,
+            "indexed once, not twice"
+        );
+    }
+
+    /// The query plan of `query`'s page, as SQLite explains it.
+    fn plan(conn: &Connection, query: &ListQuery, along: bool) -> String {
+        let (where_sql, args) = filter(query, along);
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT * FROM leads{where_sql} ORDER BY {}",
+            order_by(query)
+        );
+        let mut stmt = conn.prepare(&sql).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        plan.join("; ")
+    }
+
     #[test]
     fn every_filter_and_sort_is_served_by_an_index() {
         let dir = tempfile::tempdir().unwrap();
@@ -498,24 +1001,65 @@ mod tests {
         for base in filters {
             for field in SortField::ALL {
                 for sort in [Sort::asc(field), Sort::desc(field)] {
-                    let query = base.with_sort(sort);
-                    let (where_sql, args) = filter(&query);
-                    let sql = format!(
-                        "EXPLAIN QUERY PLAN SELECT * FROM leads{where_sql} ORDER BY {}",
-                        order_by(&query)
-                    );
-                    let mut stmt = db.conn.prepare(&sql).unwrap();
-                    let plan: Vec<String> = stmt
-                        .query_map(params_from_iter(args.iter()), |r| r.get::<_, String>(3))
-                        .unwrap()
-                        .collect::<rusqlite::Result<_>>()
-                        .unwrap();
-                    let plan = plan.join("; ");
+                    let query = base.clone().with_sort(sort);
+                    let plan = plan(&db.conn, &query, false);
                     assert!(
                         plan.contains("USING INDEX") && !plan.contains("TEMP B-TREE"),
                         "{} sorts without an index: {plan}",
                         query.to_query_string()
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_or_tag_reads_its_matches_or_walks_the_sort_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let db = lock(&store.db);
+        let filters = [
+            ListQuery::default(),
+            ListQuery::default().with_status(Some(LeadStatus::New)),
+            ListQuery::default().with_source(Some(leads_core::Channel::Sms)),
+            ListQuery::default()
+                .with_status(Some(LeadStatus::New))
+                .with_source(Some(leads_core::Channel::Sms)),
+        ];
+        let searches = [
+            ListQuery::default().with_q("jose"),
+            ListQuery::default().with_q("jo"),
+            ListQuery::default().with_tag(Some("vip".into())),
+            ListQuery::default()
+                .with_q("(555) 010")
+                .with_tag(Some("vip".into())),
+        ];
+        for base in filters {
+            for search in &searches {
+                for field in SortField::ALL {
+                    for sort in [Sort::asc(field), Sort::desc(field)] {
+                        let query = ListQuery {
+                            q: search.q.clone(),
+                            tag: search.tag.clone(),
+                            ..base.clone().with_sort(sort)
+                        };
+                        let from_matches = plan(&db.conn, &query, false);
+                        assert!(
+                            from_matches.contains("SEARCH leads USING INTEGER PRIMARY KEY")
+                                && !from_matches.contains("INDEX leads_"),
+                            "{} does not start from its matches: {from_matches}",
+                            query.to_query_string()
+                        );
+                        if query.q.as_ref().is_some_and(|q| q.len() >= 3) {
+                            let along = plan(&db.conn, &query, true);
+                            assert!(
+                                along.contains(&format!("USING INDEX {}", index_for(&query)))
+                                    && !along.contains("TEMP B-TREE"),
+                                "{} does not walk its sort's index: {along}",
+                                query.to_query_string()
+                            );
+                        }
+                    }
                 }
             }
         }

@@ -46,7 +46,7 @@ pub async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<Lead>>, AppError> {
     let query = ListQuery::from_query_string(&raw.unwrap_or_default())?;
-    let (data, total) = store.list(query).await?;
+    let (data, total) = store.list(&query).await?;
     Ok(Json(Page {
         data,
         meta: PageMeta {
