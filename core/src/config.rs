@@ -30,6 +30,10 @@ pub struct ConsoleConfig {
     /// vendor's CORS may refuse a header it does not know.
     #[serde(default)]
     pub idempotency_keys: bool,
+    /// The API answers the search text `q` and the `tag` filter, so the
+    /// console offers them. Absent (the vendor's own API) means no.
+    #[serde(default)]
+    pub search: bool,
 }
 
 /// Whether API requests need a bearer key.

@@ -194,7 +194,11 @@ mod tests {
             .map(|r| &text[r])
             .collect();
         assert_eq!(marked, ["Ångström", "ANGSTROM"]);
-        assert_eq!(marks("aaaa", "aa"), vec![(0..4)], "touching matches are one mark");
+        assert_eq!(
+            marks("aaaa", "aa"),
+            vec![(0..4)],
+            "touching matches are one mark"
+        );
         assert!(marks("abc", "").is_empty());
         assert!(marks("abc", "x").is_empty());
         // A letter whose lowercase is longer (İ → i̇) still maps back whole.

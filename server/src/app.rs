@@ -29,7 +29,7 @@ pub fn router(state: AppState) -> Router {
     let console = Router::new()
         .route(
             "/config.json",
-            get(static_files::config_json).with_state(state.sign_in.clone()),
+            get(static_files::config_json).with_state(state.settings.clone()),
         )
         .fallback_service(static_files::console(
             &state.dist,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use leads_core::ConsoleConfig;
 
 use crate::auth::SignIn;
 use crate::backend::LeadsBackend;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub security: Arc<SecurityHeaders>,
     /// How long a client may take to send a request body.
     pub client_timeout: Duration,
+    /// What `/config.json` tells consoles.
+    pub settings: ConsoleConfig,
     /// The console's page with its settings in it, when `dist` has one.
     pub page: Option<Bytes>,
     /// `/embed.js` for the build in `dist`, when there is one.
@@ -74,7 +77,8 @@ impl AppState {
         // Read once: the CSP hashes its start-up script, and it is served
         // with the settings written in.
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
-        let settings = static_files::console_config(&sign_in);
+        let searches = matches!(backend, LeadsBackend::Store(_));
+        let settings = static_files::console_config(&sign_in, searches);
         let idempotency = Keys::open(&config.db).map_err(|source| StartError::IdempotencyKeys {
             path: config.db.clone(),
             source,
@@ -88,6 +92,7 @@ impl AppState {
             page: index
                 .as_deref()
                 .map(|page| static_files::console_page(page, &settings)),
+            settings,
             rate_limit: config.rate_limit.map(RateLimit::new),
             dist: config.dist.clone(),
             client_timeout: config.client_timeout,

@@ -21,8 +21,9 @@ use crate::auth::SignIn;
 /// Where this server's API is, for its own console.
 const API_BASE: &str = "/v1";
 
-/// What the console needs to know of this server: its API and sign-in.
-pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
+/// What the console needs to know of this server: its API, sign-in, and
+/// whether it can search (the store can; the vendor's API cannot).
+pub fn console_config(sign_in: &SignIn, search: bool) -> ConsoleConfig {
     ConsoleConfig {
         api_base: API_BASE.to_owned(),
         auth: if sign_in.required() {
@@ -31,12 +32,13 @@ pub fn console_config(sign_in: &SignIn) -> ConsoleConfig {
             AuthMode::None
         },
         idempotency_keys: true,
+        search,
     }
 }
 
 /// `GET /config.json`, for consoles in portals.
-pub async fn config_json(State(sign_in): State<SignIn>) -> impl IntoResponse {
-    Json(console_config(&sign_in))
+pub async fn config_json(State(settings): State<ConsoleConfig>) -> impl IntoResponse {
+    Json(settings)
 }
 
 /// The console's page, `page`, with its settings inside as a JSON script

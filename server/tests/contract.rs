@@ -215,6 +215,11 @@ async fn invalid_list_parameters_are_400_naming_the_parameter() {
         ("page=-1", "page"),
         ("page=1&page=2", "page"),
         ("status=new&status=new", "status"),
+        ("q=", "q"),
+        ("q=%20%09", "q"),
+        ("q=a&q=b", "q"),
+        ("tag=", "tag"),
+        ("tag=vip&tag=VIP", "tag"),
     ] {
         let reply = app.get(&format!("/v1/leads?{query}")).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
@@ -225,6 +230,72 @@ async fn invalid_list_parameters_are_400_naming_the_parameter() {
         .get("/v1/leads?unknown=1&status=new&limit=100&page=1000000")
         .await;
     assert_eq!(ok.status, StatusCode::OK);
+    let long = format!("/v1/leads?q={}", "x".repeat(101));
+    assert_eq!(app.get(&long).await.param(), Some("q"));
+    let long = format!("/v1/leads?tag={}", "x".repeat(51));
+    assert_eq!(app.get(&long).await.param(), Some("tag"));
+}
+
+#[tokio::test]
+async fn a_search_and_a_tag_page_through_their_matches_with_exact_totals() {
+    let app = TestApp::new().await;
+    for (name, phone, email, tags) in [
+        (
+            "José Núñez",
+            json!("+15550102030"),
+            json!("jose@example.com"),
+            json!(["VIP"]),
+        ),
+        (
+            "Josie Park",
+            Value::Null,
+            json!("josie+leads@example.org"),
+            json!(["vip", "hvac"]),
+        ),
+        ("Bo Jost", json!("+442071234567"), Value::Null, json!([])),
+    ] {
+        let reply = app
+            .post(json!({"name": name, "phone": phone, "email": email, "tags": tags}))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    }
+    let names = |reply: &support::Reply| -> Vec<String> {
+        reply.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let first = app.get("/v1/leads?q=JOS&sort=name&limit=2").await;
+    // Names sort by their lowercase, by code point: é after i.
+    assert_eq!(names(&first), ["Bo Jost", "Josie Park"]);
+    assert_eq!(
+        first.body["meta"],
+        json!({"page": 1, "limit": 2, "total": 3})
+    );
+    let second = app.get("/v1/leads?q=JOS&sort=name&limit=2&page=2").await;
+    assert_eq!(names(&second), ["José Núñez"]);
+    assert_eq!(
+        names(&app.get("/v1/leads?q=%2B1%20(555)%20010").await),
+        ["José Núñez"]
+    );
+    assert_eq!(
+        names(&app.get("/v1/leads?q=josie%2Bleads").await),
+        ["Josie Park"]
+    );
+    let tagged = app.get("/v1/leads?tag=Vip&sort=name").await;
+    assert_eq!(names(&tagged), ["Josie Park", "José Núñez"]);
+    let both = app.get("/v1/leads?tag=VIP&q=park&status=new").await;
+    assert_eq!(
+        (names(&both), both.body["meta"]["total"].clone()),
+        (vec!["Josie Park".to_owned()], json!(1))
+    );
+    let none = app.get("/v1/leads?q=nobody").await;
+    assert_eq!(
+        (none.status, none.body["meta"]["total"].clone()),
+        (StatusCode::OK, json!(0))
+    );
 }
 
 #[tokio::test]
@@ -561,7 +632,7 @@ async fn api_key_guards_v1_only_and_comes_first() {
         .await;
     assert_eq!(
         config.body,
-        json!({"api_base": "/v1", "auth": "bearer", "idempotency_keys": true})
+        json!({"api_base": "/v1", "auth": "bearer", "idempotency_keys": true, "search": true})
     );
     let page = app
         .send(bare(Method::GET, "/").body(Body::empty()).unwrap())
@@ -578,7 +649,7 @@ async fn console_is_served_with_spa_fallback_and_open_config() {
     let app = TestApp::new().await;
     assert_eq!(
         app.get("/config.json").await.body,
-        json!({"api_base": "/v1", "auth": "none", "idempotency_keys": true})
+        json!({"api_base": "/v1", "auth": "none", "idempotency_keys": true, "search": true})
     );
     for path in ["/", "/leads?status=new", "/some/deep/link"] {
         let reply = app.get(path).await;

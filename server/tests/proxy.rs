@@ -247,6 +247,24 @@ async fn only_the_upstream_key_goes_upstream_never_the_browsers_credentials() {
 }
 
 #[tokio::test]
+async fn search_is_not_offered_and_a_search_is_refused_not_passed_on() {
+    let (upstream, proxy) = setup().await;
+    assert_eq!(proxy.get("/config.json").await.body["search"], json!(false));
+    for query in ["q=ann", "status=new&tag=vip", "Q=x&q=y"] {
+        let reply = proxy.get(&format!("/v1/leads?{query}")).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        let param = reply.param().unwrap_or_default().to_owned();
+        assert!(param == "q" || param == "tag", "{query}: {}", reply.text);
+        assert!(reply.text.contains("no search"), "{}", reply.text);
+    }
+    assert_eq!(
+        upstream.received().await,
+        Vec::<Value>::new(),
+        "nothing reached the vendor"
+    );
+}
+
+#[tokio::test]
 async fn an_id_that_no_lead_can_have_is_a_404_and_never_forwarded() {
     let (upstream, proxy) = setup().await;
     let probes = [

@@ -26,6 +26,7 @@ pub async fn load_config(
             api_base: api_base.clone(),
             auth,
             idempotency_keys: false,
+            search: false,
         },
         (_, _, Some(in_page)) => in_page,
         _ => {

@@ -10,6 +10,9 @@ use axum::response::Response;
 use axum::routing::{patch, post};
 use axum::Router;
 
+use leads_core::query::{decode_pairs, Param};
+use leads_core::FieldError;
+
 use super::lead_id::LeadId;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -40,9 +43,28 @@ async fn forward_collection(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, AppError> {
+    if method == Method::GET {
+        refuse_search(query.as_deref().unwrap_or_default())?;
+    }
     upstream
         .forward(method, "/leads", query, &headers, body)
         .await
+}
+
+/// The vendor's API has no search or tag filter, and ignores parameters
+/// it does not know: passed on, `q` would list every lead as if it matched.
+/// `/config.json` tells consoles not to offer them here.
+fn refuse_search(query: &str) -> Result<(), FieldError> {
+    for (key, _) in decode_pairs(query) {
+        if let Some(param @ (Param::Q | Param::Tag)) = Param::named(&key) {
+            let name = param.as_str();
+            return Err(FieldError::new(
+                name,
+                format!("{name} is not available: this server passes lists on to the vendor's API, which has no search or tag filter"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn forward_one(
