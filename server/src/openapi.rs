@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use leads_core::limits::{
-    MAX_BODY_BYTES, MAX_EMAIL_CHARS, MAX_LIMIT, MAX_NAME_CHARS, MAX_PAGE, MAX_SOURCE_CHARS,
-    MAX_TAGS, MAX_TAG_CHARS,
+    MAX_BODY_BYTES, MAX_EMAIL_CHARS, MAX_LIMIT, MAX_NAME_CHARS, MAX_PAGE, MAX_SEARCH_CHARS,
+    MAX_SOURCE_CHARS, MAX_TAGS, MAX_TAG_CHARS,
 };
 use leads_core::{
     ApiError, ApiErrorBody, Channel, ErrorType, Lead, LeadPatch, LeadStatus, NewLead, Page,
@@ -249,7 +249,7 @@ fn keep_prose(schema: &mut Value) {
     }
 }
 
-/// `status`, `source`, `sort`, `limit`, `page`, from the types the server
+/// `status`, `source`, `q`, `tag`, `sort`, `limit`, `page`, from the types the server
 /// parses them into.
 fn list_parameters() -> Value {
     let statuses: Vec<_> = LeadStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -265,6 +265,16 @@ fn list_parameters() -> Value {
     json!([
         query("status", "Only leads with this status.", json!({ "type": "string", "enum": statuses })),
         query("source", "Only leads from this capture channel.", json!({ "type": "string", "enum": channels })),
+        query(
+            "q",
+            "Only leads whose name or email contains this text, compared after lowercasing and removing diacritics; or, with 3 or more digits, whose phone's digits contain its digits.",
+            json!({ "type": "string", "minLength": 1, "maxLength": MAX_SEARCH_CHARS, "pattern": not_blank() })
+        ),
+        query(
+            "tag",
+            "Only leads with this tag, compared by Unicode lowercase.",
+            json!({ "type": "string", "minLength": 1, "maxLength": MAX_TAG_CHARS, "pattern": not_blank() })
+        ),
         query(
             "sort",
             "A field, with `-` in front for descending. Ties go by creation order; null scores come last.",

@@ -64,7 +64,7 @@ fn nasty_text() -> impl Strategy<Value = String> {
 fn list_key() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "status", "source", "sort", "limit", "page", "STATUS", "q"
+            "status", "source", "sort", "limit", "page", "STATUS", "q", "tag", "TAG"
         ])
         .prop_map(str::to_owned),
         nasty_text(),
@@ -98,6 +98,10 @@ fn list_value() -> impl Strategy<Value = String> {
             "0x10",
             "1e2",
             " 1",
+            "vip",
+            "High-Intent",
+            "jo",
+            "(555) 01",
         ])
         .prop_map(str::to_owned),
         nasty_text(),
@@ -254,6 +258,108 @@ fn send_body(
         request = request.header(header::CONTENT_TYPE, kind);
     }
     runtime.block_on(app.send(request.body(Body::from(body)).expect("a request")))
+}
+
+/// Search texts of every length and script, phone numbers however
+/// written, and what the demo leads' names and emails hold.
+fn search_text() -> impl Strategy<Value = String> {
+    let known = vec![
+        "jane",
+        "SMITH",
+        "josé",
+        "tomas",
+        "FERNANDEZ",
+        "Garcia",
+        "example.com",
+        "o'brien",
+        "ÑÚ",
+        "李",
+        "\u{301}",
+        "  ",
+    ];
+    prop_oneof![
+        1 => "\\PC{1,3}",
+        1 => "\\PC{4,110}",
+        1 => "[ \t]{0,3}[a-zé.@+]{1,12}[ \t]{0,3}",
+        1 => "[+(]?[0-9]{1,3}[) .-]{0,2}[0-9]{2,7}",
+        4 => prop::sample::select(known).prop_map(str::to_owned),
+    ]
+}
+
+/// Tags in any case, some the demo leads have.
+fn tag_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "high-intent",
+            "HIGH-INTENT",
+            " Hvac-Repair ",
+            "vip",
+            "",
+            "ä"
+        ])
+        .prop_map(str::to_owned),
+        "\\PC{1,55}",
+    ]
+}
+
+/// Every lead, read a page of 100 at a time.
+async fn every_lead(app: &TestApp) -> Vec<Lead> {
+    let mut all = Vec::new();
+    for page in 1.. {
+        let reply = app.get(&format!("/v1/leads?limit=100&page={page}")).await;
+        let page: Page<Lead> = serde_json::from_value(reply.body).expect("a page");
+        let done = page.data.len() < 100;
+        all.extend(page.data);
+        if done {
+            return all;
+        }
+    }
+    unreachable!()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 150,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// A search or tag lists exactly the leads leads-core's rule admits,
+    /// with their exact total, or is a 400 naming the parameter.
+    #[test]
+    fn a_search_and_a_tag_list_exactly_what_the_rule_admits(
+        q in proptest::option::weighted(0.8, search_text()),
+        tags in proptest::collection::vec(tag_text(), 0..3),
+        status in proptest::option::of(prop::sample::select(vec!["new", "contacted"])),
+    ) {
+        thread_local!(static APP: (Runtime, TestApp) = app());
+        let mut pairs: Vec<(String, String)> = q.iter().map(|q| ("q".to_owned(), q.clone())).collect();
+        pairs.extend(tags.iter().map(|t| ("tag".to_owned(), t.clone())));
+        pairs.extend(status.iter().map(|s| ("status".to_owned(), (*s).to_owned())));
+        let uri = format!("/v1/leads?limit=100&{}", into_query(&pairs, false));
+        let (reply, all) = APP.with(|(runtime, app)| runtime.block_on(async { (app.get(&uri).await, every_lead(app).await) }));
+        let q_ok = q.as_deref().is_none_or(|q| (1..=100).contains(&q.trim().chars().count()));
+        let tag_ok = tags.len() <= 1 && tags.iter().all(|t| (1..=50).contains(&t.trim().chars().count()));
+        if !(q_ok && tag_ok) {
+            prop_assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}: {}", uri, reply.text);
+            let param = if q_ok { "tag" } else { "q" };
+            prop_assert_eq!(reply.param(), Some(param), "{}", uri);
+            return Ok(());
+        }
+        prop_assert_eq!(reply.status, StatusCode::OK, "{}: {}", uri, reply.text);
+        let search = q.as_deref().map(|q| leads_core::search::Search::new(q.trim()));
+        let admitted: Vec<String> = all
+            .into_iter()
+            .filter(|l| search.as_ref().is_none_or(|s| s.matches(&l.name, l.phone.as_deref(), l.email.as_deref())))
+            .filter(|l| tags.first().is_none_or(|t| leads_core::validate::contains_tag(&l.tags, t.trim())))
+            .filter(|l| status.is_none_or(|s| l.status.as_str() == s))
+            .map(|l| l.id)
+            .collect();
+        let page: Page<Lead> = serde_json::from_value(reply.body.clone()).expect("a page");
+        let listed: Vec<String> = page.data.into_iter().map(|l| l.id).collect();
+        prop_assert_eq!(page.meta.total, admitted.len() as u64, "{}", uri);
+        prop_assert_eq!(listed, admitted.into_iter().take(100).collect::<Vec<_>>(), "{}", uri);
+    }
 }
 
 proptest! {
