@@ -79,7 +79,32 @@ pub fn file_name(query: &ListQuery, date: &str) -> String {
         name.push_str("-source-");
         name.push_str(source.as_str());
     }
+    for (label, text) in [("search", &query.q), ("tag", &query.tag)] {
+        if let Some(text) = text {
+            name.push('-');
+            name.push_str(label);
+            let slug = slug(text);
+            if !slug.is_empty() {
+                name.push('-');
+                name.push_str(&slug);
+            }
+        }
+    }
     format!("{name}-{date}.csv")
+}
+
+/// What typed text can put into a file name: its folded ASCII letters and
+/// digits in runs joined by `-`, at most 24 of them, so no separator, dot
+/// or control character from a search ever reaches the name.
+fn slug(text: &str) -> String {
+    let folded = leads_core::search::fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut slug = words.join("-");
+    slug.truncate(24);
+    slug.trim_end_matches('-').to_owned()
 }
 
 #[cfg(test)]
@@ -137,5 +162,14 @@ mod tests {
             file_name(&converted, "2026-11-26"),
             "leads-status-converted-source-call-2026-11-26.csv"
         );
+        let searched = ListQuery::default()
+            .with_q("José ../Núñez")
+            .with_tag(Some("VIP \\ 2".into()));
+        assert_eq!(
+            file_name(&searched, "2026-11-26"),
+            "leads-search-jose-nunez-tag-vip-2-2026-11-26.csv"
+        );
+        let unreadable = ListQuery::default().with_q("李小龍");
+        assert_eq!(file_name(&unreadable, "2026-11-26"), "leads-search-2026-11-26.csv");
     }
 }

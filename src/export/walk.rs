@@ -149,7 +149,7 @@ impl Export {
     /// Gathers every page of `view` and saves the file.
     pub(crate) async fn walk(&self, view: ListQuery, session: Session) -> ExportState {
         let client = session.client_untracked();
-        let first = view.with_limit(PAGE_SIZE);
+        let first = view.clone().with_limit(PAGE_SIZE);
         let mut walk = Walk::default();
         // A second walk when the first saw the view change under it.
         for _ in 0..2 {
@@ -159,7 +159,7 @@ impl Export {
                 if self.stopped() {
                     return ExportState::Cancelled;
                 }
-                let answer = client.export_page(&first.with_page(page)).await;
+                let answer = client.export_page(&first.clone().with_page(page)).await;
                 // Cancel may have been pressed while the page was on its way.
                 if self.stopped() {
                     return ExportState::Cancelled;

@@ -1,14 +1,15 @@
 //! The "Keyboard shortcuts" dialog that `?` opens: every key and what it
 //! does. Escape or Close shuts it, and the focus goes back where it was.
 
-use crate::keys::shortcuts::HELP;
+use crate::keys::shortcuts::{HELP, SEARCH_KEY};
 use crate::ui::modal::{modal, FocusBack};
 use leptos::html;
 use leptos::prelude::*;
 
-/// The dialog; `open` shows and hides it.
+/// The dialog; `open` shows and hides it. `searches`: the API can search,
+/// so the search field and its key are there.
 #[component]
-pub fn ShortcutsDialog(open: RwSignal<bool>) -> impl IntoView {
+pub fn ShortcutsDialog(open: RwSignal<bool>, searches: bool) -> impl IntoView {
     let dialog = NodeRef::<html::Dialog>::new();
     let close_button = NodeRef::<html::Button>::new();
     modal(
@@ -35,6 +36,8 @@ pub fn ShortcutsDialog(open: RwSignal<bool>) -> impl IntoView {
                 </p>
                 <dl class="shortcuts">
                     {HELP
+                        .into_iter()
+                        .filter(|(keys, _)| searches || *keys != SEARCH_KEY)
                         .map(|(keys, what)| view! { <dt><kbd>{keys}</kbd></dt><dd>{what}</dd> })
                         .collect_view()}
                 </dl>

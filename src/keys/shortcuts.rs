@@ -17,11 +17,12 @@ pub enum Shortcut {
     Edit,
     NewLead,
     FocusFilter,
+    FocusSearch,
     Help,
 }
 
 /// Every shortcut, with its keys as the help dialog lists them.
-pub const HELP: [(&str, &str); 8] = [
+pub const HELP: [(&str, &str); 9] = [
     ("j or ↓", "Next lead"),
     ("k or ↑", "Previous lead"),
     ("1 2 3 4", "Status: New, Contacted, Qualified, Converted"),
@@ -29,8 +30,13 @@ pub const HELP: [(&str, &str); 8] = [
     ("e", "Edit the lead"),
     ("n", "New lead"),
     ("/", "Go to the Status filter"),
+    (SEARCH_KEY, "Go to Search leads"),
     ("?", "This list"),
 ];
+
+/// The key that goes to the search field, listed only where the API can
+/// search.
+pub const SEARCH_KEY: &str = "s";
 
 /// The shortcut for `key` (a `KeyboardEvent.key`), if any.
 pub fn for_key(key: &str) -> Option<Shortcut> {
@@ -45,6 +51,7 @@ pub fn for_key(key: &str) -> Option<Shortcut> {
         "e" => Shortcut::Edit,
         "n" => Shortcut::NewLead,
         "/" => Shortcut::FocusFilter,
+        SEARCH_KEY => Shortcut::FocusSearch,
         "?" => Shortcut::Help,
         _ => return None,
     })
@@ -90,6 +97,7 @@ mod tests {
         assert_eq!(for_key("ArrowUp"), Some(Shortcut::PreviousRow));
         assert_eq!(for_key("3"), Some(Shortcut::Status(LeadStatus::Qualified)));
         assert_eq!(for_key("?"), Some(Shortcut::Help));
+        assert_eq!(for_key("s"), Some(Shortcut::FocusSearch));
         assert_eq!(for_key("J"), None, "Shift+J is not j");
         assert_eq!(for_key("5"), None);
         assert_eq!(for_key("Enter"), None);

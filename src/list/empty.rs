@@ -3,10 +3,11 @@
 use leptos::prelude::*;
 
 /// Why the view is empty.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Emptiness {
-    /// Filters are set and nothing matches them.
-    NoMatches,
+    /// Filters (perhaps a search, which is named) are set and nothing
+    /// matches them.
+    NoMatches { search: Option<String> },
     /// There are no leads at all.
     NoLeads,
     /// The page number is past the last page.
@@ -17,8 +18,11 @@ pub enum Emptiness {
 #[component]
 pub fn EmptyState(why: Emptiness, on_clear: Callback<()>, on_page: Callback<u32>) -> impl IntoView {
     let (text, action) = match why {
-        Emptiness::NoMatches => (
-            "No leads match these filters.".to_owned(),
+        Emptiness::NoMatches { search } => (
+            match search {
+                Some(q) => format!("No leads match “{q}”."),
+                None => "No leads match these filters.".to_owned(),
+            },
             Some(
                 view! {
                     <button class="button" type="button" on:click=move |_| on_clear.run(())>

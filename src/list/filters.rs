@@ -1,10 +1,13 @@
-//! The list's controls: Status, Source, Sort by, Per page, and Clear filters.
+//! The list's controls: Search leads and the active tag (where the API
+//! searches), Status, Source, Sort by, Per page, and Clear filters.
 //! Each change asks [`ListState`] for a new view; nothing here knows the URL.
 
 use leads_core::limits::PAGE_SIZES;
 use leads_core::{Channel, LeadStatus, Sort, SortField};
 use leptos::prelude::*;
 
+use crate::list::search::{SearchField, TagChip};
+use crate::net::session::Session;
 use crate::views::list_state::ListState;
 
 /// The Sort by options: visible text and the order they stand for.
@@ -22,6 +25,7 @@ const SORT_OPTIONS: [(&str, Sort); 7] = [
 #[component]
 pub fn ListFilters(list: ListState) -> impl IntoView {
     let query = list.query;
+    let searches = expect_context::<Session>().searches();
     let on_status = move |ev| {
         let status = event_target_value(&ev).parse::<LeadStatus>().ok();
         list.navigate(query.get_untracked().with_status(status));
@@ -49,6 +53,7 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
     };
     view! {
         <div class="filters" role="group" aria-label="Filter and sort leads">
+            {searches.then(|| view! { <SearchField list /> })}
             <div class="field">
                 <label for="filter-status">"Status"</label>
                 <select
@@ -98,6 +103,7 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
+            {searches.then(|| view! { <TagChip list /> })}
             <Show when=move || query.get().has_filters()>
                 <button
                     class="button button--quiet"

@@ -1,7 +1,7 @@
 //! The list of leads: the table with its columns and sortable headers, one
 //! row per lead (its cells, the status select, the switch into the row
 //! editor), roving row focus, the filters, the pager, the first-load
-//! skeleton and the empty states.
+//! skeleton, the empty states, and the search field and tag filter.
 //!
 //! It may use `edit` (a row's status save and editor), `bulk` (a row's
 //! checkbox), `keys`, `views`, `ui` and `net`; nothing in those imports it.
@@ -12,5 +12,6 @@ pub mod filters;
 pub mod focus;
 pub mod pager;
 pub mod row;
+pub mod search;
 pub mod skeleton;
 pub mod table;

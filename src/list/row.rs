@@ -12,6 +12,7 @@ use crate::edit::status_save::StatusSaves;
 use crate::keys::shortcuts::{self, Shortcut};
 use crate::list::columns::ROW_SPAN;
 use crate::list::focus::{move_focus, RowFocus, Step};
+use crate::list::search::{marked, TagFilter};
 use crate::ui::deferred::{Deferred, Missing};
 use crate::ui::display::{self, ScoreBand, MISSING};
 
@@ -92,11 +93,16 @@ fn select_cell(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> Any
 
 /// A cell's contact value: a link when the value passes the rule, plain text
 /// when it does not, a dash when there is none.
-fn contact_view(value: Option<String>, href: fn(&str) -> Option<String>) -> AnyView {
+/// `q` is the view's search, whose matches in the value are marked.
+fn contact_view(
+    value: Option<String>,
+    href: fn(&str) -> Option<String>,
+    q: Option<&str>,
+) -> AnyView {
     match value {
         Some(text) => match href(&text) {
-            Some(href) => view! { <a href=href>{text}</a> }.into_any(),
-            None => view! { <span>{text}</span> }.into_any(),
+            Some(href) => view! { <a href=href>{marked(text, q)}</a> }.into_any(),
+            None => view! { <span>{marked(text, q)}</span> }.into_any(),
         },
         None => missing(),
     }
@@ -106,21 +112,24 @@ fn missing() -> AnyView {
     view! { <span class="missing">{MISSING}</span> }.into_any()
 }
 
-/// The Phone and Email cells. A row's read-only cells are built together,
-/// two closures for the row rather than one per cell: each reactive
-/// closure costs its own code in the download and its own effect per row.
-fn contact_cells(lead: &PartialLead) -> AnyView {
+/// The Phone and Email cells, the email's match of the search `q` marked
+/// (a phone matches by its digits, which are not marked). A row's
+/// read-only cells are built together, two closures for the row rather
+/// than one per cell: each reactive closure costs its own code in the
+/// download and its own effect per row.
+fn contact_cells(lead: &PartialLead, q: Option<&str>) -> AnyView {
     let phone = lead.phone.clone().flatten();
     let email = lead.email.clone().flatten();
     view! {
-        <td data-label="Phone">{contact_view(phone, display::tel_href)}</td>
-        <td data-label="Email">{contact_view(email, display::mailto_href)}</td>
+        <td data-label="Phone">{contact_view(phone, display::tel_href, None)}</td>
+        <td data-label="Email">{contact_view(email, display::mailto_href, q)}</td>
     }
     .into_any()
 }
 
-/// The Source, Score, Tags and Created cells.
-fn detail_cells(lead: &PartialLead) -> AnyView {
+/// The Source, Score, Tags and Created cells; each tag a button that
+/// filters by it where the API can (`tag_filter`).
+fn detail_cells(lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
     let source = match &lead.source {
         Some(source) => Channel::display_source(source).to_owned().into_any(),
         None => missing(),
@@ -136,9 +145,27 @@ fn detail_cells(lead: &PartialLead) -> AnyView {
         .into_iter()
         .map(|tag| {
             let title = tag.clone();
+            let shown = match tag_filter {
+                Some(TagFilter(filter)) => {
+                    let label = format!("Show leads tagged {tag}");
+                    let chosen = tag.clone();
+                    view! {
+                        <button
+                            class="tag-button"
+                            type="button"
+                            aria-label=label
+                            on:click=move |_| filter.run(chosen.clone())
+                        >
+                            <bdi>{tag}</bdi>
+                        </button>
+                    }
+                    .into_any()
+                }
+                None => view! { <bdi>{tag}</bdi> }.into_any(),
+            };
             view! {
                 <li class="tag" title=title>
-                    <bdi>{tag}</bdi>
+                    {shown}
                 </li>
             }
         })
@@ -183,6 +210,8 @@ fn LeadCells(
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let saves = expect_context::<StatusSaves>();
+    let tag_filter = use_context::<TagFilter>();
+    let q = Memo::new(move |_| view.with(|v| v.q.clone()));
     let shown_status = {
         let id = id.clone();
         move || saves.shown(&id).or_else(|| lead.with(|l| l.status))
@@ -280,7 +309,7 @@ fn LeadCells(
             {select_cell(id.clone(), lead, name)}
             <td class="cell-name" data-label="Name">
                 <div class="cell-name__line">
-                    <bdi>{move || name.get()}</bdi>
+                    <bdi>{move || q.with(|q| marked(name.get(), q.as_deref()))}</bdi>
                     <button
                         class="icon-button"
                         type="button"
@@ -298,7 +327,7 @@ fn LeadCells(
                         .then(|| view! { <span class="row-note">"No longer matches the filter"</span> })
                 }}
             </td>
-            {move || lead.with(contact_cells)}
+            {move || q.with(|q| lead.with(|l| contact_cells(l, q.as_deref())))}
             <td data-label="Status">
                 <select
                     id=status_id
@@ -320,7 +349,7 @@ fn LeadCells(
                 </select>
                 {move || saving().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
             </td>
-            {move || lead.with(detail_cells)}
+            {move || lead.with(|l| detail_cells(l, tag_filter))}
         </tr>
     }
 }

@@ -73,13 +73,13 @@ impl ApiClient {
     /// `GET /leads` for one view. Asking for a view aborts the request for
     /// the previous one, which then ends as [`RequestError::Superseded`].
     pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
-        self.list(*query, Some(*query)).await
+        self.list(query.clone(), Some(query.clone())).await
     }
 
     /// One page of `query` for an export: a request of its own, which
     /// neither supersedes the list on screen nor is superseded by it.
     pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
-        self.list(*query, None).await
+        self.list(query.clone(), None).await
     }
 
     /// `GET /leads` for `query`; with `view`, it supersedes (and may be
@@ -208,7 +208,7 @@ impl ApiClient {
         body: Option<String>,
         view: Option<ListQuery>,
     ) -> Result<T, RequestError> {
-        self.with_token(|token| self.send_once(request(), body.clone(), view, token))
+        self.with_token(|token| self.send_once(request(), body.clone(), view.clone(), token))
             .await
     }
 

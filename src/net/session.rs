@@ -56,6 +56,11 @@ impl Session {
             && self.host.with_value(Host::signs_in)
     }
 
+    /// True when the API answers a search and a tag filter.
+    pub fn searches(&self) -> bool {
+        self.config.with_value(|c| c.search)
+    }
+
     /// True when the API wants a key typed into Connect.
     pub fn uses_key(&self) -> bool {
         self.config.with_value(|c| c.auth == AuthMode::Bearer) && !self.portal_signs_in()

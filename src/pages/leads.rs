@@ -23,6 +23,7 @@ use crate::list::empty::{Emptiness, EmptyState};
 use crate::list::filters::ListFilters;
 use crate::list::focus::{RowFocus, TAB_STOP_ROW};
 use crate::list::pager::Pager;
+use crate::list::search::TagFilter;
 use crate::list::skeleton::TableSkeleton;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
@@ -64,6 +65,12 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(Selection::new());
     provide_context(Export::new());
     provide_context(RowFocus(RwSignal::new(None)));
+    let searches = session.searches();
+    if searches {
+        provide_context(TagFilter(Callback::new(move |tag| {
+            list.navigate(list.query.get_untracked().with_tag(Some(tag)));
+        })));
+    }
     let help_open = RwSignal::new(false);
     let results = NodeRef::<html::Div>::new();
 
@@ -73,7 +80,10 @@ pub fn LeadsPage() -> impl IntoView {
     let page = LocalResource::new(move || {
         let query = list.query.get();
         let client = session.client();
-        async move { (query, session.checked(client.list_leads(&query).await)) }
+        async move {
+            let answer = client.list_leads(&query).await;
+            (query, session.checked(answer))
+        }
     });
     // The lead as the loaded page has it, if it is there.
     let rows_now = move |id: &str| {
@@ -116,7 +126,9 @@ pub fn LeadsPage() -> impl IntoView {
     let extras_attempt = RwSignal::new(0);
     // Busy while the rows on screen belong to another view than the URL's.
     let pending = Memo::new(move |_| {
-        page.with(|loaded| loaded.as_ref().map(|(shown, _)| *shown)) != Some(list.query.get())
+        list.query.with(|wanted| {
+            page.with(|loaded| loaded.as_ref().is_none_or(|(shown, _)| shown != wanted))
+        })
     });
     // The old rows dim only when the next view is slow to come.
     let slow = pause::lasting(pending, DIM_AFTER);
@@ -167,6 +179,7 @@ pub fn LeadsPage() -> impl IntoView {
                 true
             }
             Some(Shortcut::FocusFilter) => focus("#filter-status"),
+            Some(Shortcut::FocusSearch) => focus("#filter-search"),
             Some(Shortcut::NextRow | Shortcut::PreviousRow) => focus(TAB_STOP_ROW),
             _ => false,
         };
@@ -237,6 +250,7 @@ pub fn LeadsPage() -> impl IntoView {
                         new_lead_button,
                         on_created,
                         help_open,
+                        searches,
                     )
                 }
                 when=answered
@@ -277,7 +291,7 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
     });
     let meta = Memo::new(move |_| {
         page.with(|loaded| match loaded {
-            Some((query, Ok(page))) => (*query, page.meta),
+            Some((query, Ok(page))) => (query.clone(), page.meta),
             _ => (
                 ListQuery::default(),
                 PageMeta {
@@ -301,7 +315,9 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
                         last_page: page.meta.page_count(),
                     }
                 } else if query.has_filters() {
-                    Emptiness::NoMatches
+                    Emptiness::NoMatches {
+                        search: query.q.clone(),
+                    }
                 } else {
                     Emptiness::NoLeads
                 })
@@ -362,6 +378,7 @@ fn page_dialogs(
     new_lead_button: NodeRef<html::Button>,
     on_created: Callback<PartialLead>,
     help_open: RwSignal<bool>,
+    searches: bool,
 ) -> Extra {
     Ok(view! {
         <NewLeadDialog
@@ -370,7 +387,7 @@ fn page_dialogs(
             opener=new_lead_button
             on_created
         />
-        <ShortcutsDialog open=help_open />
+        <ShortcutsDialog open=help_open searches />
     }
     .into_any())
 }

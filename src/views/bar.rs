@@ -55,16 +55,18 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
 
     let item = move |view: SavedView| {
         let query = view.list_query();
+        let link_href = list.href(&query);
+        let shows = query.clone();
         let open = move |ev: leptos::ev::MouseEvent| {
             // A modified click opens the link as the browser would.
             if !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
                 ev.prevent_default();
-                list.navigate(query);
+                list.navigate(query.clone());
             }
         };
         // The view on screen is marked as the current one.
-        let current = move || (list.query.get().with_page(1) == query).then_some("page");
-        let link = match list.href(query) {
+        let current = move || list.query.with(|now| now.clone().with_page(1) == shows).then_some("page");
+        let link = match link_href {
             Some(href) => view! {
                 <a href=href aria-current=current on:click=open>{view.name.clone()}</a>
             }

@@ -48,20 +48,32 @@ pub struct ListState {
 impl ListState {
     /// The link to `query` when the view lives in the URL (the host page's
     /// own parameters and fragment kept); `None` when it lives in memory.
-    pub fn href(&self, query: ListQuery) -> Option<String> {
+    pub fn href(&self, query: &ListQuery) -> Option<String> {
         (self.mode == UrlState::Query).then(|| url_for(query))
     }
 
     /// Shows `query`; in the URL, with a history entry so Back returns here.
     pub fn navigate(&self, query: ListQuery) {
+        self.show(query, Entry::New);
+    }
+
+    /// Shows `query` as typing refines a search: the first search gets a
+    /// history entry and each refinement replaces it, so Back leaves the
+    /// search instead of stepping through every pause in the typing.
+    pub fn refine(&self, query: ListQuery) {
+        let searching = self.query.with_untracked(|q| q.q.is_some());
+        self.show(query, if searching { Entry::Replace } else { Entry::New });
+    }
+
+    fn show(&self, query: ListQuery, entry: Entry) {
         match self.mode {
             UrlState::Memory => self.kept.set(query),
             UrlState::Query => {
                 // The view changes, and its request starts, before the
                 // address bar does: a history entry costs the browser about
                 // a millisecond, which the request need not wait for.
-                self.search.set(search_for(query));
-                set_timeout(move || write_url(query, Entry::New), Duration::ZERO);
+                self.search.set(search_for(&query));
+                set_timeout(move || write_url(&query, entry), Duration::ZERO);
             }
         }
     }
@@ -94,7 +106,7 @@ pub fn use_list_state() -> ListState {
     Effect::new(move |_| {
         let (query, rewrite) = parsed.get();
         if rewrite && mode == UrlState::Query {
-            write_url(query, Entry::Replace);
+            write_url(&query, Entry::Replace);
             search.set(current_search());
         }
     });
@@ -142,7 +154,7 @@ pub fn read_query(search: &str) -> (ListQuery, bool) {
 }
 
 /// Puts `query` in the URL (see [`url_for`]).
-fn write_url(query: ListQuery, entry: Entry) {
+fn write_url(query: &ListQuery, entry: Entry) {
     let href = url_for(query);
     let Ok(history) = window().history() else {
         return;
@@ -163,7 +175,7 @@ enum Entry {
 
 /// This page's URL showing `query`, keeping every parameter that is not
 /// the list's exactly as the host page wrote it, and the fragment.
-fn url_for(query: ListQuery) -> String {
+fn url_for(query: &ListQuery) -> String {
     let location = window().location();
     format!(
         "{}{}{}",
@@ -174,7 +186,7 @@ fn url_for(query: ListQuery) -> String {
 }
 
 /// The query string (`?…`, or nothing) of [`url_for`]`(query)`.
-fn search_for(query: ListQuery) -> String {
+fn search_for(query: &ListQuery) -> String {
     let search = current_search();
     let ours = query.to_query_string();
     let parts: Vec<&str> = search
