@@ -125,8 +125,17 @@ pub fn marks(text: &str, query: &str) -> Vec<Range<usize>> {
         let source = at..at + c.len_utf8();
         origin.extend(std::iter::repeat_n(source, folded.len() - before));
     }
+    // A plain scan rather than `match_indices`: names and emails are short,
+    // and the console's first download need not carry the two-way search.
+    // A match of valid UTF-8 in valid UTF-8 always starts on a character.
+    let (hay, needle) = (folded.as_bytes(), needle.as_bytes());
     let mut found: Vec<Range<usize>> = Vec::new();
-    for (start, _) in folded.match_indices(needle.as_str()) {
+    let mut start = 0;
+    while start + needle.len() <= hay.len() {
+        if !hay[start..].starts_with(needle) {
+            start += 1;
+            continue;
+        }
         let end = start + needle.len();
         let range = origin[start].start..origin[end - 1].end;
         match found.last_mut() {
@@ -134,6 +143,7 @@ pub fn marks(text: &str, query: &str) -> Vec<Range<usize>> {
             Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
             _ => found.push(range),
         }
+        start = end;
     }
     found
 }

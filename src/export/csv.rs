@@ -170,6 +170,9 @@ mod tests {
             "leads-search-jose-nunez-tag-vip-2-2026-11-26.csv"
         );
         let unreadable = ListQuery::default().with_q("李小龍");
-        assert_eq!(file_name(&unreadable, "2026-11-26"), "leads-search-2026-11-26.csv");
+        assert_eq!(
+            file_name(&unreadable, "2026-11-26"),
+            "leads-search-2026-11-26.csv"
+        );
     }
 }

@@ -6,8 +6,8 @@ use leads_core::limits::PAGE_SIZES;
 use leads_core::{Channel, LeadStatus, Sort, SortField};
 use leptos::prelude::*;
 
-use crate::list::search::{SearchField, TagChip};
-use crate::net::session::Session;
+use crate::list::search::{search_controls, Marking};
+use crate::ui::deferred::{Deferred, Missing};
 use crate::views::list_state::ListState;
 
 /// The Sort by options: visible text and the order they stand for.
@@ -21,11 +21,18 @@ const SORT_OPTIONS: [(&str, Sort); 7] = [
     ("Recently updated", Sort::desc(SortField::UpdatedAt)),
 ];
 
-/// The filter bar.
+/// The filter bar. Where the API searches (`marking`), the search field
+/// and the active tag come with the extras module, once the first view
+/// has answered (`answered`; `attempt` is the page's one Retry for it),
+/// in room kept for them so nothing moves when they do.
 #[component]
-pub fn ListFilters(list: ListState) -> impl IntoView {
+pub fn ListFilters(
+    list: ListState,
+    marking: Option<Marking>,
+    answered: Memo<bool>,
+    attempt: RwSignal<u32>,
+) -> impl IntoView {
     let query = list.query;
-    let searches = expect_context::<Session>().searches();
     let on_status = move |ev| {
         let status = event_target_value(&ev).parse::<LeadStatus>().ok();
         list.navigate(query.get_untracked().with_status(status));
@@ -53,7 +60,18 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
     };
     view! {
         <div class="filters" role="group" aria-label="Filter and sort leads">
-            {searches.then(|| view! { <SearchField list /> })}
+            {marking.map(|marking| {
+                view! {
+                    <div class="search-slot">
+                        <Deferred
+                            load=move || search_controls(list, marking)
+                            when=answered
+                            missing=Missing::Silent
+                            attempt
+                        />
+                    </div>
+                }
+            })}
             <div class="field">
                 <label for="filter-status">"Status"</label>
                 <select
@@ -103,7 +121,6 @@ pub fn ListFilters(list: ListState) -> impl IntoView {
                         .collect_view()}
                 </select>
             </div>
-            {searches.then(|| view! { <TagChip list /> })}
             <Show when=move || query.get().has_filters()>
                 <button
                     class="button button--quiet"

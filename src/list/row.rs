@@ -12,7 +12,7 @@ use crate::edit::status_save::StatusSaves;
 use crate::keys::shortcuts::{self, Shortcut};
 use crate::list::columns::ROW_SPAN;
 use crate::list::focus::{move_focus, RowFocus, Step};
-use crate::list::search::{marked, TagFilter};
+use crate::list::search::{Marking, TagFilter};
 use crate::ui::deferred::{Deferred, Missing};
 use crate::ui::display::{self, ScoreBand, MISSING};
 
@@ -93,16 +93,18 @@ fn select_cell(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> Any
 
 /// A cell's contact value: a link when the value passes the rule, plain text
 /// when it does not, a dash when there is none.
-/// `q` is the view's search, whose matches in the value are marked.
+/// `q` is the view's search, whose matches in the value are marked
+/// (`marking`).
 fn contact_view(
     value: Option<String>,
     href: fn(&str) -> Option<String>,
     q: Option<&str>,
+    marking: Option<Marking>,
 ) -> AnyView {
     match value {
         Some(text) => match href(&text) {
-            Some(href) => view! { <a href=href>{marked(text, q)}</a> }.into_any(),
-            None => view! { <span>{marked(text, q)}</span> }.into_any(),
+            Some(href) => view! { <a href=href>{Marking::show(marking, text, q)}</a> }.into_any(),
+            None => view! { <span>{Marking::show(marking, text, q)}</span> }.into_any(),
         },
         None => missing(),
     }
@@ -117,12 +119,12 @@ fn missing() -> AnyView {
 /// read-only cells are built together, two closures for the row rather
 /// than one per cell: each reactive closure costs its own code in the
 /// download and its own effect per row.
-fn contact_cells(lead: &PartialLead, q: Option<&str>) -> AnyView {
+fn contact_cells(lead: &PartialLead, q: Option<&str>, marking: Option<Marking>) -> AnyView {
     let phone = lead.phone.clone().flatten();
     let email = lead.email.clone().flatten();
     view! {
-        <td data-label="Phone">{contact_view(phone, display::tel_href, None)}</td>
-        <td data-label="Email">{contact_view(email, display::mailto_href, q)}</td>
+        <td data-label="Phone">{contact_view(phone, display::tel_href, None, None)}</td>
+        <td data-label="Email">{contact_view(email, display::mailto_href, q, marking)}</td>
     }
     .into_any()
 }
@@ -211,6 +213,7 @@ fn LeadCells(
     let edits = expect_context::<LeadEdits>();
     let saves = expect_context::<StatusSaves>();
     let tag_filter = use_context::<TagFilter>();
+    let marking = use_context::<Marking>();
     let q = Memo::new(move |_| view.with(|v| v.q.clone()));
     let shown_status = {
         let id = id.clone();
@@ -309,7 +312,7 @@ fn LeadCells(
             {select_cell(id.clone(), lead, name)}
             <td class="cell-name" data-label="Name">
                 <div class="cell-name__line">
-                    <bdi>{move || q.with(|q| marked(name.get(), q.as_deref()))}</bdi>
+                    <bdi>{move || q.with(|q| Marking::show(marking, name.get(), q.as_deref()))}</bdi>
                     <button
                         class="icon-button"
                         type="button"
@@ -327,7 +330,7 @@ fn LeadCells(
                         .then(|| view! { <span class="row-note">"No longer matches the filter"</span> })
                 }}
             </td>
-            {move || q.with(|q| lead.with(|l| contact_cells(l, q.as_deref())))}
+            {move || q.with(|q| lead.with(|l| contact_cells(l, q.as_deref(), marking)))}
             <td data-label="Status">
                 <select
                     id=status_id

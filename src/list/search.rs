@@ -1,13 +1,58 @@
 //! "Search leads" and the tag filter, where the API offers them
 //! (`/config.json`'s `search`): the field that follows typing after a
 //! pause, the active tag's chip, and the marks on what a search matched.
+//!
+//! The field, the chip and the marking come with the extras module
+//! ([`search_controls`]), like the saved views: the first rows do not wait
+//! for them (they cost about 6 KB of the first download, the folding rule
+//! and its tables most of it), and a view opened with a search shows its
+//! rows at once, marked a moment later.
 
 use std::time::Duration;
 
 use leads_core::search;
 use leptos::prelude::*;
+use leptos::wasm_split::wasm_split;
 
+use crate::ui::deferred::Extra;
 use crate::views::list_state::ListState;
+
+/// Builds a name's or email's text with a search's matches marked.
+type Marker = fn(String, Option<&str>) -> AnyView;
+
+/// How rows mark what a search matched: nothing until the extras module
+/// brings [`marked`] (provided by the page where the API can search).
+#[derive(Clone, Copy)]
+pub struct Marking(RwSignal<Option<Marker>>);
+
+impl Default for Marking {
+    fn default() -> Self {
+        Self(RwSignal::new(None))
+    }
+}
+
+impl Marking {
+    /// `text`, its matches of the search `q` marked once marking is here
+    /// (tracked, so rows mark themselves when it comes).
+    pub fn show(marking: Option<Marking>, text: String, q: Option<&str>) -> AnyView {
+        match marking.and_then(|m| m.0.get()) {
+            Some(marked) if q.is_some() => marked(text, q),
+            _ => text.into_any(),
+        }
+    }
+}
+
+/// The search field and the active tag's chip, from the extras module;
+/// they bring the rows' marking with them.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn search_controls(list: ListState, marking: Marking) -> Extra {
+    marking.0.set(Some(marked));
+    Ok(view! {
+        <SearchField list />
+        <TagChip list />
+    }
+    .into_any())
+}
 
 /// How long typing must pause before the list follows it: long enough that
 /// a word typed at speed is one request, short enough to feel immediate
@@ -24,7 +69,7 @@ pub struct TagFilter(pub Callback<String>);
 /// answer arriving mid-word ever changes what is being typed. A search
 /// set elsewhere (Back, Forward, Clear filters, a saved view) shows here.
 #[component]
-pub fn SearchField(list: ListState) -> impl IntoView {
+fn SearchField(list: ListState) -> impl IntoView {
     let query = list.query;
     let text = RwSignal::new(query.with_untracked(|q| q.q.clone().unwrap_or_default()));
     let timer = StoredValue::new(None::<TimeoutHandle>);
@@ -91,33 +136,31 @@ pub fn SearchField(list: ListState) -> impl IntoView {
     }
 }
 
-/// The active tag, as a button that removes it.
+/// The active tag, as a button that removes it; hidden while no tag is
+/// chosen (one button whose text changes costs less of the download than
+/// one built and dropped each time).
 #[component]
-pub fn TagChip(list: ListState) -> impl IntoView {
+fn TagChip(list: ListState) -> impl IntoView {
     let query = list.query;
-    let tag = Memo::new(move |_| query.with(|q| q.tag.clone()));
-    move || {
-        tag.get().map(|tag| {
-            let label = format!("Remove tag filter {tag}");
-            view! {
-                <button
-                    class="tag-chip"
-                    type="button"
-                    aria-label=label
-                    on:click=move |_| list.navigate(query.get_untracked().with_tag(None))
-                >
-                    <bdi>{tag}</bdi>
-                    <span aria-hidden="true">" ×"</span>
-                </button>
-            }
-        })
+    let tag = Memo::new(move |_| query.with(|q| q.tag.clone()).unwrap_or_default());
+    view! {
+        <button
+            class="tag-chip"
+            type="button"
+            hidden=move || tag.with(String::is_empty)
+            aria-label=move || format!("Remove tag filter {}", tag.get())
+            on:click=move |_| list.navigate(query.get_untracked().with_tag(None))
+        >
+            <bdi>{move || tag.get()}</bdi>
+            <span aria-hidden="true">" ×"</span>
+        </button>
     }
 }
 
 /// `text` with what the search `q` matched in it marked, as `leads-core`
 /// finds it (accents and case aside), so the marks always agree with the
 /// server's matching.
-pub fn marked(text: String, q: Option<&str>) -> AnyView {
+fn marked(text: String, q: Option<&str>) -> AnyView {
     let ranges = q.map(|q| search::marks(&text, q)).unwrap_or_default();
     if ranges.is_empty() {
         return text.into_any();

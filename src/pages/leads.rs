@@ -23,7 +23,7 @@ use crate::list::empty::{Emptiness, EmptyState};
 use crate::list::filters::ListFilters;
 use crate::list::focus::{RowFocus, TAB_STOP_ROW};
 use crate::list::pager::Pager;
-use crate::list::search::TagFilter;
+use crate::list::search::{Marking, TagFilter};
 use crate::list::skeleton::TableSkeleton;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
@@ -66,7 +66,9 @@ pub fn LeadsPage() -> impl IntoView {
     provide_context(Export::new());
     provide_context(RowFocus(RwSignal::new(None)));
     let searches = session.searches();
-    if searches {
+    let marking = searches.then(Marking::default);
+    if let Some(marking) = marking {
+        provide_context(marking);
         provide_context(TagFilter(Callback::new(move |tag| {
             list.navigate(list.query.get_untracked().with_tag(Some(tag)));
         })));
@@ -219,7 +221,7 @@ pub fn LeadsPage() -> impl IntoView {
                     </button>
                 </div>
             </header>
-            <ListFilters list />
+            <ListFilters list marking answered attempt=extras_attempt />
             // The extras module's bars keep their room until it comes, so
             // nothing below them moves when they do.
             <div class="page-bars">

@@ -65,7 +65,11 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
             }
         };
         // The view on screen is marked as the current one.
-        let current = move || list.query.with(|now| now.clone().with_page(1) == shows).then_some("page");
+        let current = move || {
+            list.query
+                .with(|now| now.clone().with_page(1) == shows)
+                .then_some("page")
+        };
         let link = match link_href {
             Some(href) => view! {
                 <a href=href aria-current=current on:click=open>{view.name.clone()}</a>

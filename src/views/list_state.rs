@@ -62,7 +62,14 @@ impl ListState {
     /// search instead of stepping through every pause in the typing.
     pub fn refine(&self, query: ListQuery) {
         let searching = self.query.with_untracked(|q| q.q.is_some());
-        self.show(query, if searching { Entry::Replace } else { Entry::New });
+        self.show(
+            query,
+            if searching {
+                Entry::Replace
+            } else {
+                Entry::New
+            },
+        );
     }
 
     fn show(&self, query: ListQuery, entry: Entry) {

@@ -24,7 +24,7 @@ const HEADER: [&str; 10] = [
 ];
 
 /// Waits for the one finished download in `dir`.
-async fn downloaded(dir: &Path) -> PathBuf {
+pub(crate) async fn downloaded(dir: &Path) -> PathBuf {
     let started = Instant::now();
     loop {
         let files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -51,7 +51,7 @@ async fn downloaded(dir: &Path) -> PathBuf {
 }
 
 /// RFC 4180 records, as a spreadsheet reads them.
-fn parse(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse(text: &str) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let (mut row, mut cell) = (Vec::new(), String::new());
     let (mut quoted, mut chars) = (false, text.chars().peekable());

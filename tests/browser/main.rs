@@ -18,6 +18,7 @@ mod live;
 mod memory;
 mod pipeline;
 mod promises;
+mod search;
 mod security;
 mod triage;
 mod views;
