@@ -318,3 +318,21 @@ async fn against_the_vendors_api_there_is_no_search_and_tags_are_plain() {
     assert!(asked.is_empty(), "nothing asked for a search: {asked:?}");
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_searched_and_tagged_view_with_its_marks_passes_axe() {
+    let h = Harness::start().await;
+    let view = "q=an&tag=high-intent";
+    let rows = h.open_view(&format!("/?{view}"), view).await;
+    assert!(!rows.is_empty(), "the view has rows to check");
+    h.button("Remove tag filter high-intent").await;
+    h.find("tbody mark").await;
+    let found = h.axe_violations().await;
+    assert!(found.is_empty(), "{view}:\n{}", found.join("\n"));
+    // And the empty result of a search.
+    h.open("/?q=zzqx").await;
+    assert!(h.wait_for_text("No leads match “zzqx”.").await);
+    let found = h.axe_violations().await;
+    assert!(found.is_empty(), "an empty search:\n{}", found.join("\n"));
+    h.finish().await;
+}
