@@ -77,12 +77,15 @@ async fn create_by_keyboard_alone() {
     })
     .await;
     h.open_view("/", "").await;
+    // The search field comes with the rest of the console, after the rows.
+    h.field(".filters", "Search leads").await;
     assert_eq!(
         tab_to(&h, "Per page", Direction::Forward).await,
         [
             "Notify me of new leads",
             "Export CSV",
             "New lead",
+            "Search leads",
             "Status",
             "Source",
             "Sort by",
