@@ -601,23 +601,30 @@ fn walk_the_sort_index(
 /// by trigram; fewer are read from the index's own columns, as a trigram
 /// index cannot find them.
 fn search_clause(search: &Search) -> (&'static str, Vec<SqlValue>) {
-    if let Some(expr) = match_expression(search) {
-        (
+    let text = || SqlValue::Text(search.text.clone());
+    match (match_expression(search), &search.digits) {
+        (Some(expr), _) => (
             "seq IN (SELECT rowid FROM lead_search WHERE lead_search MATCH ?)",
             vec![SqlValue::Text(expr)],
-        )
-    } else {
-        (
+        ),
+        (None, None) => (
             "seq IN (SELECT rowid FROM lead_search WHERE instr(name, ?) OR instr(email, ?))",
-            vec![SqlValue::Text(search.text.clone()); 2],
-        )
+            vec![text(), text()],
+        ),
+        (None, Some(digits)) => (
+            "seq IN (SELECT rowid FROM lead_search \
+             WHERE instr(name, ?) OR instr(email, ?) OR instr(phone, ?))",
+            vec![text(), text(), SqlValue::Text(digits.clone())],
+        ),
     }
 }
 
 /// The FTS5 query for a search of three or more characters: the text as
 /// one quoted phrase in the name or email, or the digits in the phone.
 fn match_expression(search: &Search) -> Option<String> {
-    if search.text.chars().count() < 3 {
+    // FTS5's query parser ends a string at a NUL, so a text holding one is
+    // read from the index's columns like a short one.
+    if search.text.chars().count() < 3 || search.text.contains('\0') {
         return None;
     }
     let phrase =
@@ -871,6 +878,34 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn any_text_can_be_searched_for_controls_and_quotes_included() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = search_store(&dir).await;
+        store
+            .create(lead("Nul\u{0}Byte \"Quoted\" {col}: *", None, None, &[]))
+            .await
+            .unwrap();
+        for (q, found) in [
+            ("\u{0}by", 1),
+            ("l\u{0}b", 1),
+            ("¥\u{0}¼Ä", 0),
+            ("\"quoted\"", 1),
+            ("{col}:", 1),
+            (": *", 1),
+            ("NEAR(a b)", 0),
+            ("\u{0}", 1),
+            ("\u{0} 555 010", 1),
+        ] {
+            let query = ListQuery::default().with_q(q);
+            let (_, total) = store
+                .list(&query)
+                .await
+                .unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
+            assert_eq!(total, found, "{q:?}");
         }
     }
 

@@ -276,6 +276,8 @@ fn search_text() -> impl Strategy<Value = String> {
         "李",
         "\u{301}",
         "  ",
+        "\u{0}55 50",
+        "¥\u{0}¼Ä",
     ];
     prop_oneof![
         1 => "\\PC{1,3}",
