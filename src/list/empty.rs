@@ -5,9 +5,12 @@ use leptos::prelude::*;
 /// Why the view is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Emptiness {
-    /// Filters (perhaps a search, which is named) are set and nothing
-    /// matches them.
-    NoMatches { search: Option<String> },
+    /// Filters (perhaps a search, which is named, and others with it) are
+    /// set and nothing matches them.
+    NoMatches {
+        search: Option<String>,
+        others: bool,
+    },
     /// There are no leads at all.
     NoLeads,
     /// The page number is past the last page.
@@ -18,10 +21,11 @@ pub enum Emptiness {
 #[component]
 pub fn EmptyState(why: Emptiness, on_clear: Callback<()>, on_page: Callback<u32>) -> impl IntoView {
     let (text, action) = match why {
-        Emptiness::NoMatches { search } => (
-            match search {
-                Some(q) => format!("No leads match “{q}”."),
-                None => "No leads match these filters.".to_owned(),
+        Emptiness::NoMatches { search, others } => (
+            match (search, others) {
+                (Some(q), false) => format!("No leads match “{q}”."),
+                (Some(q), true) => format!("No leads match “{q}” with these filters."),
+                (None, _) => "No leads match these filters.".to_owned(),
             },
             Some(
                 view! {

@@ -152,7 +152,7 @@ fn TagChip(list: ListState) -> impl IntoView {
             on:click=move |_| list.navigate(query.get_untracked().with_tag(None))
         >
             <bdi>{move || tag.get()}</bdi>
-            <span aria-hidden="true">" ×"</span>
+            <span aria-hidden="true">"×"</span>
         </button>
     }
 }

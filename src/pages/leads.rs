@@ -319,6 +319,7 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
                 } else if query.has_filters() {
                     Emptiness::NoMatches {
                         search: query.q.clone(),
+                        others: query.clone().with_q("").has_filters(),
                     }
                 } else {
                     Emptiness::NoLeads
