@@ -1020,19 +1020,24 @@ mod tests {
         plan.join("; ")
     }
 
+    /// No filter, each filter, and both.
+    fn every_filter() -> [ListQuery; 4] {
+        let new = Some(LeadStatus::New);
+        let sms = Some(leads_core::Channel::Sms);
+        [
+            ListQuery::default(),
+            ListQuery::default().with_status(new),
+            ListQuery::default().with_source(sms),
+            ListQuery::default().with_status(new).with_source(sms),
+        ]
+    }
+
     #[test]
     fn every_filter_and_sort_is_served_by_an_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
         let db = lock(&store.db);
-        let filters = [
-            ListQuery::default(),
-            ListQuery::default().with_status(Some(LeadStatus::New)),
-            ListQuery::default().with_source(Some(leads_core::Channel::Sms)),
-            ListQuery::default()
-                .with_status(Some(LeadStatus::New))
-                .with_source(Some(leads_core::Channel::Sms)),
-        ];
+        let filters = every_filter();
         for base in filters {
             for field in SortField::ALL {
                 for sort in [Sort::asc(field), Sort::desc(field)] {
@@ -1053,14 +1058,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("plan.db")).unwrap();
         let db = lock(&store.db);
-        let filters = [
-            ListQuery::default(),
-            ListQuery::default().with_status(Some(LeadStatus::New)),
-            ListQuery::default().with_source(Some(leads_core::Channel::Sms)),
-            ListQuery::default()
-                .with_status(Some(LeadStatus::New))
-                .with_source(Some(leads_core::Channel::Sms)),
-        ];
+        let filters = every_filter();
         let searches = [
             ListQuery::default().with_q("jose"),
             ListQuery::default().with_q("jo"),

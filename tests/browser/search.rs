@@ -111,51 +111,34 @@ async fn typing_is_followed_after_a_pause_and_an_older_answer_never_replaces_a_n
     h.finish().await;
 }
 
+/// Waits until the URL holds `query` and the search field says `typed`.
+async fn shows(h: &Harness, query: &str, typed: &str) {
+    assert_eq!(h.wait_for_query(query).await, query);
+    let what = format!("the search field reading {typed:?} at ?{query}");
+    h.wait_for_js(&what, "return all('#filter-search')[0].value;", json!(typed))
+        .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn clear_filters_back_and_forward_carry_the_search_with_the_view() {
     let h = Harness::start().await;
     h.open_view("/?status=new", "status=new").await;
     h.type_into(".filters", "Search leads", "smith").await;
     let smiths = h.api_ids("status=new&q=smith").await;
-    assert_eq!(
-        h.wait_for_query("status=new&q=smith").await,
-        "status=new&q=smith"
-    );
+    shows(&h, "status=new&q=smith", "smith").await;
     assert_eq!(h.wait_for_rows(&smiths).await, smiths);
     h.click("Clear filters").await;
-    assert_eq!(h.wait_for_query("").await, "");
-    let field_text = "return all('#filter-search')[0].value;";
-    h.wait_for_js("the field emptied", field_text, json!(""))
-        .await;
+    shows(&h, "", "").await;
     h.browser.back().await.expect("back");
-    assert_eq!(
-        h.wait_for_query("status=new&q=smith").await,
-        "status=new&q=smith"
-    );
+    shows(&h, "status=new&q=smith", "smith").await;
     assert_eq!(h.wait_for_rows(&smiths).await, smiths);
-    h.wait_for_js(
-        "the field shows the search again",
-        field_text,
-        json!("smith"),
-    )
-    .await;
     // Typing on refines the search in place: Back leaves it, in one step.
     h.type_into(".filters", "Search leads", " jo").await;
-    assert_eq!(
-        h.wait_for_query("status=new&q=smith+jo").await,
-        "status=new&q=smith+jo"
-    );
+    shows(&h, "status=new&q=smith+jo", "smith jo").await;
     h.browser.back().await.expect("back");
-    assert_eq!(h.wait_for_query("status=new").await, "status=new");
-    h.wait_for_js("the field follows Back", field_text, json!(""))
-        .await;
+    shows(&h, "status=new", "").await;
     h.browser.forward().await.expect("forward");
-    assert_eq!(
-        h.wait_for_query("status=new&q=smith+jo").await,
-        "status=new&q=smith+jo"
-    );
-    h.wait_for_js("the field follows Forward", field_text, json!("smith jo"))
-        .await;
+    shows(&h, "status=new&q=smith+jo", "smith jo").await;
     h.finish().await;
 }
 
