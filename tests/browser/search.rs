@@ -115,8 +115,12 @@ async fn typing_is_followed_after_a_pause_and_an_older_answer_never_replaces_a_n
 async fn shows(h: &Harness, query: &str, typed: &str) {
     assert_eq!(h.wait_for_query(query).await, query);
     let what = format!("the search field reading {typed:?} at ?{query}");
-    h.wait_for_js(&what, "return all('#filter-search')[0].value;", json!(typed))
-        .await;
+    h.wait_for_js(
+        &what,
+        "return all('#filter-search')[0].value;",
+        json!(typed),
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
