@@ -300,7 +300,7 @@ async fn the_console_page_carries_its_settings_so_it_need_not_ask() {
         let page = app.get(path).await;
         assert!(
             page.text.contains(
-                r#"<script type="application/json" id="leads-config">{"api_base":"/v1","auth":"bearer","idempotency_keys":true}</script>"#
+                r#"<script type="application/json" id="leads-config">{"api_base":"/v1","auth":"bearer","idempotency_keys":true,"search":true}</script>"#
             ),
             "{path}: {}",
             page.text
