@@ -215,8 +215,10 @@ impl Store {
                 Some(search) => count_matches(&db.conn, &search)?,
                 None => None,
             };
-            let along =
-                matches.is_some_and(|n| walk_the_sort_index(&db.conn, &query, n).unwrap_or(false));
+            let along = match matches {
+                Some(n) => walk_the_sort_index(&db.conn, &query, n)?,
+                None => false,
+            };
             let (where_sql, args) = filter(&query, along);
             let key = (
                 query.status,
