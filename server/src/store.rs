@@ -911,63 +911,46 @@ mod tests {
         }
     }
 
+    /// How many leads the view `query` counts.
+    async fn total(store: &Store, query: &str) -> u64 {
+        names(store, query).await.1
+    }
+
+    /// Applies the patch `json` to lead `id`.
+    async fn patch(store: &Store, id: &str, json: &str) {
+        let patch: LeadPatch = serde_json::from_str(json).unwrap();
+        store.update(id, patch).await.unwrap();
+    }
+
     #[tokio::test]
     async fn every_write_keeps_the_search_index_in_step() {
         let dir = tempfile::tempdir().unwrap();
         let store = search_store(&dir).await;
-        assert_eq!(
-            names(&store, "q=zoe").await.1,
-            0,
-            "counted before the writes"
-        );
-        let ann = store
+        assert_eq!(total(&store, "q=zoe").await, 0, "counted before the writes");
+        let id = store
             .create(lead("Zoë Quinn", None, None, &[]))
             .await
-            .unwrap();
-        assert_eq!(names(&store, "q=zoe").await.1, 1, "a create");
-        let patch = |json: &str| serde_json::from_str::<LeadPatch>(json).unwrap();
-        store
-            .update(&ann.id, patch(r#"{"name": "Zed Quinn"}"#))
-            .await
-            .unwrap();
+            .unwrap()
+            .id;
+        assert_eq!(total(&store, "q=zoe").await, 1, "a create");
+        patch(&store, &id, r#"{"name": "Zed Quinn"}"#).await;
         assert_eq!(
-            (
-                names(&store, "q=zoe").await.1,
-                names(&store, "q=zed").await.1
-            ),
+            (total(&store, "q=zoe").await, total(&store, "q=zed").await),
             (0, 1),
             "a name"
         );
-        store
-            .update(&ann.id, patch(r#"{"email": "zq@quinn.io"}"#))
-            .await
-            .unwrap();
-        assert_eq!(names(&store, "q=quinn.io").await.1, 1, "an email");
-        store
-            .update(
-                &ann.id,
-                patch(r#"{"email": null, "phone": "+15559998877"}"#),
-            )
-            .await
-            .unwrap();
-        assert_eq!(
-            (
-                names(&store, "q=quinn.io").await.1,
-                names(&store, "q=999-88").await.1
-            ),
-            (0, 1),
-            "a phone"
+        patch(&store, &id, r#"{"email": "zq@quinn.io"}"#).await;
+        assert_eq!(total(&store, "q=quinn.io").await, 1, "an email");
+        patch(&store, &id, r#"{"email": null, "phone": "+15559998877"}"#).await;
+        let after = (
+            total(&store, "q=quinn.io").await,
+            total(&store, "q=999-88").await,
         );
-        store
-            .update(&ann.id, patch(r#"{"tags": ["Gold"]}"#))
-            .await
-            .unwrap();
-        assert_eq!(names(&store, "tag=gold").await.1, 1, "tags");
-        store
-            .update(&ann.id, patch(r#"{"tags": []}"#))
-            .await
-            .unwrap();
-        assert_eq!(names(&store, "tag=gold").await.1, 0, "tags removed");
+        assert_eq!(after, (0, 1), "a phone");
+        patch(&store, &id, r#"{"tags": ["Gold"]}"#).await;
+        assert_eq!(total(&store, "tag=gold").await, 1, "tags");
+        patch(&store, &id, r#"{"tags": []}"#).await;
+        assert_eq!(total(&store, "tag=gold").await, 0, "tags removed");
         let vendor = lead("Webhook Wanda", Some("+15551112222"), None, &["Gold"])
             .into_lead("ld-77".into(), "2026-11-26T10:00:00Z");
         store.adopt(vendor).await.unwrap();

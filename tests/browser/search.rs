@@ -199,23 +199,22 @@ async fn a_search_with_no_match_says_so_and_clear_filters_brings_the_leads_back(
     h.finish().await;
 }
 
+/// A click on the page's heading, which leaves the focus in the list, where
+/// its keys work.
+async fn click_heading(h: &Harness) {
+    let heading = h.find("#leads-heading").await;
+    heading.click().await.expect("click the heading");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn s_goes_to_the_search_field_and_the_shortcuts_list_says_so() {
     let h = Harness::start().await;
     h.open_view("/", "").await;
-    h.find("#leads-heading")
-        .await
-        .click()
-        .await
-        .expect("click the heading");
+    click_heading(&h).await;
     h.press("s").await;
     assert_eq!(h.wait_for_focus("Search leads").await, "Search leads");
     h.press(&key(Key::Escape)).await;
-    h.find("#leads-heading")
-        .await
-        .click()
-        .await
-        .expect("click the heading");
+    click_heading(&h).await;
     h.press("?").await;
     assert!(
         h.wait_for_text("Go to Search leads").await,
@@ -293,11 +292,7 @@ async fn against_the_vendors_api_there_is_no_search_and_tags_are_plain() {
     assert_eq!(counts[0], 0, "no search field");
     assert!(counts[1] > 0, "the leads have tags");
     assert_eq!(counts[2], 0, "tags are not buttons");
-    h.find("#leads-heading")
-        .await
-        .click()
-        .await
-        .expect("click the heading");
+    click_heading(&h).await;
     h.press("?").await;
     assert!(h.wait_for_text("Keyboard shortcuts").await);
     assert!(!h.text().await.contains("Search leads"), "no s key listed");
