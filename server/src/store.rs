@@ -115,6 +115,30 @@ impl Db {
         self.totals.clear();
         self.conn.transaction()
     }
+
+    /// Keeps `total` for the view `filters` until the next write.
+    fn remember(&mut self, filters: Filters, total: u64) {
+        if self.totals.len() >= MAX_TOTALS {
+            self.totals.clear();
+        }
+        self.totals.insert(filters, total);
+    }
+
+    /// How many leads the search text `q` matches, from its index alone
+    /// (`None` for a text the index cannot look up): kept as the total of
+    /// the search without other filters, so each page of a search, and
+    /// that view's total, asks the index once until the next write.
+    fn matches(&mut self, q: &str) -> rusqlite::Result<Option<u64>> {
+        let filters = (None, None, Some(q.to_owned()), None);
+        if let Some(total) = self.totals.get(&filters) {
+            return Ok(Some(*total));
+        }
+        let matches = count_matches(&self.conn, &Search::new(q))?;
+        if let Some(n) = matches {
+            self.remember(filters, n);
+        }
+        Ok(matches)
+    }
 }
 
 /// A connection to the database at `path` (created if missing), as every
@@ -211,8 +235,8 @@ impl Store {
     pub async fn list(&self, query: &ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
         let query = query.clone();
         self.with_db(move |db| {
-            let matches = match query.q.as_deref().map(Search::new) {
-                Some(search) => count_matches(&db.conn, &search)?,
+            let matches = match query.q.as_deref() {
+                Some(q) => db.matches(q)?,
                 None => None,
             };
             let along = match matches {
@@ -229,25 +253,14 @@ impl Store {
             let total = match db.totals.get(&key) {
                 Some(total) => *total,
                 None => {
-                    // A search alone is counted by its index, without the table.
-                    let searched_only =
-                        query.tag.is_none() && query.status.is_none() && query.source.is_none();
-                    let counted = match matches {
-                        Some(n) if searched_only => n,
-                        _ => {
-                            let (where_sql, args) = filter(&query, false);
-                            let counted: i64 = db.conn.query_row(
-                                &format!("SELECT COUNT(*) FROM leads{where_sql}"),
-                                params_from_iter(args.iter()),
-                                |r| r.get(0),
-                            )?;
-                            u64::try_from(counted).unwrap_or(0)
-                        }
-                    };
-                    if db.totals.len() >= MAX_TOTALS {
-                        db.totals.clear();
-                    }
-                    db.totals.insert(key, counted);
+                    let (where_sql, args) = filter(&query, false);
+                    let counted: i64 = db.conn.query_row(
+                        &format!("SELECT COUNT(*) FROM leads{where_sql}"),
+                        params_from_iter(args.iter()),
+                        |r| r.get(0),
+                    )?;
+                    let counted = u64::try_from(counted).unwrap_or(0);
+                    db.remember(key, counted);
                     counted
                 }
             };
