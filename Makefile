@@ -66,15 +66,16 @@ help:
 ## binaryen's wasm-opt and terser (and axe-core, from npm with it), brotli.
 ## `setup-test` adds the browsers the browser tests drive with their
 ## WebDrivers (Debian's Chromium, Firefox ESR and WebKitGTK's MiniBrowser
-## with Xvfb; geckodriver from crates.io), and schemathesis (PyPI, in its
-## own virtualenv) for the OpenAPI contract test.
+## with Xvfb; geckodriver from crates.io), schemathesis (PyPI, in its own
+## virtualenv) for the OpenAPI contract test, and Debian's PostgreSQL, of
+## which the server tests start a cluster of their own.
 ##
 ## On a fresh machine most of this is waiting on the network while cargo
 ## builds the tools, so the parts run side by side (`-j`): the compiler and
 ## the pinned Rust first, then the nightly, the cargo tools, npm, apt (one
 ## apt-get for every missing package) and the virtualenv at once.
 BUILD_PKGS := brotli
-TEST_PKGS := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
+TEST_PKGS := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb postgresql
 setup:
 	@$(MAKE) --no-print-directory setup-rust
 	@$(MAKE) --no-print-directory -j4 setup-nightly setup-cargo-tools setup-npm setup-apt PKGS_WANTED="$(BUILD_PKGS)"
@@ -190,7 +191,11 @@ lint:
 # the workspace is built once rather than checked and then built. The
 # server with its fault injector comes first: the browser tests start it.
 # `cargo test` runs every browser test in Chromium; then the ones
-# tests/browser/every-engine.txt names run in Firefox and WebKit.
+# tests/browser/every-engine.txt names run in Firefox and WebKit. The
+# server's in-process tests (contract, store and search, properties,
+# OpenAPI, events, sign-in, proxy) run again on PostgreSQL, in a cluster
+# the tests start and stop themselves.
+POSTGRES_TESTS := contract store fuzz openapi limits live serving sign_in proxy
 CLIPPY_BUILD = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
 test: setup-test dist
 	cargo fmt --all -- --check
@@ -199,6 +204,8 @@ test: setup-test dist
 	$(CLIPPY_BUILD) cargo test --workspace -- --test-threads=2
 	$(CLIPPY_BUILD) cargo test -p leads-server --features test-faults \
 	  --test proxy --test process --test sign_in -- --test-threads=2
+	LEADS_TEST_DATABASE=postgres $(CLIPPY_BUILD) cargo test -p leads-server --features test-faults \
+	  $(foreach t,$(POSTGRES_TESTS),--test $(t)) -- --test-threads=2
 	$(CLIPPY_BUILD) scripts/browser-engines.sh firefox webkit
 
 ## The README's pictures, taken from the real build with demo data: the

@@ -16,6 +16,7 @@ pub const MIN_PHONE_DIGITS: usize = 3;
 ///
 /// ```
 /// assert_eq!(leads_core::search::fold("Łódź ÅSA"), "lodz asa");
+/// assert_eq!(leads_core::search::fold("Ann\tLee\0"), "ann lee ");
 /// ```
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -26,8 +27,14 @@ pub fn fold(text: &str) -> String {
 }
 
 /// Pushes `c` lowercased and without diacritics (nothing for a combining
-/// mark on its own, as text typed in decomposed form has).
+/// mark on its own, as text typed in decomposed form has); a control
+/// character (a tab, a line break, NUL) reads as a space, as people see it
+/// and as every database can hold it.
 fn fold_char(c: char, out: &mut String) {
+    if c.is_control() {
+        out.push(' ');
+        return;
+    }
     for lower in c.to_lowercase() {
         if is_combining_mark(lower) {
             continue;

@@ -1,4 +1,5 @@
-//! The command line: logging, flags, the `hash-key` helper, then the server.
+//! The command line: logging, flags, the `hash-key` and `migrate` helpers,
+//! then the server.
 //! Both binaries (`leads-server` and the tests' `leads-test-server`) are
 //! just this.
 
@@ -14,10 +15,12 @@ use crate::config::{Command, Config, LogFormat};
 pub async fn main() -> ExitCode {
     let config = Config::parse();
     init_logs(config.log_format);
-    if let Some(Command::HashKey { name }) = &config.command {
-        return hash_key(name);
-    }
-    match crate::run(config).await {
+    let ran = match &config.command {
+        Some(Command::HashKey { name }) => return hash_key(name),
+        Some(Command::Migrate) => crate::migrate(&config).await,
+        None => crate::run(config).await,
+    };
+    match ran {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             tracing::error!("{err}");
@@ -31,8 +34,8 @@ pub async fn main() -> ExitCode {
 /// terminal (a file or a service manager gets plain text) and never with
 /// `NO_COLOR`; or one JSON object per line for log collectors.
 fn init_logs(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    let directives = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_owned());
+    let logs = tracing_subscriber::fmt().with_env_filter(log_filter(&directives));
     match format {
         LogFormat::Text => {
             let colour = std::io::stdout().is_terminal()
@@ -45,6 +48,17 @@ fn init_logs(format: LogFormat) {
             .with_current_span(false)
             .with_ansi(false)
             .init(),
+    }
+}
+
+/// The log's filter from `directives` (`RUST_LOG`'s syntax), never letting
+/// the PostgreSQL driver's debug lines through, whatever they ask: those
+/// hold every statement's values, phones and emails among them.
+pub fn log_filter(directives: &str) -> EnvFilter {
+    let filter = EnvFilter::new(directives);
+    match "tokio_postgres=info".parse() {
+        Ok(quiet) => filter.add_directive(quiet),
+        Err(_) => filter,
     }
 }
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::store::Location;
+
 /// How to run the server. `Default` is for tests that build one in code.
 #[derive(Debug, Clone, Default, Parser)]
 #[command(
@@ -20,8 +22,20 @@ pub struct Config {
     #[arg(long, env = "LEADS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
     /// SQLite database file; created and seeded when missing or empty.
-    #[arg(long, env = "LEADS_DB", default_value = "leads.db")]
+    #[arg(long, env = "LEADS_DB", default_value = "leads.db", global = true)]
     pub db: PathBuf,
+    /// The database instead of --db: `postgres://USER:PASSWORD@HOST:PORT/NAME`
+    /// (several instances may share it) or a SQLite file's path. Its schema
+    /// is migrated on start; one newer than this release is refused.
+    #[arg(
+        long,
+        env = "LEADS_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true,
+        conflicts_with = "db",
+        global = true
+    )]
+    pub database: Option<String>,
     /// Folder holding the built console (`make build`'s dist/).
     #[arg(long, env = "LEADS_DIST", default_value = "dist")]
     pub dist: PathBuf,
@@ -122,6 +136,16 @@ pub struct Config {
     pub test_faults: bool,
 }
 
+impl Config {
+    /// The database the flags name: `--database`, else `--db`.
+    pub fn location(&self) -> Result<Location, String> {
+        match &self.database {
+            Some(text) => Location::parse(text),
+            None => Ok(Location::Sqlite(self.db.clone())),
+        }
+    }
+}
+
 /// The log's format (`--log-format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum LogFormat {
@@ -133,6 +157,9 @@ pub enum LogFormat {
 /// Helpers run instead of the server.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Brings the database's schema (--database or --db) to this release's
+    /// and exits, for operators who migrate before starting the servers.
+    Migrate,
     /// Reads a key on standard input and prints the line for
     /// `--api-keys-file` that lets NAME sign in with it.
     HashKey {

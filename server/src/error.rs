@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leads_core::{ApiError, ApiErrorBody, ErrorType, FieldError};
 
+use crate::store::StoreError;
+
 /// Anything a handler can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -14,7 +16,7 @@ pub enum AppError {
     Api(ApiError),
     /// Storage broke; the client learns only that the server failed.
     #[error("storage failed: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(#[from] StoreError),
     /// A blocking task died.
     #[error("worker failed: {0}")]
     Worker(#[from] tokio::task::JoinError),
@@ -29,6 +31,12 @@ impl AppError {
     /// `404` for a route or lead that does not exist.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorType::NotFound, message)
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(err: rusqlite::Error) -> Self {
+        Self::Storage(err.into())
     }
 }
 

@@ -1,15 +1,15 @@
-//! `Idempotency-Key` on `POST /v1/leads`, whatever answers it (SQLite or
+//! `Idempotency-Key` on `POST /v1/leads`, whatever answers it (the store or
 //! the vendor's API): a create sent again with the same key and body, after
 //! a dropped connection say, gets the first answer and makes no second
 //! lead. Keys live in the server's database for 24 hours, per person, so a
-//! restart honours them too; in proxy mode that database holds only them.
+//! restart, or another instance on the same PostgreSQL, honours them too;
+//! in proxy mode that database holds only them.
 //!
 //! A key is reserved before the create runs, so a second request with it
 //! waits for nothing and is told to try again (`409`), and the create runs
 //! in a task of its own: a client that hangs up cannot stop it between
 //! storing the lead and storing the answer.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,6 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
 use crate::error::AppError;
+use crate::store::{Database, StoreError};
 
 /// How long a key is honoured.
 const KEPT_SECONDS: i64 = 24 * 60 * 60;
@@ -40,26 +41,21 @@ pub const KEY_HEADER: HeaderName = HeaderName::from_static("idempotency-key");
 /// Marks an answer sent again for a repeated key.
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
-/// Pending rows are those whose `status` is still NULL: a create running.
-/// A process that died left its own behind; they are dropped at start.
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    who         TEXT NOT NULL,
-    key         TEXT NOT NULL,
-    fingerprint BLOB NOT NULL,
-    created_at  INTEGER NOT NULL,
-    status      INTEGER,
-    location    TEXT,
-    body        BLOB,
-    PRIMARY KEY (who, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);
-DELETE FROM idempotency_keys WHERE status IS NULL;";
+/// How long a create may take before its key is thought abandoned, its
+/// instance having died with it (PostgreSQL, where other instances run on:
+/// SQLite's only instance frees its own on start).
+const ABANDONED_SECONDS: i64 = 5 * 60;
 
-/// The kept keys; cheap to clone.
+/// The kept keys, in the server's database; cheap to clone.
 #[derive(Clone)]
 pub struct Keys {
-    db: Arc<Mutex<Connection>>,
+    db: KeysDb,
+}
+
+#[derive(Clone)]
+enum KeysDb {
+    Sqlite(Arc<Mutex<Connection>>),
+    Postgres(deadpool_postgres::Pool),
 }
 
 /// A first answer, kept to be sent again.
@@ -81,23 +77,46 @@ enum Reservation {
     Running,
 }
 
+/// A key's row as kept: fingerprint, status, location, body.
+type Row = (Vec<u8>, Option<u16>, Option<String>, Option<Vec<u8>>);
+
+impl Reservation {
+    /// What a key already kept means for a request with `fingerprint`.
+    fn of(fingerprint: &[u8], (seen, status, location, body): Row) -> Reservation {
+        match status {
+            _ if seen != fingerprint => Reservation::OtherBody,
+            None => Reservation::Running,
+            Some(status) => Reservation::Replay(Kept {
+                status,
+                location,
+                body: body.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
 impl Keys {
-    /// Opens (or creates) the key table in the database at `path`.
-    pub fn open(path: &Path) -> rusqlite::Result<Keys> {
-        let conn = crate::store::connect(path)?;
-        conn.execute_batch(SCHEMA)?;
-        Ok(Keys {
-            db: Arc::new(Mutex::new(conn)),
-        })
+    /// The keys in `database`. SQLite's pending ones were left by this
+    /// server's last run, which died with their creates: they are freed.
+    pub fn new(database: &Database) -> Result<Keys, StoreError> {
+        let db = match database {
+            Database::Sqlite(path) => {
+                let conn = crate::store::connect(path)?;
+                conn.execute("DELETE FROM idempotency_keys WHERE status IS NULL", [])?;
+                KeysDb::Sqlite(Arc::new(Mutex::new(conn)))
+            }
+            Database::Postgres(pool) => KeysDb::Postgres(pool.clone()),
+        };
+        Ok(Keys { db })
     }
 
-    /// Runs `work` on the database in a blocking task.
-    async fn with_db<T, F>(&self, work: F) -> Result<T, AppError>
+    /// Runs `work` on SQLite in a blocking task.
+    async fn with_sqlite<T, F>(db: &Arc<Mutex<Connection>>, work: F) -> Result<T, AppError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
     {
-        let db = Arc::clone(&self.db);
+        let db = Arc::clone(db);
         Ok(tokio::task::spawn_blocking(move || work(&mut lock(&db))).await??)
     }
 
@@ -109,77 +128,155 @@ impl Keys {
         key: String,
         fingerprint: Vec<u8>,
     ) -> Result<Reservation, AppError> {
-        self.with_db(move |conn| {
-            let now = unix_now();
-            let tx = conn.transaction()?;
-            tx.execute(
-                "DELETE FROM idempotency_keys WHERE created_at <= ?1",
-                [now - KEPT_SECONDS],
-            )?;
-            let seen = tx
-                .query_row(
-                    "SELECT fingerprint, status, location, body FROM idempotency_keys \
-                     WHERE who = ?1 AND key = ?2",
-                    params![who, key],
-                    |row| {
-                        Ok((
-                            row.get::<_, Vec<u8>>(0)?,
-                            row.get::<_, Option<u16>>(1)?,
-                            row.get::<_, Option<String>>(2)?,
-                            row.get::<_, Option<Vec<u8>>>(3)?,
-                        ))
-                    },
-                )
-                .optional()?;
-            let reservation = match seen {
-                Some((seen, _, _, _)) if seen != fingerprint => Reservation::OtherBody,
-                Some((_, None, _, _)) => Reservation::Running,
-                Some((_, Some(status), location, body)) => Reservation::Replay(Kept {
-                    status,
-                    location,
-                    body: body.unwrap_or_default(),
-                }),
-                None => {
+        let now = unix_now();
+        let pool = match &self.db {
+            KeysDb::Postgres(pool) => pool,
+            KeysDb::Sqlite(db) => {
+                return Self::with_sqlite(db, move |conn| {
+                    let tx = conn.transaction()?;
                     tx.execute(
-                        "INSERT INTO idempotency_keys (who, key, fingerprint, created_at) \
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![who, key, fingerprint, now],
+                        "DELETE FROM idempotency_keys WHERE created_at <= ?1",
+                        [now - KEPT_SECONDS],
                     )?;
-                    Reservation::New
-                }
-            };
-            tx.commit()?;
-            Ok(reservation)
-        })
+                    let seen = tx
+                        .query_row(
+                            "SELECT fingerprint, status, location, body FROM idempotency_keys \
+                             WHERE who = ?1 AND key = ?2",
+                            params![who, key],
+                            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                        )
+                        .optional()?;
+                    let reservation = match seen {
+                        Some(row) => Reservation::of(&fingerprint, row),
+                        None => {
+                            tx.execute(
+                                "INSERT INTO idempotency_keys (who, key, fingerprint, created_at) \
+                                 VALUES (?1, ?2, ?3, ?4)",
+                                params![who, key, fingerprint, now],
+                            )?;
+                            Reservation::New
+                        }
+                    };
+                    tx.commit()?;
+                    Ok(reservation)
+                })
+                .await;
+            }
+        };
+        let who = who.into_bytes();
+        let mut client = pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        tx.execute(
+            "DELETE FROM idempotency_keys WHERE created_at <= $1 \
+             OR (status IS NULL AND created_at <= $2)",
+            &[&(now - KEPT_SECONDS), &(now - ABANDONED_SECONDS)],
+        )
         .await
+        .map_err(StoreError::from)?;
+        // Two instances given one key at once: the second's insert waits
+        // for the first's commit, then finds its row.
+        let inserted = tx
+            .execute(
+                "INSERT INTO idempotency_keys (who, key, fingerprint, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                &[&who, &key, &fingerprint, &now],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        let reservation = if inserted == 1 {
+            Reservation::New
+        } else {
+            let row = tx
+                .query_one(
+                    "SELECT fingerprint, status, location, body FROM idempotency_keys \
+                     WHERE who = $1 AND key = $2",
+                    &[&who, &key],
+                )
+                .await
+                .map_err(StoreError::from)?;
+            let status: Option<i16> = row.get(1);
+            Reservation::of(
+                &fingerprint,
+                (
+                    row.get(0),
+                    status.and_then(|status| u16::try_from(status).ok()),
+                    row.get(2),
+                    row.get(3),
+                ),
+            )
+        };
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(reservation)
     }
 
     /// Keeps a successful first answer.
     async fn keep(&self, who: String, key: String, answer: Kept) -> Result<(), AppError> {
-        self.with_db(move |conn| {
-            conn.execute(
-                "UPDATE idempotency_keys SET status = ?3, location = ?4, body = ?5 \
-                 WHERE who = ?1 AND key = ?2",
-                params![who, key, answer.status, answer.location, answer.body],
-            )
-            .map(drop)
-        })
-        .await
+        match &self.db {
+            KeysDb::Sqlite(db) => {
+                Self::with_sqlite(db, move |conn| {
+                    conn.execute(
+                        "UPDATE idempotency_keys SET status = ?3, location = ?4, body = ?5 \
+                         WHERE who = ?1 AND key = ?2",
+                        params![who, key, answer.status, answer.location, answer.body],
+                    )
+                    .map(drop)
+                })
+                .await
+            }
+            KeysDb::Postgres(pool) => {
+                let client = pool.get().await.map_err(StoreError::from)?;
+                let status = i16::try_from(answer.status).unwrap_or(i16::MAX);
+                client
+                    .execute(
+                        "UPDATE idempotency_keys SET status = $3, location = $4, body = $5 \
+                         WHERE who = $1 AND key = $2",
+                        &[
+                            &who.into_bytes(),
+                            &key,
+                            &status,
+                            &answer.location,
+                            &answer.body,
+                        ],
+                    )
+                    .await
+                    .map_err(StoreError::from)?;
+                Ok(())
+            }
+        }
     }
 
     /// Lets the key go after a create that did not succeed, so sending it
     /// again (with the same body or a corrected one) tries again. A failure
     /// is only logged: the create's own answer is what the client needs.
     async fn release(&self, who: String, key: String) {
-        let released = self
-            .with_db(move |conn| {
-                conn.execute(
-                    "DELETE FROM idempotency_keys WHERE who = ?1 AND key = ?2 AND status IS NULL",
-                    params![who, key],
-                )
-                .map(drop)
-            })
-            .await;
+        let released = match &self.db {
+            KeysDb::Sqlite(db) => {
+                Self::with_sqlite(db, move |conn| {
+                    conn.execute(
+                        "DELETE FROM idempotency_keys \
+                         WHERE who = ?1 AND key = ?2 AND status IS NULL",
+                        params![who, key],
+                    )
+                    .map(drop)
+                })
+                .await
+            }
+            KeysDb::Postgres(pool) => {
+                async {
+                    let client = pool.get().await.map_err(StoreError::from)?;
+                    client
+                        .execute(
+                            "DELETE FROM idempotency_keys \
+                         WHERE who = $1 AND key = $2 AND status IS NULL",
+                            &[&who.into_bytes(), &key],
+                        )
+                        .await
+                        .map_err(StoreError::from)?;
+                    Ok::<(), AppError>(())
+                }
+                .await
+            }
+        };
         if let Err(err) = released {
             tracing::error!("an idempotency key could not be released: {err}");
         }

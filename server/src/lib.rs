@@ -1,6 +1,8 @@
-//! The Leads API on SQLite, with the built console served beside it.
+//! The Leads API on SQLite or PostgreSQL, with the built console served
+//! beside it.
 //!
-//! [`run`] binds, seeds a new database and serves until Ctrl-C or SIGTERM;
+//! [`run`] binds, migrates and seeds a new database and serves until Ctrl-C
+//! or SIGTERM;
 //! [`app::router`] is the whole HTTP surface, so tests can drive it in process.
 
 pub mod api;
@@ -40,18 +42,20 @@ use tokio::net::TcpListener;
 
 use crate::backend::LeadsBackend;
 use crate::state::AppState;
-use crate::store::Store;
+use crate::store::{Database, Location, Store};
 use crate::upstream::{Upstream, UpstreamKey};
 
-/// Sets up what answers `/v1/leads…` (the SQLite store, seeded if new, or
-/// the upstream API) and serves until asked to stop.
+/// Sets up what answers `/v1/leads…` (the store, seeded if new, or the
+/// upstream API) and serves until asked to stop.
 pub async fn run(config: Config) -> Result<(), StartError> {
     if config.simulate_calls.is_some() && config.upstream.is_some() {
         return Err(StartError::SimulatedUpstream);
     }
+    let location = config.location().map_err(StartError::DatabaseFlag)?;
+    let database = open_database(&location).await?;
     let backend = match &config.upstream {
         Some(base) => LeadsBackend::Upstream(upstream(&config, base)?),
-        None => LeadsBackend::Store(open_store(&config).await?),
+        None => LeadsBackend::Store(seeded_store(&database, &location, &config).await?),
     };
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(
@@ -68,9 +72,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let local = listener.local_addr().map_err(StartError::Serve)?;
     let leads = match &config.upstream {
         Some(base) => format!("forwarded to {base}"),
-        None => config.db.display().to_string(),
+        None => location.describe(),
     };
-    let state = AppState::new(backend, &config)?;
+    let state = AppState::new(backend, &database, &config)?;
     let auth = if state.sign_in.required() {
         "bearer"
     } else {
@@ -106,17 +110,46 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     Ok(())
 }
 
-/// Opens the SQLite store and seeds it when it is new.
-async fn open_store(config: &Config) -> Result<Store, StartError> {
-    let database = |source| StartError::Database {
-        path: config.db.display().to_string(),
+/// `leads-server migrate`: the schema brought to this release's, and what
+/// was done said on standard output.
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let location = config.location().map_err(StartError::DatabaseFlag)?;
+    open_database(&location).await?;
+    println!(
+        "the database {} has this release's schema",
+        location.describe()
+    );
+    Ok(())
+}
+
+/// Connects to the database and migrates it.
+async fn open_database(location: &Location) -> Result<Database, StartError> {
+    Database::open(location)
+        .await
+        .map_err(|source| StartError::Database {
+            location: location.describe(),
+            source,
+        })
+}
+
+/// The store, seeded when it holds no leads.
+async fn seeded_store(
+    database: &Database,
+    location: &Location,
+    config: &Config,
+) -> Result<Store, StartError> {
+    let failed = |source| StartError::Database {
+        location: location.describe(),
         source,
     };
-    let store = Store::open(&config.db).map_err(database)?;
+    let store = Store::new(database).map_err(failed)?;
     let seeded = store
         .seed_if_empty(config.demo_leads)
         .await
-        .map_err(database)?;
+        .map_err(|err| match err {
+            error::AppError::Storage(source) => failed(source),
+            other => failed(store::StoreError::Unreadable(other.to_string())),
+        })?;
     if seeded > 0 {
         tracing::info!(count = seeded, "seeded a new database with demo leads");
     }

@@ -4,19 +4,18 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::store::StoreError;
+
 /// Why the server could not start or keep serving.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot open the database {path}: {source}")]
+    #[error("cannot open the database {location}: {source}{}", hint(.source))]
     Database {
-        path: String,
-        source: rusqlite::Error,
+        location: String,
+        source: StoreError,
     },
-    #[error("cannot keep idempotency keys in the database {}: {source}", path.display())]
-    IdempotencyKeys {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("{0}")]
+    DatabaseFlag(String),
     #[error("cannot listen on {addr}: {source} (is another server using that port? try --addr 127.0.0.1:8081)")]
     Bind { addr: String, source: io::Error },
     #[error("the server stopped: {0}")]
@@ -75,4 +74,15 @@ pub enum StartError {
     UpstreamNotHttp { base: String },
     #[error("cannot set up the upstream client: {0}")]
     UpstreamClient(reqwest::Error),
+}
+
+/// What to check when PostgreSQL cannot be reached.
+fn hint(err: &StoreError) -> &'static str {
+    match err {
+        StoreError::Pool(_) => {
+            " (is PostgreSQL running, and do the host, port, user and password in --database \
+             let this server in?)"
+        }
+        _ => "",
+    }
 }

@@ -19,6 +19,7 @@ use crate::idempotency::Keys;
 use crate::rate_limit::RateLimit;
 use crate::start_error::StartError;
 use crate::static_files;
+use crate::store::Database;
 use crate::webhook::{Secret, Webhook};
 
 /// What every handler can reach.
@@ -57,7 +58,11 @@ impl AppState {
     /// State for `backend`, with sign-in, events, the webhook and the
     /// console folder from `config`; fails when a sign-in or secret file
     /// cannot be used, saying why.
-    pub fn new(backend: LeadsBackend, config: &Config) -> Result<Self, StartError> {
+    pub fn new(
+        backend: LeadsBackend,
+        database: &Database,
+        config: &Config,
+    ) -> Result<Self, StartError> {
         let sign_in = SignIn::from_config(config)?;
         let defaults = StreamSettings::default();
         // Zero (as in a `Config::default()`) means the default.
@@ -79,8 +84,10 @@ impl AppState {
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
         let searches = matches!(backend, LeadsBackend::Store(_));
         let settings = static_files::console_config(&sign_in, searches);
-        let idempotency = Keys::open(&config.db).map_err(|source| StartError::IdempotencyKeys {
-            path: config.db.clone(),
+        let idempotency = Keys::new(database).map_err(|source| StartError::Database {
+            location: config
+                .location()
+                .map_or_else(|_| String::new(), |location| location.describe()),
             source,
         })?;
         Ok(Self {

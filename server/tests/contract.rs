@@ -665,8 +665,8 @@ async fn stored_rows_survive_a_restart() {
         .await;
     // The first server, and its connection, go away before the reopen.
     let dir = app.into_dir();
-    let db = dir.path().join("leads.db");
-    let reopened = leads_server::store::Store::open(&db).unwrap();
+    let database = support::open(&support::postgres::location_in(dir.path())).await;
+    let reopened = leads_server::store::Store::new(&database).unwrap();
     let lead = reopened.get("lead_001").await.unwrap().unwrap();
     assert_eq!(
         (lead.name.as_str(), lead.tags.as_slice()),
@@ -874,8 +874,7 @@ async fn a_storage_failure_is_a_500_that_reveals_nothing_and_is_logged() {
     capture_logs();
     let app = demo(3).await;
     // The table vanishes under the running server.
-    let conn = rusqlite::Connection::open(app.dir.path().join("leads.db")).unwrap();
-    conn.execute_batch("DROP TABLE leads").unwrap();
+    let missing = support::postgres::drop_leads(app.dir.path()).await;
     let replies = [
         app.get("/v1/leads").await,
         app.get("/v1/leads/lead_001").await,
@@ -896,7 +895,7 @@ async fn a_storage_failure_is_a_500_that_reveals_nothing_and_is_logged() {
         );
     }
     assert!(
-        captured_log().contains("no such table: leads"),
+        captured_log().contains(missing),
         "the operator's log has the cause"
     );
 }

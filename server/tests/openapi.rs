@@ -32,12 +32,10 @@ fn hooks() -> PathBuf {
 fn every_generated_request_is_answered_within_the_contract() {
     let st = schemathesis();
     let dir = tempfile::tempdir().unwrap();
-    let server = ServerProcess::start(
-        env!("CARGO_BIN_EXE_leads-server"),
-        dir.path(),
-        &[("LEADS_API_KEY", KEY), ("LEADS_DEMO_LEADS", "40")],
-        &[],
-    );
+    let database = support::postgres::process_env();
+    let mut env = vec![("LEADS_API_KEY", KEY), ("LEADS_DEMO_LEADS", "40")];
+    env.extend(database.as_ref().map(|(name, url)| (*name, url.as_str())));
+    let server = ServerProcess::start(env!("CARGO_BIN_EXE_leads-server"), dir.path(), &env, &[]);
     let output = Command::new(st)
         .args(["run", &format!("{}/v1/openapi.json", server.base)])
         .args(["--header", &format!("Authorization: Bearer {KEY}")])

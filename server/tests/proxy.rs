@@ -29,15 +29,15 @@ async fn upstream() -> RunningServer {
     .await
 }
 
-fn proxy_to(base: &str, timeout: Duration) -> TestApp {
+async fn proxy_to(base: &str, timeout: Duration) -> TestApp {
     let key = UpstreamKey::new(&format!("{UPSTREAM_KEY}\n")).unwrap();
     let upstream = Upstream::new(&format!("{base}/v1"), key, timeout).unwrap();
-    TestApp::proxy(upstream, Options::default())
+    TestApp::proxy(upstream, Options::default()).await
 }
 
 async fn setup() -> (RunningServer, TestApp) {
     let upstream = upstream().await;
-    let proxy = proxy_to(&upstream.base, Duration::from_secs(10));
+    let proxy = proxy_to(&upstream.base, Duration::from_secs(10)).await;
     (upstream, proxy)
 }
 
@@ -186,7 +186,7 @@ async fn a_body_over_64_kib_stops_at_the_proxy() {
 #[tokio::test]
 async fn a_slow_upstream_is_a_504_and_a_dead_one_a_502() {
     let upstream = upstream().await;
-    let proxy = proxy_to(&upstream.base, Duration::from_millis(300));
+    let proxy = proxy_to(&upstream.base, Duration::from_millis(300)).await;
     upstream
         .inject(json!({"matches": "GET /v1/leads", "delay_ms": 3000, "times": 1}))
         .await;
@@ -203,6 +203,7 @@ async fn a_slow_upstream_is_a_504_and_a_dead_one_a_502() {
     );
 
     let dead = proxy_to(&unreachable_base(), Duration::from_secs(5))
+        .await
         .get("/v1/leads")
         .await;
     assert_eq!(dead.status, StatusCode::BAD_GATEWAY);
@@ -314,8 +315,8 @@ async fn an_id_that_no_lead_can_have_is_a_404_and_never_forwarded() {
 #[tokio::test]
 async fn the_upstream_key_appears_in_no_answer_and_no_log_line() {
     let upstream = upstream().await;
-    let proxy = proxy_to(&upstream.base, Duration::from_millis(300));
-    let dead = proxy_to(&unreachable_base(), Duration::from_secs(5));
+    let proxy = proxy_to(&upstream.base, Duration::from_millis(300)).await;
+    let dead = proxy_to(&unreachable_base(), Duration::from_secs(5)).await;
     upstream
         .inject(json!({"matches": "GET /v1/leads?status=new", "delay_ms": 2000, "times": 1}))
         .await;
@@ -365,7 +366,8 @@ async fn in_proxy_mode_webhook_leads_and_updates_are_streamed_without_the_key() 
         .unwrap(),
         Options::default(),
         |config| config.webhook_secret_file = Some(secret_file),
-    );
+    )
+    .await;
     let mut stream = open_stream(&proxy, None).await;
     stream
         .next(Duration::from_secs(5))

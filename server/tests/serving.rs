@@ -171,7 +171,8 @@ async fn health_and_readiness_answer_for_load_balancers() {
         )
         .unwrap(),
         Options::default(),
-    );
+    )
+    .await;
     assert_eq!(proxy.get("/readyz").await.status, StatusCode::OK);
 
     let dead_base = format!("{}/v1", unreachable_base());
@@ -179,7 +180,8 @@ async fn health_and_readiness_answer_for_load_balancers() {
     let dead = TestApp::proxy(
         Upstream::new(&dead_base, key, Duration::from_secs(2)).unwrap(),
         Options::default(),
-    );
+    )
+    .await;
     let not_ready = dead.get("/readyz").await;
     assert_eq!(not_ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(not_ready.body["reason"]

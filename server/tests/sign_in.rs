@@ -143,7 +143,8 @@ async fn portal_tokens_are_checked_and_a_refused_one_forwards_nothing() {
     let app = TestApp::proxy_with_config(upstream_api, Options::default(), |config| {
         config.jwt_secret_file = Some(secret_file.clone());
         config.jwt_audience = Some("leads-console".to_owned());
-    });
+    })
+    .await;
     let good = json!({"sub": "portal-user-7", "aud": "leads-console", "exp": now() + 300});
     let refused = [
         (

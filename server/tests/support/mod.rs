@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod live;
+pub mod postgres;
 pub mod process;
 pub mod workload;
 
@@ -14,7 +15,7 @@ use leads_server::app::router;
 use leads_server::backend::LeadsBackend;
 use leads_server::bus::LeadEvents;
 use leads_server::state::AppState;
-use leads_server::store::Store;
+use leads_server::store::{Database, Location, Store};
 use leads_server::upstream::Upstream;
 use leads_server::Config;
 use serde_json::Value;
@@ -25,6 +26,11 @@ use tower::ServiceExt;
 /// start-up script and hashed assets beside it.
 pub const STAND_IN_PAGE: &str =
     "<!doctype html><title>Leads</title><script type=\"module\">start()</script>";
+
+/// The database at `location`, migrated as on start.
+pub async fn open(location: &Location) -> Database {
+    Database::open(location).await.expect("open the database")
+}
 
 /// Options for a test app; the defaults give an open API with no demo data.
 #[derive(Default)]
@@ -80,9 +86,10 @@ impl TestApp {
     pub async fn with_config(options: Options, edit: impl FnOnce(&mut Config)) -> TestApp {
         let (dir, mut config) = Self::config(&options, false);
         edit(&mut config);
-        let store = Store::open(&config.db).expect("open store");
+        let database = open(&postgres::location_for(dir.path()).await).await;
+        let store = Store::new(&database).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
-        Self::serving(dir, &config, LeadsBackend::Store(store))
+        Self::serving(dir, &config, &database, LeadsBackend::Store(store))
     }
 
     /// An app on the database of one that was shut down with
@@ -91,24 +98,26 @@ impl TestApp {
         let (_, mut config) = Self::config(&Options::default(), false);
         config.db = dir.path().join("leads.db");
         config.dist = dir.path().join("dist");
-        let store = Store::open(&config.db).expect("open store");
-        Self::serving(dir, &config, LeadsBackend::Store(store))
+        let database = open(&postgres::location_in(dir.path())).await;
+        let store = Store::new(&database).expect("open store");
+        Self::serving(dir, &config, &database, LeadsBackend::Store(store))
     }
 
     /// A proxy-mode app in front of `upstream`.
-    pub fn proxy(upstream: Upstream, options: Options) -> TestApp {
-        Self::proxy_with_config(upstream, options, |_| {})
+    pub async fn proxy(upstream: Upstream, options: Options) -> TestApp {
+        Self::proxy_with_config(upstream, options, |_| {}).await
     }
 
     /// A proxy-mode app whose config `edit` changes first.
-    pub fn proxy_with_config(
+    pub async fn proxy_with_config(
         upstream: Upstream,
         options: Options,
         edit: impl FnOnce(&mut Config),
     ) -> TestApp {
         let (dir, mut config) = Self::config(&options, false);
         edit(&mut config);
-        Self::serving(dir, &config, LeadsBackend::Upstream(upstream))
+        let database = open(&postgres::location_for(dir.path()).await).await;
+        Self::serving(dir, &config, &database, LeadsBackend::Upstream(upstream))
     }
 
     /// A temporary folder with a stand-in console, and the config for it.
@@ -147,8 +156,13 @@ impl TestApp {
         (dir, config)
     }
 
-    fn serving(dir: TempDir, config: &Config, backend: LeadsBackend) -> TestApp {
-        let state = AppState::new(backend, config).expect("sign-in settings");
+    fn serving(
+        dir: TempDir,
+        config: &Config,
+        database: &Database,
+        backend: LeadsBackend,
+    ) -> TestApp {
+        let state = AppState::new(backend, database, config).expect("sign-in settings");
         TestApp {
             events: state.events.clone(),
             router: router(state),
@@ -310,10 +324,13 @@ pub struct RunningServer {
 impl RunningServer {
     pub async fn start(options: Options) -> RunningServer {
         let (dir, config) = TestApp::config(&options, true);
-        let store = Store::open(&config.db).expect("open store");
+        let database = open(&postgres::location_for(dir.path()).await).await;
+        let store = Store::new(&database).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
-        let app =
-            router(AppState::new(LeadsBackend::Store(store), &config).expect("sign-in settings"));
+        let app = router(
+            AppState::new(LeadsBackend::Store(store), &database, &config)
+                .expect("sign-in settings"),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
@@ -387,9 +404,10 @@ impl std::io::Write for LogWriter {
 pub fn capture_logs() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        // The server's own filter, at its most talkative.
         tracing_subscriber::fmt()
             .with_writer(|| LogWriter)
-            .with_max_level(tracing::Level::TRACE)
+            .with_env_filter(leads_server::cli::log_filter("trace"))
             .with_ansi(false)
             .init();
     });

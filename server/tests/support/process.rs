@@ -76,7 +76,8 @@ impl Drop for ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `binary` on `dir/leads.db` with `LEADS_*` settings in `env`,
+    /// Starts `binary` on `dir/leads.db` (or `LEADS_DATABASE_URL` if `env`
+    /// has it) with `LEADS_*` settings in `env`,
     /// and waits for the line that gives its address.
     pub fn start(binary: &str, dir: &Path, env: &[(&str, &str)], args: &[&str]) -> ServerProcess {
         Self::start_logging(binary, dir, env, args, ServerLog::recent())
@@ -92,11 +93,15 @@ impl ServerProcess {
         args: &[&str],
         log: ServerLog,
     ) -> ServerProcess {
-        let mut child = Command::new(binary)
+        let mut command = Command::new(binary);
+        // A PostgreSQL URL instead of the file, when the test gives one.
+        if !env.iter().any(|(name, _)| *name == "LEADS_DATABASE_URL") {
+            command.env("LEADS_DB", dir.join("leads.db"));
+        }
+        let mut child = command
             .args(args)
             .env_remove("LEADS_API_KEY")
             .env("LEADS_ADDR", "127.0.0.1:0")
-            .env("LEADS_DB", dir.join("leads.db"))
             .env("LEADS_DIST", dir)
             .env("RUST_LOG", "info")
             .envs(env.iter().copied())

@@ -1,5 +1,6 @@
-//! Leads in SQLite. Every statement is parameterised; each write is committed
-//! before its caller hears of it. Blocking calls run off the async runtime.
+//! Leads in SQLite, the embedded default: one server process, one file.
+//! Every statement is parameterised; each write is committed before its
+//! caller hears of it. Blocking calls run off the async runtime.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -11,9 +12,33 @@ use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort,
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 
+use super::{id_from_seq, tags_json, StoreError};
 use crate::error::AppError;
 use crate::seed;
 use crate::time;
+
+/// This release's schema; `PRAGMA user_version` holds each database's.
+/// Each step of [`MIGRATIONS`] takes a database one version further.
+const VERSION: i64 = 1;
+
+/// The steps from version 0 (a new file, or one from before versions were
+/// kept) up, each run in its own transaction with the version it reaches.
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; VERSION as usize] = [to_version_1];
+
+/// The idempotency keys' table ([`crate::idempotency`]); pending rows are
+/// those whose `status` is still NULL, a create running.
+const KEYS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    who         TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    status      INTEGER,
+    location    TEXT,
+    body        BLOB,
+    PRIMARY KEY (who, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS leads (
@@ -83,7 +108,7 @@ fn sort_key(sort: Sort) -> (&'static str, &'static str, &'static str) {
 
 /// The lead table behind a lock; cheap to clone.
 #[derive(Clone)]
-pub struct Store {
+pub struct Sqlite {
     db: Arc<Mutex<Db>>,
 }
 
@@ -154,39 +179,67 @@ pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-impl Store {
-    /// Opens (or creates) the database at `path` in WAL mode.
-    pub fn open(path: &Path) -> rusqlite::Result<Store> {
-        let conn = connect(path)?;
-        conn.execute_batch(SCHEMA)?;
-        let has_ids: bool = conn.query_row(
-            "SELECT COUNT(*) > 0 FROM pragma_table_info('leads') WHERE name = 'id'",
-            [],
-            |r| r.get(0),
-        )?;
-        if !has_ids {
-            conn.execute_batch(ADD_IDS)?;
-        }
-        conn.execute_batch(ID_INDEX)?;
-        add_search_index(&conn)?;
-        let sorts = SortField::ALL
-            .into_iter()
-            .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
-        for sort in sorts {
-            let (name, before, column) = sort_key(sort);
-            for (filter_name, filter_sql) in FILTER_KEYS {
-                if filter_sql.contains(column) {
-                    continue;
-                }
-                conn.execute_batch(&format!(
-                    "CREATE INDEX IF NOT EXISTS leads_{filter_name}_by_{name} \
-                     ON leads ({filter_sql}{before}{column}, seq);"
-                ))?;
+/// Brings the database at `path` (created if missing) to this release's
+/// schema; one newer than it is refused.
+pub fn migrate(path: &Path) -> Result<(i64, i64), StoreError> {
+    let mut conn = connect(path)?;
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > VERSION {
+        return Err(StoreError::SchemaTooNew {
+            found,
+            known: VERSION,
+        });
+    }
+    for (version, step) in (found + 1..).zip(&MIGRATIONS[usize::try_from(found).unwrap_or(0)..]) {
+        let tx = conn.transaction()?;
+        step(&tx)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok((found, VERSION))
+}
+
+/// Version 1, from whatever came before versions were kept: the leads and
+/// their sort indexes; ids for a database from before webhooks; the search
+/// index, built again from every lead (so a database from before search,
+/// or from before controls were searched as spaces, matches as the rule
+/// now says); and the idempotency keys.
+fn to_version_1(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(SCHEMA)?;
+    let has_ids: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('leads') WHERE name = 'id'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_ids {
+        conn.execute_batch(ADD_IDS)?;
+    }
+    conn.execute_batch(ID_INDEX)?;
+    build_search_index(conn)?;
+    let sorts = SortField::ALL
+        .into_iter()
+        .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
+    for sort in sorts {
+        let (name, before, column) = sort_key(sort);
+        for (filter_name, filter_sql) in FILTER_KEYS {
+            if filter_sql.contains(column) {
+                continue;
             }
+            conn.execute_batch(&format!(
+                "CREATE INDEX IF NOT EXISTS leads_{filter_name}_by_{name} \
+                 ON leads ({filter_sql}{before}{column}, seq);"
+            ))?;
         }
-        Ok(Store {
+    }
+    conn.execute_batch(KEYS_SCHEMA)
+}
+
+impl Sqlite {
+    /// The store on a migrated database at `path`, in WAL mode.
+    pub fn open(path: &Path) -> rusqlite::Result<Sqlite> {
+        Ok(Sqlite {
             db: Arc::new(Mutex::new(Db {
-                conn,
+                conn: connect(path)?,
                 totals: HashMap::new(),
             })),
         })
@@ -210,11 +263,9 @@ impl Store {
     }
 
     /// Seeds `count` demo leads when the table is empty; returns how many.
-    pub async fn seed_if_empty(&self, count: u32) -> rusqlite::Result<u32> {
-        let db = Arc::clone(&self.db);
+    pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
         let now = ::time::OffsetDateTime::now_utc();
-        let work = move || -> rusqlite::Result<u32> {
-            let mut db = lock(&db);
+        self.with_db(move |db| {
             let tx = db.write()?;
             let existing: i64 = tx.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?;
             if existing > 0 || count == 0 {
@@ -225,10 +276,8 @@ impl Store {
             }
             tx.commit()?;
             Ok(count)
-        };
-        tokio::task::spawn_blocking(work)
-            .await
-            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
+        })
+        .await
     }
 
     /// One page of leads in the query's order, and the total that match.
@@ -345,12 +394,6 @@ fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
     db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The id the server mints for a row: `lead_001` … `lead_999`, then
-/// `lead_1000`.
-pub fn id_from_seq(seq: i64) -> String {
-    format!("lead_{seq:03}")
-}
-
 /// The next row number, which is also creation order.
 fn next_seq(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COALESCE(MAX(seq), 0) + 1 FROM leads", [], |r| {
@@ -387,27 +430,16 @@ fn insert(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
     index(conn, seq, lead)
 }
 
-/// Creates the search index when the database has none (it was made before
-/// search), and fills it from every lead, in one transaction.
-fn add_search_index(conn: &Connection) -> rusqlite::Result<()> {
-    let has_index: bool = conn.query_row(
-        "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'lead_search'",
-        [],
-        |r| r.get(0),
-    )?;
-    if has_index {
-        return Ok(());
+/// Makes the search index anew and fills it from every lead.
+fn build_search_index(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("DROP TABLE IF EXISTS lead_search; DROP TABLE IF EXISTS lead_tags;")?;
+    conn.execute_batch(SEARCH_SCHEMA)?;
+    let mut stmt = conn.prepare("SELECT * FROM leads")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        index(conn, row.get("seq")?, &lead_from_row(row)?)?;
     }
-    let tx = conn.unchecked_transaction()?;
-    tx.execute_batch(SEARCH_SCHEMA)?;
-    {
-        let mut stmt = tx.prepare("SELECT * FROM leads")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            index(&tx, row.get("seq")?, &lead_from_row(row)?)?;
-        }
-    }
-    tx.commit()
+    Ok(())
 }
 
 /// Writes what the search index holds for `lead` (row `seq`), replacing
@@ -492,10 +524,6 @@ fn select_one(conn: &Connection, id: &str) -> rusqlite::Result<Option<Lead>> {
         .optional()
 }
 
-fn tags_json(tags: &[String]) -> String {
-    serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
-}
-
 /// Reads a `SELECT *` row by column name, so the column order of the table
 /// never matters.
 fn lead_from_row(row: &Row<'_>) -> rusqlite::Result<Lead> {
@@ -566,7 +594,7 @@ fn filter(query: &ListQuery, along: bool) -> (String, Vec<SqlValue>) {
     (sql, args)
 }
 
-/// The index that serves `query`'s filters and sort ([`Store::open`] makes
+/// The index that serves `query`'s filters and sort ([`to_version_1`] makes
 /// one for each): a filter on the sort's own column leaves it out.
 fn index_for(query: &ListQuery) -> String {
     let (name, _, column) = sort_key(query.sort);
@@ -637,9 +665,9 @@ fn search_clause(search: &Search) -> (&'static str, Vec<SqlValue>) {
 /// The FTS5 query for a search of three or more characters: the text as
 /// one quoted phrase in the name or email, or the digits in the phone.
 fn match_expression(search: &Search) -> Option<String> {
-    // FTS5's query parser ends a string at a NUL, so a text holding one is
-    // read from the index's columns like a short one.
-    if search.text.chars().count() < 3 || search.text.contains('\0') {
+    // No NUL can reach FTS5's query parser, which would end a string at
+    // one: the folded text holds none.
+    if search.text.chars().count() < 3 {
         return None;
     }
     let phrase =
@@ -663,37 +691,10 @@ fn order_by(query: &ListQuery) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn minted_ids_count_up_in_three_digits_then_more() {
-        assert_eq!(id_from_seq(1), "lead_001");
-        assert_eq!(id_from_seq(1000), "lead_1000");
-    }
-
-    fn new_lead(name: &str) -> NewLead {
-        NewLead {
-            name: name.into(),
-            ..NewLead::default()
-        }
-    }
-
-    #[tokio::test]
-    async fn a_webhook_lead_keeps_its_id_and_minting_passes_over_it() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("ids.db")).unwrap();
-        let first = store.create(new_lead("First")).await.unwrap();
-        assert_eq!(first.id, "lead_001");
-        let vendor = new_lead("Caller").into_lead("lead_002".into(), "2026-11-26T10:00:00Z");
-        assert!(store.adopt(vendor.clone()).await.unwrap());
-        assert!(!store.adopt(vendor).await.unwrap(), "the same id twice");
-        let third = store.create(new_lead("Third")).await.unwrap();
-        assert_eq!(third.id, "lead_003");
-        let odd = new_lead("Odd").into_lead("ld-9f/2".into(), "2026-11-26T10:00:00Z");
-        assert!(store.adopt(odd).await.unwrap());
-        assert_eq!(store.get("ld-9f/2").await.unwrap().unwrap().name, "Odd");
-        assert_eq!(store.get("lead_002").await.unwrap().unwrap().name, "Caller");
-        let (leads, total) = store.list(&ListQuery::default()).await.unwrap();
-        let names: Vec<&str> = leads.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!((names, total), (vec!["Third", "First", "Odd", "Caller"], 4));
+    /// The store on the database at `path`, migrated first as on start.
+    fn open_new(path: &Path) -> Sqlite {
+        migrate(path).unwrap();
+        Sqlite::open(path).unwrap()
     }
 
     #[test]
@@ -710,268 +711,16 @@ mod tests {
         )
         .unwrap();
         drop(old);
-        let store = Store::open(&path).unwrap();
+        let store = open_new(&path);
         let lead = select_one(&lock(&store.db).conn, "lead_007").unwrap();
         assert_eq!(lead.map(|l| l.name).as_deref(), Some("Old"));
     }
 
-    fn lead(name: &str, phone: Option<&str>, email: Option<&str>, tags: &[&str]) -> NewLead {
-        NewLead {
-            name: name.into(),
-            phone: phone.map(Into::into),
-            email: email.map(Into::into),
-            tags: tags.iter().map(|t| (*t).to_owned()).collect(),
-            ..NewLead::default()
-        }
-    }
-
     /// The names a view lists, in order, and its total.
-    async fn names(store: &Store, query: &str) -> (Vec<String>, u64) {
+    async fn names(store: &Sqlite, query: &str) -> (Vec<String>, u64) {
         let query = ListQuery::from_query_string(query).unwrap();
         let (leads, total) = store.list(&query).await.unwrap();
         (leads.into_iter().map(|l| l.name).collect(), total)
-    }
-
-    async fn search_store(dir: &tempfile::TempDir) -> Store {
-        let store = Store::open(&dir.path().join("search.db")).unwrap();
-        for new in [
-            lead(
-                "José Núñez",
-                Some("+15550102030"),
-                Some("jose@example.com"),
-                &["VIP", "hvac"],
-            ),
-            lead("Josephine Ng", Some("+442071234567"), None, &["vip"]),
-            lead("Agent 007", None, Some("Ann+Leads@Example.com"), &[]),
-            lead(
-                "Łukasz Żółć",
-                Some("+48501234567"),
-                Some("lz@example.pl"),
-                &["Ärger"],
-            ),
-            lead("Ann Lee", None, None, &["hvac"]),
-        ] {
-            store.create(new).await.unwrap();
-        }
-        store
-    }
-
-    #[tokio::test]
-    async fn a_search_matches_names_and_emails_folded_and_phones_by_digits() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = search_store(&dir).await;
-        let cases: [(&str, &[&str]); 14] = [
-            ("q=jose", &["José Núñez", "Josephine Ng"]),
-            ("q=JOSÉ", &["José Núñez", "Josephine Ng"]),
-            ("q=nu%C3%B1ez", &["José Núñez"]),
-            ("q=lodz", &[]),
-            ("q=zolc", &["Łukasz Żółć"]),
-            ("q=(555)%20010-20", &["José Núñez"]),
-            ("q=555.010.2030", &["José Núñez"]),
-            ("q=%2B44%2020%207123", &["Josephine Ng"]),
-            ("q=007", &["Agent 007"]),
-            ("q=ann%2Bleads", &["Agent 007"]),
-            ("q=example.com", &["Agent 007", "José Núñez"]),
-            ("q=ng", &["Josephine Ng"]),
-            ("q=%22", &[]),
-            (
-                "q=a",
-                &["Ann Lee", "Łukasz Żółć", "Agent 007", "José Núñez"],
-            ),
-        ];
-        for (query, expected) in cases {
-            let expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
-            let total = expected.len() as u64;
-            assert_eq!(
-                names(&store, &format!("{query}&sort=-created_at"))
-                    .await
-                    .0
-                    .len(),
-                expected.len(),
-                "{query}"
-            );
-            let (mut got, counted) = names(&store, query).await;
-            let mut want = expected;
-            got.sort();
-            want.sort();
-            assert_eq!((got, counted), (want, total), "{query}");
-        }
-    }
-
-    #[tokio::test]
-    async fn search_and_tag_combine_with_filters_sorts_and_pages() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = search_store(&dir).await;
-        assert_eq!(
-            names(&store, "tag=VIP&sort=-created_at").await,
-            (vec!["Josephine Ng".into(), "José Núñez".into()], 2)
-        );
-        assert_eq!(
-            names(&store, "tag=%C3%A4rger").await.1,
-            1,
-            "Unicode lowercase"
-        );
-        assert_eq!(
-            names(&store, "tag=hvac&q=ann").await,
-            (vec!["Ann Lee".into()], 1)
-        );
-        assert_eq!(names(&store, "tag=nope").await, (vec![], 0));
-        assert_eq!(
-            names(&store, "q=jos&sort=created_at&limit=1&page=2").await,
-            (vec!["Josephine Ng".into()], 2)
-        );
-        assert_eq!(names(&store, "q=jos&status=contacted").await, (vec![], 0));
-        assert_eq!(names(&store, "q=jos&status=new&sort=-score").await.1, 2);
-    }
-
-    /// Every lead of `query`'s view, through every page.
-    async fn all_pages(store: &Store, query: &ListQuery) -> Vec<Lead> {
-        let mut all = Vec::new();
-        for page in 1.. {
-            let (leads, total) = store
-                .list(&query.clone().with_limit(100).with_page(page))
-                .await
-                .unwrap();
-            all.extend(leads);
-            if all.len() as u64 >= total {
-                return all;
-            }
-        }
-        unreachable!()
-    }
-
-    #[tokio::test]
-    async fn both_ways_of_reading_a_search_list_what_the_rule_says_in_the_views_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("demo.db")).unwrap();
-        store.seed_if_empty(600).await.unwrap();
-        let views = [
-            "",
-            "status=new",
-            "sort=name",
-            "sort=-score&source=sms",
-            "sort=updated_at&status=contacted",
-        ];
-        // Common texts take the walk along the sort index on early pages,
-        // rare ones and later pages read the matches: all must agree.
-        for q in [
-            "son",
-            "a",
-            "example.com",
-            "smith",
-            "jane.smith",
-            "555 01",
-            "zzz",
-        ] {
-            for view in views {
-                let base = ListQuery::from_query_string(view).unwrap();
-                let search = Search::new(q);
-                let expected: Vec<String> = all_pages(&store, &base)
-                    .await
-                    .into_iter()
-                    .filter(|l| search.matches(&l.name, l.phone.as_deref(), l.email.as_deref()))
-                    .map(|l| l.id)
-                    .collect();
-                let searched = base.with_q(q);
-                for (limit, page) in [(10, 1), (20, 1), (20, 3), (100, 1)] {
-                    let (leads, total) = store
-                        .list(&searched.clone().with_limit(limit).with_page(page))
-                        .await
-                        .unwrap();
-                    let ids: Vec<String> = leads.into_iter().map(|l| l.id).collect();
-                    let from = ((page - 1) * limit) as usize;
-                    let want: Vec<String> = expected
-                        .iter()
-                        .skip(from)
-                        .take(limit as usize)
-                        .cloned()
-                        .collect();
-                    assert_eq!(
-                        (ids, total),
-                        (want, expected.len() as u64),
-                        "q={q} {view} limit={limit} page={page}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[tokio::test]
-    async fn any_text_can_be_searched_for_controls_and_quotes_included() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = search_store(&dir).await;
-        store
-            .create(lead("Nul\u{0}Byte \"Quoted\" {col}: *", None, None, &[]))
-            .await
-            .unwrap();
-        for (q, found) in [
-            ("\u{0}by", 1),
-            ("l\u{0}b", 1),
-            ("¥\u{0}¼Ä", 0),
-            ("\"quoted\"", 1),
-            ("{col}:", 1),
-            (": *", 1),
-            ("NEAR(a b)", 0),
-            ("\u{0}", 1),
-            ("\u{0} 555 010", 1),
-        ] {
-            let query = ListQuery::default().with_q(q);
-            let (_, total) = store
-                .list(&query)
-                .await
-                .unwrap_or_else(|e| panic!("{q:?}: {e:?}"));
-            assert_eq!(total, found, "{q:?}");
-        }
-    }
-
-    /// How many leads the view `query` counts.
-    async fn total(store: &Store, query: &str) -> u64 {
-        names(store, query).await.1
-    }
-
-    /// Applies the patch `json` to lead `id`.
-    async fn patch(store: &Store, id: &str, json: &str) {
-        let patch: LeadPatch = serde_json::from_str(json).unwrap();
-        store.update(id, patch).await.unwrap();
-    }
-
-    #[tokio::test]
-    async fn every_write_keeps_the_search_index_in_step() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = search_store(&dir).await;
-        assert_eq!(total(&store, "q=zoe").await, 0, "counted before the writes");
-        let id = store
-            .create(lead("Zoë Quinn", None, None, &[]))
-            .await
-            .unwrap()
-            .id;
-        assert_eq!(total(&store, "q=zoe").await, 1, "a create");
-        patch(&store, &id, r#"{"name": "Zed Quinn"}"#).await;
-        assert_eq!(
-            (total(&store, "q=zoe").await, total(&store, "q=zed").await),
-            (0, 1),
-            "a name"
-        );
-        patch(&store, &id, r#"{"email": "zq@quinn.io"}"#).await;
-        assert_eq!(total(&store, "q=quinn.io").await, 1, "an email");
-        patch(&store, &id, r#"{"email": null, "phone": "+15559998877"}"#).await;
-        let after = (
-            total(&store, "q=quinn.io").await,
-            total(&store, "q=999-88").await,
-        );
-        assert_eq!(after, (0, 1), "a phone");
-        patch(&store, &id, r#"{"tags": ["Gold"]}"#).await;
-        assert_eq!(total(&store, "tag=gold").await, 1, "tags");
-        patch(&store, &id, r#"{"tags": []}"#).await;
-        assert_eq!(total(&store, "tag=gold").await, 0, "tags removed");
-        let vendor = lead("Webhook Wanda", Some("+15551112222"), None, &["Gold"])
-            .into_lead("ld-77".into(), "2026-11-26T10:00:00Z");
-        store.adopt(vendor).await.unwrap();
-        assert_eq!(
-            names(&store, "q=wanda&tag=GOLD").await,
-            (vec!["Webhook Wanda".into()], 1),
-            "a webhook lead"
-        );
     }
 
     #[tokio::test]
@@ -988,13 +737,13 @@ mod tests {
         )
         .unwrap();
         drop(old);
-        let store = Store::open(&path).unwrap();
+        let store = open_new(&path);
         assert_eq!(
             names(&store, "q=renee&tag=legacy").await,
             (vec!["Renée Old".into()], 1)
         );
         drop(store);
-        let again = Store::open(&path).unwrap();
+        let again = open_new(&path);
         assert_eq!(
             names(&again, "q=old.example").await.1,
             1,
@@ -1033,7 +782,7 @@ mod tests {
     #[test]
     fn every_filter_and_sort_is_served_by_an_index() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let store = open_new(&dir.path().join("plan.db"));
         let db = lock(&store.db);
         let filters = every_filter();
         for base in filters {
@@ -1054,7 +803,7 @@ mod tests {
     #[test]
     fn a_search_or_tag_reads_its_matches_or_walks_the_sort_index() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("plan.db")).unwrap();
+        let store = open_new(&dir.path().join("plan.db"));
         let db = lock(&store.db);
         let filters = every_filter();
         let searches = [

@@ -1,0 +1,232 @@
+//! Where leads (and idempotency keys) are kept: a SQLite file, the embedded
+//! default for one server process, or PostgreSQL, which several instances
+//! share. Both engines keep the same contract (the contract, search and
+//! property tests run against each); each has its own versioned migrations,
+//! run on start or by `leads-server migrate`.
+
+mod postgres;
+mod sqlite;
+
+use std::path::PathBuf;
+
+use leads_core::{Lead, LeadPatch, ListQuery, NewLead};
+
+use crate::error::AppError;
+
+pub use postgres::PgUrl;
+pub use sqlite::connect;
+
+/// Why the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("{}", postgres::describe(.0))]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("no connection to PostgreSQL: {}", postgres::describe_pool(.0))]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error(
+        "the database's schema is version {found}, newer than this leads-server knows \
+         ({known}): run the release that last migrated it, or a newer one"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("a stored lead could not be read: {0}")]
+    Unreadable(String),
+}
+
+/// Where the database is, as the command line names it.
+#[derive(Debug, Clone)]
+pub enum Location {
+    /// A SQLite file, created when missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://…` or `postgresql://…`).
+    Postgres(PgUrl),
+}
+
+impl Location {
+    /// `--database`'s value: a PostgreSQL URL, else a SQLite file's path.
+    pub fn parse(text: &str) -> Result<Location, String> {
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            return PgUrl::parse(text).map(Location::Postgres);
+        }
+        if text.contains("://") {
+            return Err(format!(
+                "--database {:?} is neither a postgres:// URL nor a file path",
+                redact(text)
+            ));
+        }
+        Ok(Location::Sqlite(PathBuf::from(text)))
+    }
+
+    /// The location for logs and messages: never a password.
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => url.to_string(),
+        }
+    }
+}
+
+/// A URL with whatever stands between `://` and `@` cut out.
+fn redact(text: &str) -> String {
+    match (text.find("://"), text.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &text[..scheme], &text[at + 1..])
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// An open, migrated database: what the store and the idempotency keys are
+/// built on. Cheap to clone.
+#[derive(Clone)]
+pub enum Database {
+    /// SQLite's file: each part opens its own connection to it.
+    Sqlite(PathBuf),
+    /// PostgreSQL's connection pool, shared by every part.
+    Postgres(deadpool_postgres::Pool),
+}
+
+impl Database {
+    /// Connects and brings the schema to this release's, logging each
+    /// version it passes; a schema newer than this release is refused.
+    pub async fn open(location: &Location) -> Result<Database, StoreError> {
+        let (database, (from, to)) = match location {
+            Location::Sqlite(path) => {
+                let opened = path.clone();
+                let versions = tokio::task::spawn_blocking(move || sqlite::migrate(&opened))
+                    .await
+                    .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
+                (Database::Sqlite(path.clone()), versions)
+            }
+            Location::Postgres(url) => {
+                let pool = postgres::pool(url);
+                let versions = postgres::migrate(&pool).await?;
+                (Database::Postgres(pool), versions)
+            }
+        };
+        if from < to {
+            tracing::info!(from, to, "migrated the database's schema");
+        }
+        Ok(database)
+    }
+}
+
+/// The leads, in whichever engine; cheap to clone.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(sqlite::Sqlite),
+    Postgres(postgres::Postgres),
+}
+
+impl Store {
+    /// The lead store on an open database.
+    pub fn new(database: &Database) -> Result<Store, StoreError> {
+        Ok(match database {
+            Database::Sqlite(path) => Store::Sqlite(sqlite::Sqlite::open(path)?),
+            Database::Postgres(pool) => Store::Postgres(postgres::Postgres::new(pool.clone())),
+        })
+    }
+
+    /// Asks the database a trivial question, for readiness checks.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        match self {
+            Store::Sqlite(db) => db.ping().await,
+            Store::Postgres(db) => db.ping().await,
+        }
+    }
+
+    /// Seeds `count` demo leads when there are none; returns how many.
+    pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
+        match self {
+            Store::Sqlite(db) => db.seed_if_empty(count).await,
+            Store::Postgres(db) => db.seed_if_empty(count).await,
+        }
+    }
+
+    /// One page of leads in the query's order, and the total that match.
+    pub async fn list(&self, query: &ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
+        match self {
+            Store::Sqlite(db) => db.list(query).await,
+            Store::Postgres(db) => db.list(query).await,
+        }
+    }
+
+    /// The lead with `id`, if there is one.
+    pub async fn get(&self, id: &str) -> Result<Option<Lead>, AppError> {
+        match self {
+            Store::Sqlite(db) => db.get(id).await,
+            Store::Postgres(db) => db.get(id).await,
+        }
+    }
+
+    /// Stores a validated new lead under the next minted id and returns it.
+    pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
+        match self {
+            Store::Sqlite(db) => db.create(new).await,
+            Store::Postgres(db) => db.create(new).await,
+        }
+    }
+
+    /// Stores a lead that arrived with its own id (the vendor's webhook);
+    /// `false`, and nothing changed, when a lead already has that id.
+    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
+        match self {
+            Store::Sqlite(db) => db.adopt(lead).await,
+            Store::Postgres(db) => db.adopt(lead).await,
+        }
+    }
+
+    /// Applies a validated patch; `None` when no lead has `id`, else the
+    /// lead before and after.
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: LeadPatch,
+    ) -> Result<Option<(Lead, Lead)>, AppError> {
+        match self {
+            Store::Sqlite(db) => db.update(id, patch).await,
+            Store::Postgres(db) => db.update(id, patch).await,
+        }
+    }
+}
+
+/// The id the server mints for a row: `lead_001` … `lead_999`, then
+/// `lead_1000`.
+pub fn id_from_seq(seq: i64) -> String {
+    format!("lead_{seq:03}")
+}
+
+/// A lead's tags as stored: a JSON array.
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minted_ids_count_up_in_three_digits_then_more() {
+        assert_eq!(id_from_seq(1), "lead_001");
+        assert_eq!(id_from_seq(1000), "lead_1000");
+    }
+
+    #[test]
+    fn a_url_selects_postgres_and_anything_else_is_a_file() {
+        assert!(matches!(
+            Location::parse("postgres://leads@db/leads"),
+            Ok(Location::Postgres(_))
+        ));
+        assert!(matches!(
+            Location::parse("postgresql:///leads?host=/run/pg"),
+            Ok(Location::Postgres(_))
+        ));
+        assert!(matches!(
+            Location::parse("data/leads.db"),
+            Ok(Location::Sqlite(_))
+        ));
+        let err = Location::parse("mysql://root:hunter2@db/leads").unwrap_err();
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

@@ -1,0 +1,712 @@
+//! Leads in PostgreSQL, which several server instances share. The same
+//! contract as SQLite's store: the same columns, the same total order
+//! (text compared by code point, null scores last), the same search rule
+//! (`pg_trgm` indexes the folded name and email and the phone's digits, so
+//! a `LIKE '%text%'` finds any substring without reading the table).
+//!
+//! Names, emails, sources and tags may hold any character, NUL included,
+//! which PostgreSQL's `text` cannot: they are kept as UTF-8 in `bytea`,
+//! which also compares byte by byte, as SQLite does (`convert_from(name,
+//! 'UTF8')` reads one in `psql`).
+
+use std::fmt;
+use std::time::Duration;
+
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use leads_core::field::LeadField;
+use leads_core::search::{self, Search};
+use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
+use tokio_postgres::config::{Host, SslMode};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{IsolationLevel, NoTls, Row};
+
+use super::{id_from_seq, tags_json, StoreError};
+use crate::error::AppError;
+use crate::seed;
+use crate::time;
+
+/// A PostgreSQL connection string, shown without its password.
+#[derive(Clone)]
+pub struct PgUrl {
+    config: Box<tokio_postgres::Config>,
+}
+
+impl PgUrl {
+    /// Reads `postgres://user:password@host:port/database?…`; a Unix
+    /// socket's folder goes in `host`, e.g. `postgres:///leads?host=/run/postgresql`.
+    pub fn parse(text: &str) -> Result<PgUrl, String> {
+        let config: tokio_postgres::Config = text.parse().map_err(|err| {
+            format!(
+                "--database {} is not a PostgreSQL URL: {err}",
+                super::redact(text)
+            )
+        })?;
+        if config.get_ssl_mode() == SslMode::Require {
+            return Err(
+                "--database asks for sslmode=require, but this server speaks to PostgreSQL \
+                 without TLS: reach it over a Unix socket or a private network, and leave \
+                 sslmode out"
+                    .to_owned(),
+            );
+        }
+        Ok(PgUrl {
+            config: Box::new(config),
+        })
+    }
+}
+
+impl fmt::Display for PgUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let user = self.config.get_user().unwrap_or_default();
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(name)) => name.clone(),
+            Some(Host::Unix(path)) => path.display().to_string(),
+            None => String::new(),
+        };
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let database = self.config.get_dbname().unwrap_or(user);
+        write!(f, "postgres://{user}@{host}:{port}/{database}")
+    }
+}
+
+impl fmt::Debug for PgUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PgUrl({self})")
+    }
+}
+
+/// A driver error with what the server said, for logs and start-up.
+pub fn describe(err: &tokio_postgres::Error) -> String {
+    match std::error::Error::source(err) {
+        Some(cause) => format!("{err}: {cause}"),
+        None => err.to_string(),
+    }
+}
+
+/// A pool error, with the driver's reason when it has one.
+pub fn describe_pool(err: &deadpool_postgres::PoolError) -> String {
+    match err {
+        deadpool_postgres::PoolError::Backend(err) => describe(err),
+        other => other.to_string(),
+    }
+}
+
+/// Connections kept open per instance: each request holds one only while
+/// its statements run.
+const POOL_SIZE: usize = 16;
+
+/// How long a request waits for a connection, or for one to be made.
+const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// The pool for `url`; it connects on first use.
+pub fn pool(url: &PgUrl) -> Pool {
+    let manager = Manager::from_config(
+        (*url.config).clone(),
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(POOL_SIZE)
+        .runtime(Runtime::Tokio1)
+        .wait_timeout(Some(POOL_WAIT))
+        .create_timeout(Some(POOL_WAIT))
+        .recycle_timeout(Some(POOL_WAIT))
+        .build()
+        .unwrap_or_else(|_| unreachable!("the timeouts come with their runtime"))
+}
+
+/// Held (per session) while migrations run, so instances starting together
+/// take turns: the second finds the schema already migrated.
+const MIGRATION_LOCK: i64 = 0x1EAD_0001;
+
+/// Held (per transaction) while demo leads are seeded, so two instances
+/// starting on an empty database seed it once.
+const SEED_LOCK: i64 = 0x1EAD_0002;
+
+/// This release's schema steps: step `n` takes a database to version `n + 1`.
+fn migrations() -> Vec<String> {
+    vec![version_1()]
+}
+
+/// Brings the database to this release's schema, one transaction per
+/// version; returns the versions before and after. A schema newer than
+/// this release is refused.
+pub async fn migrate(pool: &Pool) -> Result<(i64, i64), StoreError> {
+    let mut client = pool.get().await?;
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let migrated = run_migrations(&mut client).await;
+    client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    migrated
+}
+
+async fn run_migrations(client: &mut deadpool_postgres::Client) -> Result<(i64, i64), StoreError> {
+    let steps = migrations();
+    let known = i64::try_from(steps.len()).unwrap_or(i64::MAX);
+    // Looked up first: where migrations are run separately, the server's
+    // own role may not be allowed to create tables.
+    let kept: bool = client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+        .await?
+        .get(0);
+    if !kept {
+        client
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (
+                     version    INTEGER PRIMARY KEY,
+                     applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                 )",
+            )
+            .await?;
+    }
+    let found: i64 = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )
+        .await?
+        .get(0);
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    for (version, sql) in (found + 1..).zip(&steps[usize::try_from(found).unwrap_or(0)..]) {
+        let tx = client.transaction().await?;
+        tx.batch_execute(sql).await?;
+        let version = i32::try_from(version).unwrap_or(i32::MAX);
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&version],
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok((found, known))
+}
+
+/// Version 1: the leads, an index for every filter and sort, the search
+/// indexes, the tags, and the idempotency keys.
+fn version_1() -> String {
+    let mut sql = String::from(
+        r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE SEQUENCE leads_seq;
+CREATE TABLE leads (
+    seq          BIGINT PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    name         BYTEA NOT NULL,
+    name_key     BYTEA NOT NULL,
+    phone        TEXT,
+    email        BYTEA,
+    status       SMALLINT NOT NULL,
+    source       BYTEA NOT NULL,
+    score        SMALLINT,
+    tags         TEXT NOT NULL,
+    created_at   TEXT COLLATE "C" NOT NULL,
+    updated_at   TEXT COLLATE "C" NOT NULL,
+    search_name  TEXT NOT NULL,
+    search_email TEXT,
+    search_phone TEXT
+);
+CREATE INDEX leads_search_name ON leads USING gin (search_name gin_trgm_ops);
+CREATE INDEX leads_search_email ON leads USING gin (search_email gin_trgm_ops);
+CREATE INDEX leads_search_phone ON leads USING gin (search_phone gin_trgm_ops);
+CREATE TABLE lead_tags (
+    tag BYTEA NOT NULL,
+    seq BIGINT NOT NULL REFERENCES leads (seq),
+    PRIMARY KEY (tag, seq)
+);
+CREATE INDEX lead_tags_by_seq ON lead_tags (seq);
+CREATE TABLE idempotency_keys (
+    who         BYTEA NOT NULL,
+    key         TEXT NOT NULL,
+    fingerprint BYTEA NOT NULL,
+    created_at  BIGINT NOT NULL,
+    status      SMALLINT,
+    location    TEXT,
+    body        BYTEA,
+    PRIMARY KEY (who, key)
+);
+CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+"#,
+    );
+    let filters = [
+        ("all", ""),
+        ("status", "status, "),
+        ("source", "source, "),
+        ("both", "status, source, "),
+    ];
+    let sorts = SortField::ALL
+        .into_iter()
+        .flat_map(|f| [Sort::asc(f), Sort::desc(f)]);
+    for sort in sorts {
+        let Some((name, columns)) = index_key(sort) else {
+            continue;
+        };
+        for (filter, prefix) in filters {
+            if prefix.contains(sort_column(sort)) {
+                continue;
+            }
+            sql.push_str(&format!(
+                "CREATE INDEX leads_{filter}_by_{name} ON leads ({prefix}{columns});\n"
+            ));
+        }
+    }
+    sql
+}
+
+/// The column a sort orders by.
+fn sort_column(sort: Sort) -> &'static str {
+    match sort.field {
+        SortField::CreatedAt => "created_at",
+        SortField::UpdatedAt => "updated_at",
+        SortField::Name => "name_key",
+        SortField::Status => "status",
+        SortField::Score => "score",
+    }
+}
+
+/// The index a sort is read from: its name and columns. One index serves
+/// both directions (read backwards), except the score's, whose nulls come
+/// last either way; `None` for the direction another's index serves.
+fn index_key(sort: Sort) -> Option<(&'static str, &'static str)> {
+    match (sort.field, sort.descending) {
+        (SortField::Score, false) => Some(("score", "score ASC NULLS LAST, seq ASC")),
+        (SortField::Score, true) => Some(("score_desc", "score DESC NULLS LAST, seq DESC")),
+        (_, true) => None,
+        (SortField::CreatedAt, false) => Some(("created_at", "created_at, seq")),
+        (SortField::UpdatedAt, false) => Some(("updated_at", "updated_at, seq")),
+        (SortField::Name, false) => Some(("name", "name_key, seq")),
+        (SortField::Status, false) => Some(("status", "status, seq")),
+    }
+}
+
+/// The total order of the contract: the field, then creation order, both
+/// reversed by a descending sort, with null scores last either way.
+fn order_by(sort: Sort) -> String {
+    let dir = if sort.descending { "DESC" } else { "ASC" };
+    let nulls = if sort.field == SortField::Score {
+        " NULLS LAST"
+    } else {
+        ""
+    };
+    format!("{} {dir}{nulls}, seq {dir}", sort_column(sort))
+}
+
+/// Every column a lead is read from.
+const COLUMNS: &str = "id, name, phone, email, status, source, score, tags, created_at, updated_at";
+
+/// A statement's values, of whatever types.
+type Args = Vec<Box<dyn ToSql + Sync + Send>>;
+
+/// The leads in PostgreSQL; cheap to clone.
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool,
+}
+
+impl Postgres {
+    pub fn new(pool: Pool) -> Postgres {
+        Postgres { pool }
+    }
+
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.pool
+            .get()
+            .await
+            .map_err(StoreError::from)?
+            .execute("SELECT 1", &[])
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
+        let now = ::time::OffsetDateTime::now_utc();
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SEED_LOCK])
+            .await
+            .map_err(StoreError::from)?;
+        let existing: bool = tx
+            .query_one("SELECT EXISTS (SELECT 1 FROM leads)", &[])
+            .await
+            .map_err(StoreError::from)?
+            .get(0);
+        if existing || count == 0 {
+            return Ok(0);
+        }
+        for mut lead in seed::demo_leads(count, now) {
+            mint(&tx, &mut lead).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(count)
+    }
+
+    pub async fn list(&self, query: &ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
+        let (where_sql, args) = filter(query);
+        let params = params(&args);
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        // One snapshot for the total and the page, so they agree.
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .await
+            .map_err(StoreError::from)?;
+        let count = tx
+            .prepare_cached(&format!("SELECT COUNT(*) FROM leads{where_sql}"))
+            .await
+            .map_err(StoreError::from)?;
+        let total: i64 = tx
+            .query_one(&count, &params)
+            .await
+            .map_err(StoreError::from)?
+            .get(0);
+        let page = tx
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM leads{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
+                order_by(query.sort),
+                query.limit,
+                query.offset()
+            ))
+            .await
+            .map_err(StoreError::from)?;
+        let rows = tx.query(&page, &params).await.map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let leads = rows.iter().map(lead_from_row).collect::<Result<_, _>>()?;
+        Ok((leads, u64::try_from(total).unwrap_or(0)))
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Lead>, AppError> {
+        let client = self.pool.get().await.map_err(StoreError::from)?;
+        Ok(select_one(&client, id, "").await?)
+    }
+
+    pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
+        let mut lead = new.into_lead(String::new(), &time::now());
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        mint(&tx, &mut lead).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(lead)
+    }
+
+    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        // Looked up first, so a delivery repeated does not use up a number
+        // the next minted id would have had.
+        if select_one(&tx, &lead.id, "").await?.is_some() {
+            return Ok(false);
+        }
+        // Two instances taking the same delivery at once: the second's
+        // insert waits for the first's commit, then changes nothing.
+        let Some(seq) = insert(&tx, &lead).await? else {
+            return Ok(false);
+        };
+        index_tags(&tx, seq, &lead).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(true)
+    }
+
+    pub async fn update(
+        &self,
+        id: &str,
+        patch: LeadPatch,
+    ) -> Result<Option<(Lead, Lead)>, AppError> {
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        // Locked until the commit: two instances' patches of one lead apply
+        // one after the other, each to the lead as the other left it.
+        let Some(before) = select_one(&tx, id, " FOR UPDATE").await? else {
+            return Ok(None);
+        };
+        let mut lead = before.clone();
+        lead.apply(&patch, &time::now());
+        let values = values(&lead);
+        let assignments: Vec<String> = values
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
+            .collect();
+        let sql = format!(
+            "UPDATE leads SET {} WHERE id = ${} RETURNING seq",
+            assignments.join(", "),
+            values.len() + 1
+        );
+        let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
+        args.push(Box::new(lead.id.clone()));
+        let seq: i64 = tx
+            .query_one(&sql, &params(&args))
+            .await
+            .map_err(StoreError::from)?
+            .get(0);
+        tx.execute("DELETE FROM lead_tags WHERE seq = $1", &[&seq])
+            .await
+            .map_err(StoreError::from)?;
+        index_tags(&tx, seq, &lead).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(Some((before, lead)))
+    }
+}
+
+/// The values as the driver takes them.
+fn params(args: &Args) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter()
+        .map(|arg| &**arg as &(dyn ToSql + Sync))
+        .collect()
+}
+
+/// Stores a new lead under the next minted id, passing over any id a
+/// webhook lead already took, and sets `lead.id` to it.
+async fn mint(tx: &deadpool_postgres::Transaction<'_>, lead: &mut Lead) -> Result<(), StoreError> {
+    let next = tx.prepare_cached("SELECT nextval('leads_seq')").await?;
+    loop {
+        let seq: i64 = tx.query_one(&next, &[]).await?.get(0);
+        lead.id = id_from_seq(seq);
+        if let Some(seq) = insert_at(tx, seq, lead).await? {
+            return index_tags(tx, seq, lead).await;
+        }
+    }
+}
+
+/// Inserts `lead` as the next row; `None` when its id is taken.
+async fn insert(
+    tx: &deadpool_postgres::Transaction<'_>,
+    lead: &Lead,
+) -> Result<Option<i64>, StoreError> {
+    let seq: i64 = tx
+        .query_one("SELECT nextval('leads_seq')", &[])
+        .await?
+        .get(0);
+    insert_at(tx, seq, lead).await
+}
+
+/// Inserts `lead` as row `seq`; `None` when its id is taken.
+async fn insert_at(
+    tx: &deadpool_postgres::Transaction<'_>,
+    seq: i64,
+    lead: &Lead,
+) -> Result<Option<i64>, StoreError> {
+    let values = values(lead);
+    let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "INSERT INTO leads (seq, {}) VALUES (${}, {}) ON CONFLICT (id) DO NOTHING",
+        columns.join(", "),
+        columns.len() + 1,
+        placeholders.join(", ")
+    );
+    let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
+    args.push(Box::new(seq));
+    let inserted = tx.execute(&sql, &params(&args)).await?;
+    Ok((inserted == 1).then_some(seq))
+}
+
+/// Writes the lead's tags, lowercased, for the tag filter.
+async fn index_tags(
+    tx: &deadpool_postgres::Transaction<'_>,
+    seq: i64,
+    lead: &Lead,
+) -> Result<(), StoreError> {
+    let add = tx
+        .prepare_cached("INSERT INTO lead_tags (tag, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .await?;
+    for tag in &lead.tags {
+        tx.execute(&add, &[&tag.to_lowercase().into_bytes(), &seq])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Every stored column but `seq`, with its value for `lead`: the one list
+/// both the INSERT and the UPDATE are built from.
+fn values(lead: &Lead) -> Vec<(&'static str, Box<dyn ToSql + Sync + Send>)> {
+    let bytes = |s: &str| s.as_bytes().to_vec();
+    vec![
+        (LeadField::Id.as_str(), Box::new(lead.id.clone())),
+        (LeadField::Name.as_str(), Box::new(bytes(&lead.name))),
+        ("name_key", Box::new(bytes(&lead.name.to_lowercase()))),
+        (LeadField::Phone.as_str(), Box::new(lead.phone.clone())),
+        (
+            LeadField::Email.as_str(),
+            Box::new(lead.email.as_deref().map(bytes)),
+        ),
+        (
+            LeadField::Status.as_str(),
+            Box::new(i16::from(lead.status.rank())),
+        ),
+        (LeadField::Source.as_str(), Box::new(bytes(&lead.source))),
+        ("score", Box::new(lead.score.map(i16::from))),
+        (LeadField::Tags.as_str(), Box::new(tags_json(&lead.tags))),
+        (
+            LeadField::CreatedAt.as_str(),
+            Box::new(lead.created_at.clone()),
+        ),
+        (
+            LeadField::UpdatedAt.as_str(),
+            Box::new(lead.updated_at.clone()),
+        ),
+        ("search_name", Box::new(search::fold(&lead.name))),
+        (
+            "search_email",
+            Box::new(lead.email.as_deref().map(search::fold)),
+        ),
+        (
+            "search_phone",
+            Box::new(lead.phone.as_deref().map(search::digits)),
+        ),
+    ]
+}
+
+/// The lead with `id` (`lock` is `""` or `" FOR UPDATE"`).
+async fn select_one(
+    client: &impl GenericClient,
+    id: &str,
+    lock: &str,
+) -> Result<Option<Lead>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM leads WHERE id = $1{lock}");
+    let statement = client.prepare_cached(&sql).await?;
+    client
+        .query_opt(&statement, &[&id])
+        .await?
+        .map(|row| lead_from_row(&row))
+        .transpose()
+}
+
+/// Reads a row of [`COLUMNS`] by name.
+fn lead_from_row(row: &Row) -> Result<Lead, StoreError> {
+    let text = |column: &str| -> Result<String, StoreError> {
+        let bytes: Vec<u8> = row.try_get(column)?;
+        String::from_utf8(bytes)
+            .map_err(|_| StoreError::Unreadable(format!("{column} is not UTF-8")))
+    };
+    let email: Option<Vec<u8>> = row.try_get(LeadField::Email.as_str())?;
+    let rank: i16 = row.try_get(LeadField::Status.as_str())?;
+    let score: Option<i16> = row.try_get(LeadField::Score.as_str())?;
+    let tags: String = row.try_get(LeadField::Tags.as_str())?;
+    Ok(Lead {
+        id: row.try_get(LeadField::Id.as_str())?,
+        name: text(LeadField::Name.as_str())?,
+        phone: row.try_get(LeadField::Phone.as_str())?,
+        email: email
+            .map(String::from_utf8)
+            .transpose()
+            .map_err(|_| StoreError::Unreadable("email is not UTF-8".to_owned()))?,
+        status: u8::try_from(rank)
+            .ok()
+            .and_then(LeadStatus::from_rank)
+            .ok_or_else(|| StoreError::Unreadable(format!("no status has rank {rank}")))?,
+        source: text(LeadField::Source.as_str())?,
+        score: score
+            .map(|score| {
+                u8::try_from(score)
+                    .map_err(|_| StoreError::Unreadable(format!("score {score} is out of range")))
+            })
+            .transpose()?,
+        tags: serde_json::from_str(&tags)
+            .map_err(|err| StoreError::Unreadable(format!("tags: {err}")))?,
+        created_at: row.try_get(LeadField::CreatedAt.as_str())?,
+        updated_at: row.try_get(LeadField::UpdatedAt.as_str())?,
+    })
+}
+
+/// The `WHERE` of a view's queries (after `leads`), and its values.
+fn filter(query: &ListQuery) -> (String, Args) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut args: Args = Vec::new();
+    let arg = |args: &mut Args, value: Box<dyn ToSql + Sync + Send>| {
+        args.push(value);
+        format!("${}", args.len())
+    };
+    if let Some(status) = query.status {
+        let n = arg(&mut args, Box::new(i16::from(status.rank())));
+        clauses.push(format!("status = {n}"));
+    }
+    if let Some(source) = query.source {
+        let n = arg(&mut args, Box::new(source.as_str().as_bytes().to_vec()));
+        clauses.push(format!("source = {n}"));
+    }
+    if let Some(q) = &query.q {
+        let search = Search::new(q);
+        let text = arg(&mut args, Box::new(like_pattern(&search.text)));
+        let mut fields = format!("search_name LIKE {text} OR search_email LIKE {text}");
+        if let Some(digits) = &search.digits {
+            let digits = arg(&mut args, Box::new(like_pattern(digits)));
+            fields.push_str(&format!(" OR search_phone LIKE {digits}"));
+        }
+        clauses.push(format!("({fields})"));
+    }
+    if let Some(tag) = &query.tag {
+        let n = arg(&mut args, Box::new(tag.to_lowercase().into_bytes()));
+        clauses.push(format!(
+            "seq IN (SELECT seq FROM lead_tags WHERE tag = {n})"
+        ));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+/// `LIKE`'s pattern for "contains `text`": its own `\`, `%` and `_`
+/// escaped, so each matches only itself.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_like_pattern_matches_its_text_literally() {
+        assert_eq!(like_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn the_url_is_shown_without_its_password() {
+        let url = PgUrl::parse("postgres://leads:hunter2@db.internal:6432/crm").unwrap();
+        assert_eq!(url.to_string(), "postgres://leads@db.internal:6432/crm");
+        let socket = PgUrl::parse("postgresql://leads@%2Frun%2Fpg/crm?password=hunter2").unwrap();
+        assert_eq!(socket.to_string(), "postgres://leads@/run/pg:5432/crm");
+        let err = PgUrl::parse("postgres://leads:hunter2@db/crm?sslmode=require").unwrap_err();
+        assert!(
+            err.contains("sslmode=require") && !err.contains("hunter2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn every_sort_has_an_index_in_its_order() {
+        let schema = version_1();
+        for field in SortField::ALL {
+            for sort in [Sort::asc(field), Sort::desc(field)] {
+                let served = index_key(sort)
+                    .or_else(|| index_key(Sort::asc(field)))
+                    .unwrap();
+                assert!(
+                    schema.contains(&format!("leads_all_by_{} ", served.0)),
+                    "{sort:?}"
+                );
+            }
+        }
+    }
+}
