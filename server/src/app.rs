@@ -42,7 +42,7 @@ pub fn router(state: AppState) -> Router {
         None => console,
     };
     let writes = Writes {
-        events: state.events.clone(),
+        events: matches!(state.backend, LeadsBackend::Upstream(_)).then(|| state.events.clone()),
         keys: state.idempotency.clone(),
     };
     let leads = match &state.backend {

@@ -1,23 +1,25 @@
-//! The event bus: "a lead was created" and "a lead was updated", announced
-//! from the layer on the routes that write (`writes.rs`, which reads the
-//! successful replies) and from the `new_lead` webhook; `api/events.rs`
-//! streams them. Each event is
-//! numbered and written as JSON once, kept for a while so a client that
-//! reconnects with `Last-Event-ID` gets what it missed, and handed to every
-//! open `/v1/events` stream.
+//! The event bus: "a lead was created" and "a lead was updated". The
+//! database's event log is the truth: a write to the store records its
+//! event in its own transaction, and proxy mode's writes (`writes.rs`) and
+//! webhook deliveries append theirs. Each event's number in the log is its
+//! SSE id, so every instance on one database numbers alike and a client
+//! resumes with `Last-Event-ID` on any of them.
 //!
-//! The numbering and the keeping live behind [`Broadcaster`]. Today's
-//! [`LocalBus`] lives in this process, so one server instance is the limit:
-//! several instances behind a load balancer need a shared bus (Redis,
-//! Postgres `LISTEN`) implementing the same trait.
+//! Each process follows the log ([`LeadEvents::start`]): woken by its own
+//! commits and (PostgreSQL) by other instances' notifications, and reading
+//! every second besides, it keeps the newest events for clients that
+//! reconnect and hands each to every open `/v1/events` stream.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use leads_core::event::{names, LeadUpdated};
 use leads_core::PartialLead;
 use tokio::sync::{broadcast, watch};
+
+use crate::error::AppError;
+use crate::store::{Database, EventLog, StoreError};
 
 /// How many events are kept for clients that reconnect, and how far a slow
 /// stream may fall behind before it is told to reload (`reset`).
@@ -51,7 +53,7 @@ impl LeadEvent {
     }
 
     /// The event's `data:` line.
-    fn data(&self) -> String {
+    pub fn data(&self) -> String {
         let json = match self {
             Self::Created(lead) => serde_json::to_string(lead),
             Self::Updated(update) => serde_json::to_string(update),
@@ -60,18 +62,29 @@ impl LeadEvent {
     }
 }
 
-/// Which fields an update changed, when the backend knows (the SQLite
-/// store does; the vendor's API does not say), as a response extension
-/// for the writes (`writes.rs`) layer.
-#[derive(Debug, Clone)]
-pub struct Changed(pub Vec<&'static str>);
-
 /// One event as streams send it: numbered, its JSON written once for all.
 #[derive(Debug)]
 pub struct Numbered {
     pub id: u64,
     pub name: &'static str,
     pub data: String,
+}
+
+impl Numbered {
+    /// An event as the log keeps it; `None` (logged) for a name this
+    /// release does not know.
+    pub fn read(id: i64, name: &str, data: String) -> Option<Numbered> {
+        let known = [names::LEAD_CREATED, names::LEAD_UPDATED];
+        let Some(name) = known.into_iter().find(|known| *known == name) else {
+            tracing::warn!(id, name, "an event of a kind this release does not know");
+            return None;
+        };
+        Some(Numbered {
+            id: u64::try_from(id).ok()?,
+            name,
+            data,
+        })
+    }
 }
 
 /// A new stream's start: what it missed, and everything from now on.
@@ -85,84 +98,67 @@ pub struct Subscription {
     pub live: broadcast::Receiver<Arc<Numbered>>,
 }
 
-/// Numbers events, keeps the recent ones and fans them out.
-pub trait Broadcaster: Send + Sync {
-    /// Numbers the event, keeps it, and hands it to every subscriber.
-    fn publish(&self, name: &'static str, data: String);
-    /// A subscription resuming after `last_seen` (`None`: from now).
-    fn subscribe(&self, last_seen: Option<u64>) -> Subscription;
-    /// The id of the newest event so far.
-    fn latest(&self) -> u64;
-}
-
-/// The broadcaster for one server process. Ids start from the boot time in
-/// microseconds, so an id from before a restart is older than anything
-/// kept and its client is told to reload rather than silently missing what
-/// happened in between.
-pub struct LocalBus {
-    kept: Mutex<Kept>,
+/// The newest events followed from the log, and the fan-out to streams.
+struct Bus {
+    recent: Mutex<Recent>,
     sender: broadcast::Sender<Arc<Numbered>>,
 }
 
-struct Kept {
-    next: u64,
+struct Recent {
+    /// The number of the newest event followed (0: none yet).
+    latest: u64,
     events: VecDeque<Arc<Numbered>>,
 }
 
-impl LocalBus {
-    /// A bus whose first event is numbered `first`.
-    pub fn starting_at(first: u64) -> Self {
-        Self {
-            kept: Mutex::new(Kept {
-                next: first,
+impl Bus {
+    /// A bus that has followed the log up to `tail` (its newest events).
+    fn new(tail: Vec<Numbered>) -> Bus {
+        let bus = Bus {
+            recent: Mutex::new(Recent {
+                latest: 0,
                 events: VecDeque::with_capacity(KEPT),
             }),
             sender: broadcast::channel(KEPT).0,
+        };
+        for event in tail {
+            bus.push(event);
         }
+        bus
     }
 
-    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.kept
+    fn recent(&self) -> std::sync::MutexGuard<'_, Recent> {
+        self.recent
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
-}
 
-impl Default for LocalBus {
-    fn default() -> Self {
-        let micros = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |since| u64::try_from(since.as_micros()).unwrap_or(1));
-        Self::starting_at(micros.max(1))
-    }
-}
-
-impl Broadcaster for LocalBus {
-    fn publish(&self, name: &'static str, data: String) {
-        // Numbering, keeping and sending under one lock: a subscriber sees
-        // each event once, either among what it missed or live.
-        let mut kept = self.kept();
-        let event = Arc::new(Numbered {
-            id: kept.next,
-            name,
-            data,
-        });
-        kept.next += 1;
-        if kept.events.len() == KEPT {
-            kept.events.pop_front();
+    /// Keeps the next event of the log and hands it to every subscriber.
+    fn push(&self, event: Numbered) {
+        // Keeping and sending under one lock: a subscriber sees each event
+        // once, either among what it missed or live.
+        let mut recent = self.recent();
+        if event.id <= recent.latest {
+            return;
         }
-        kept.events.push_back(Arc::clone(&event));
+        let event = Arc::new(event);
+        recent.latest = event.id;
+        if recent.events.len() == KEPT {
+            recent.events.pop_front();
+        }
+        recent.events.push_back(Arc::clone(&event));
         let _ = self.sender.send(event);
     }
 
+    /// A subscription resuming after `last_seen` (`None`: from now).
     fn subscribe(&self, last_seen: Option<u64>) -> Subscription {
-        let kept = self.kept();
-        let latest = kept.next - 1;
-        let oldest = kept.events.front().map_or(kept.next, |event| event.id);
+        let recent = self.recent();
+        let latest = recent.latest;
+        let oldest = recent.events.front().map_or(latest + 1, |event| event.id);
         let missed = match last_seen {
             None => Some(Vec::new()),
             Some(seen) if seen.saturating_add(1) >= oldest && seen <= latest => Some(
-                kept.events
+                recent
+                    .events
                     .iter()
                     .filter(|event| event.id > seen)
                     .cloned()
@@ -176,9 +172,60 @@ impl Broadcaster for LocalBus {
             live: self.sender.subscribe(),
         }
     }
+}
 
-    fn latest(&self) -> u64 {
-        self.kept().next - 1
+/// How often the log is read even when nothing woke the follower.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Most events read from the log at once.
+const BATCH: usize = 500;
+
+/// How many events the log keeps behind the newest (more than the streams
+/// keep, so an instance starting now has a full window), and how often it
+/// forgets older ones.
+const KEPT_IN_LOG: u64 = 4 * KEPT as u64;
+const FORGET_EVERY: u64 = KEPT as u64;
+
+/// Reads what is new in `log` whenever woken or every [`POLL`], until the
+/// server stops or nobody holds the bus any more.
+async fn follow(bus: Weak<Bus>, mut log: EventLog, mut stopping: watch::Receiver<bool>) {
+    let Some(mut last) = bus.upgrade().map(|bus| bus.recent().latest) else {
+        return;
+    };
+    let mut forget_at = last + FORGET_EVERY;
+    loop {
+        tokio::select! {
+            _ = stopping.wait_for(|stopping| *stopping) => return,
+            () = log.woken() => {}
+            () = tokio::time::sleep(POLL) => {}
+        }
+        let Some(bus) = bus.upgrade() else {
+            return;
+        };
+        loop {
+            match log.after(last, BATCH).await {
+                Ok(events) => {
+                    let full = events.len() == BATCH;
+                    for event in events {
+                        last = event.id;
+                        bus.push(event);
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!("cannot read new lead events (trying again shortly): {err}");
+                    break;
+                }
+            }
+        }
+        if last >= forget_at {
+            forget_at = last + FORGET_EVERY;
+            if let Err(err) = log.forget(last.saturating_sub(KEPT_IN_LOG)).await {
+                tracing::warn!("cannot forget old lead events: {err}");
+            }
+        }
     }
 }
 
@@ -204,35 +251,57 @@ impl Default for StreamSettings {
 /// Where lead events are announced and heard; cheap to clone.
 #[derive(Clone)]
 pub struct LeadEvents {
-    bus: Arc<dyn Broadcaster>,
+    bus: Arc<Bus>,
+    /// Where proxy mode's events are appended.
+    log: Arc<EventLog>,
     /// `true` once the server is stopping: streams end so it can.
     stopping: watch::Sender<bool>,
     open: Arc<Mutex<HashMap<String, usize>>>,
     pub settings: StreamSettings,
 }
 
-impl Default for LeadEvents {
-    fn default() -> Self {
-        Self::new(Arc::new(LocalBus::default()), StreamSettings::default())
-    }
-}
-
 impl LeadEvents {
-    /// Events carried by `bus`.
-    pub fn new(bus: Arc<dyn Broadcaster>, settings: StreamSettings) -> Self {
-        Self {
-            bus,
+    /// Events kept in `database`: its newest read first, then followed in
+    /// a task of their own.
+    pub async fn start(database: &Database, settings: StreamSettings) -> Result<Self, StoreError> {
+        let log = database.events()?;
+        let tail = log.tail(KEPT).await.map_err(|err| match err {
+            AppError::Storage(err) => err,
+            other => StoreError::Unreadable(other.to_string()),
+        })?;
+        let events = Self {
+            bus: Arc::new(Bus::new(tail)),
+            log: Arc::new(log),
             stopping: watch::channel(false).0,
             open: Arc::default(),
             settings,
-        }
+        };
+        tokio::spawn(follow(
+            Arc::downgrade(&events.bus),
+            database.events()?,
+            events.stopping(),
+        ));
+        Ok(events)
     }
 
     /// Logs the event (names and ids only: lead values are personal data)
-    /// and publishes it; nobody listening is fine.
-    pub fn announce(&self, event: LeadEvent) {
+    /// and appends it to the log (proxy mode: the store records its own).
+    /// A failure is logged: the write it tells of has succeeded.
+    pub async fn announce(&self, event: LeadEvent) {
         tracing::info!(event = event.name(), id = %event.lead_id(), "lead event");
-        self.bus.publish(event.name(), event.data());
+        if let Err(err) = self.log.append(&event).await {
+            tracing::error!("a lead event could not be kept: {err}");
+        }
+    }
+
+    /// Appends the event of the webhook delivery `delivery` (proxy mode),
+    /// unless any instance took that delivery before: `false` then.
+    pub async fn deliver(&self, delivery: &str, event: LeadEvent) -> Result<bool, AppError> {
+        let fresh = self.log.deliver(delivery, &event).await?;
+        if fresh {
+            tracing::info!(event = event.name(), id = %event.lead_id(), "lead event");
+        }
+        Ok(fresh)
     }
 
     /// A subscription resuming after `last_seen`.
@@ -242,7 +311,7 @@ impl LeadEvents {
 
     /// The id of the newest event so far.
     pub fn latest(&self) -> u64 {
-        self.bus.latest()
+        self.bus.recent().latest
     }
 
     /// Resolves once the server is stopping (at once if it already is).
@@ -297,54 +366,82 @@ mod tests {
         events.iter().map(|event| event.id).collect()
     }
 
-    #[test]
-    fn a_client_resumes_after_its_last_id_or_is_told_to_reload() {
-        let bus = LocalBus::starting_at(100);
-        let fresh = bus.subscribe(Some(99));
-        assert_eq!(fresh.missed.map(|m| ids(&m)), Some(vec![]), "nothing yet");
-        for _ in 0..3 {
-            bus.publish("lead.created", "{}".into());
+    fn numbered(id: u64, name: &'static str) -> Numbered {
+        Numbered {
+            id,
+            name,
+            data: "{}".into(),
         }
-        assert_eq!(bus.latest(), 102);
-        let resumed = bus.subscribe(Some(100));
-        assert_eq!(resumed.missed.map(|m| ids(&m)), Some(vec![101, 102]));
-        assert_eq!(bus.subscribe(Some(102)).missed.map(|m| m.len()), Some(0));
-        assert!(bus.subscribe(Some(5)).missed.is_none(), "from another boot");
-        assert!(bus.subscribe(Some(500)).missed.is_none(), "from the future");
+    }
+
+    fn created(ids: impl Iterator<Item = u64>) -> Vec<Numbered> {
+        ids.map(|id| numbered(id, names::LEAD_CREATED)).collect()
     }
 
     #[test]
-    fn only_the_newest_are_kept() {
-        let bus = LocalBus::starting_at(1);
-        for _ in 0..KEPT + 10 {
-            bus.publish("lead.created", "{}".into());
+    fn a_client_resumes_after_its_last_id_or_is_told_to_reload() {
+        let bus = Bus::new(created(100..=102));
+        assert_eq!(bus.recent().latest, 102);
+        let resumed = bus.subscribe(Some(100));
+        assert_eq!(resumed.missed.map(|m| ids(&m)), Some(vec![101, 102]));
+        assert_eq!(bus.subscribe(Some(102)).missed.map(|m| m.len()), Some(0));
+        let edge = bus.subscribe(Some(99)).missed.map(|m| ids(&m));
+        assert_eq!(
+            edge,
+            Some(vec![100, 101, 102]),
+            "just before the oldest kept"
+        );
+        assert!(bus.subscribe(Some(5)).missed.is_none(), "no longer kept");
+        assert!(bus.subscribe(Some(500)).missed.is_none(), "from the future");
+        let empty = Bus::new(Vec::new());
+        assert_eq!(empty.subscribe(Some(0)).missed.map(|m| m.len()), Some(0));
+        assert!(
+            empty.subscribe(Some(3)).missed.is_none(),
+            "another database's"
+        );
+    }
+
+    #[test]
+    fn only_the_newest_are_kept_and_each_once() {
+        let bus = Bus::new(Vec::new());
+        for event in created(1..=KEPT as u64 + 10) {
+            bus.push(event);
         }
+        bus.push(numbered(7, names::LEAD_UPDATED));
         assert!(bus.subscribe(Some(5)).missed.is_none());
         let edge = bus.subscribe(Some(10)).missed.unwrap();
         assert_eq!(edge.len(), KEPT);
         assert_eq!(edge[0].id, 11);
+        assert!(edge.iter().all(|event| event.name == names::LEAD_CREATED));
     }
 
     #[tokio::test]
     async fn live_events_follow_what_was_missed_without_a_gap() {
-        let bus = LocalBus::starting_at(1);
-        bus.publish("lead.created", "{\"id\":\"a\"}".into());
+        let bus = Bus::new(created(1..=1));
         let mut sub = bus.subscribe(Some(0));
-        bus.publish("lead.updated", "{\"id\":\"a\"}".into());
+        bus.push(numbered(2, names::LEAD_UPDATED));
         assert_eq!(ids(&sub.missed.unwrap()), [1]);
         let live = sub.live.recv().await.unwrap();
         assert_eq!((live.id, live.name), (2, "lead.updated"));
     }
 
     #[test]
-    fn slots_per_client_are_counted_and_given_back() {
-        let events = LeadEvents::new(
-            Arc::new(LocalBus::default()),
-            StreamSettings {
-                per_client: 2,
-                ..StreamSettings::default()
-            },
-        );
+    fn an_event_of_an_unknown_kind_is_passed_over() {
+        assert!(Numbered::read(3, "lead.deleted", "{}".into()).is_none());
+        let known = Numbered::read(4, "lead.updated", "{}".into()).unwrap();
+        assert_eq!((known.id, known.name), (4, names::LEAD_UPDATED));
+    }
+
+    #[tokio::test]
+    async fn slots_per_client_are_counted_and_given_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = crate::store::Location::Sqlite(dir.path().join("slots.db"));
+        let database = Database::open(&location).await.unwrap();
+        let settings = StreamSettings {
+            per_client: 2,
+            ..StreamSettings::default()
+        };
+        let events = LeadEvents::start(&database, settings).await.unwrap();
         let a = events.open_stream("who:ann".into()).unwrap();
         let _b = events.open_stream("who:ann".into()).unwrap();
         assert!(events.open_stream("who:ann".into()).is_none());

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
 use crate::error::AppError;
-use crate::store::{Database, StoreError};
+use crate::store::{Database, Engine, StoreError};
 
 /// How long a key is honoured.
 const KEPT_SECONDS: i64 = 24 * 60 * 60;
@@ -99,13 +99,13 @@ impl Keys {
     /// The keys in `database`. SQLite's pending ones were left by this
     /// server's last run, which died with their creates: they are freed.
     pub fn new(database: &Database) -> Result<Keys, StoreError> {
-        let db = match database {
-            Database::Sqlite(path) => {
+        let db = match &database.engine {
+            Engine::Sqlite(path) => {
                 let conn = crate::store::connect(path)?;
                 conn.execute("DELETE FROM idempotency_keys WHERE status IS NULL", [])?;
                 KeysDb::Sqlite(Arc::new(Mutex::new(conn)))
             }
-            Database::Postgres(pool) => KeysDb::Postgres(pool.clone()),
+            Engine::Postgres(pool, _) => KeysDb::Postgres(pool.clone()),
         };
         Ok(Keys { db })
     }
@@ -133,7 +133,7 @@ impl Keys {
             KeysDb::Postgres(pool) => pool,
             KeysDb::Sqlite(db) => {
                 return Self::with_sqlite(db, move |conn| {
-                    let tx = conn.transaction()?;
+                    let tx = conn.transaction_with_behavior(crate::store::IMMEDIATE)?;
                     tx.execute(
                         "DELETE FROM idempotency_keys WHERE created_at <= ?1",
                         [now - KEPT_SECONDS],

@@ -74,7 +74,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         Some(base) => format!("forwarded to {base}"),
         None => location.describe(),
     };
-    let state = AppState::new(backend, &database, &config)?;
+    let state = AppState::new(backend, &database, &config).await?;
     let auth = if state.sign_in.required() {
         "bearer"
     } else {

@@ -10,7 +10,7 @@ use leads_core::ConsoleConfig;
 
 use crate::auth::SignIn;
 use crate::backend::LeadsBackend;
-use crate::bus::{LeadEvents, LocalBus, StreamSettings};
+use crate::bus::{LeadEvents, StreamSettings};
 use crate::config::Config;
 #[cfg(feature = "test-faults")]
 use crate::faults::Faults;
@@ -26,7 +26,7 @@ use crate::webhook::{Secret, Webhook};
 #[derive(Clone)]
 pub struct AppState {
     pub backend: LeadsBackend,
-    /// Lead created / updated, announced by the layer around `/v1/leads…`.
+    /// Lead created / updated, followed from the database's event log.
     pub events: LeadEvents,
     /// How staff sign in (none configured: an open API, loopback only).
     pub sign_in: SignIn,
@@ -58,16 +58,21 @@ impl AppState {
     /// State for `backend`, with sign-in, events, the webhook and the
     /// console folder from `config`; fails when a sign-in or secret file
     /// cannot be used, saying why.
-    pub fn new(
+    pub async fn new(
         backend: LeadsBackend,
         database: &Database,
         config: &Config,
     ) -> Result<Self, StartError> {
         let sign_in = SignIn::from_config(config)?;
         let defaults = StreamSettings::default();
+        let location = || {
+            config
+                .location()
+                .map_or_else(|_| String::new(), |location| location.describe())
+        };
         // Zero (as in a `Config::default()`) means the default.
-        let events = LeadEvents::new(
-            Arc::new(LocalBus::default()),
+        let events = LeadEvents::start(
+            database,
             StreamSettings {
                 keep_alive: Some(config.events_keep_alive)
                     .filter(|every| !every.is_zero())
@@ -76,7 +81,12 @@ impl AppState {
                     .filter(|&n| n > 0)
                     .unwrap_or(defaults.per_client),
             },
-        );
+        )
+        .await
+        .map_err(|source| StartError::Database {
+            location: location(),
+            source,
+        })?;
         let webhook = webhook_secret(config)?
             .map(|secret| Webhook::new(secret, backend.clone(), events.clone()));
         // Read once: the CSP hashes its start-up script, and it is served
@@ -85,9 +95,7 @@ impl AppState {
         let searches = matches!(backend, LeadsBackend::Store(_));
         let settings = static_files::console_config(&sign_in, searches);
         let idempotency = Keys::new(database).map_err(|source| StartError::Database {
-            location: config
-                .location()
-                .map_or_else(|_| String::new(), |location| location.describe()),
+            location: location(),
             source,
         })?;
         Ok(Self {

@@ -1,12 +1,13 @@
 //! `POST /webhooks/new_lead`: the vendor announces a captured lead. The
 //! signature (HMAC-SHA256 over `"{timestamp}.{raw body}"`, compared in
 //! constant time) and the timestamp's age are checked before the body is
-//! even parsed; an event id seen before is acknowledged and ignored. With
-//! the SQLite store the lead is stored under its own id; in proxy mode the
-//! vendor already has it, so it is only announced.
+//! even parsed; an event id seen before (by any instance on the database)
+//! is acknowledged and ignored. With the store the lead is stored under its
+//! own id; in proxy mode the vendor already has it, so it is only
+//! announced. Either way the delivery, the lead and its event are kept in
+//! one transaction.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -23,15 +24,11 @@ use crate::api::body::limited_bytes;
 use crate::backend::LeadsBackend;
 use crate::bus::{LeadEvent, LeadEvents};
 use crate::error::AppError;
+use crate::store::Adopted;
 
 /// A delivery signed longer ago (or further ahead) than this is refused: a
 /// captured request cannot be replayed later.
 pub const MAX_SKEW_SECS: u64 = 300;
-
-/// How many event ids are remembered. Vendors retry within minutes to
-/// hours; ten thousand is far more than that many leads for one business,
-/// and bounded whatever a sender does.
-const REMEMBERED: usize = 10_000;
 
 /// The webhook's secret: never logged or shown.
 #[derive(Clone)]
@@ -80,36 +77,6 @@ pub struct Webhook {
     secret: Secret,
     backend: LeadsBackend,
     events: LeadEvents,
-    seen: Arc<Mutex<Seen>>,
-}
-
-/// Event ids already taken, oldest first out.
-#[derive(Default)]
-struct Seen {
-    ids: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl Seen {
-    /// Claims `id`; `false` when it was claimed before.
-    fn claim(&mut self, id: &str) -> bool {
-        if !self.ids.insert(id.to_owned()) {
-            return false;
-        }
-        self.order.push_back(id.to_owned());
-        if self.order.len() > REMEMBERED {
-            if let Some(oldest) = self.order.pop_front() {
-                self.ids.remove(&oldest);
-            }
-        }
-        true
-    }
-
-    /// Gives a claim back: its delivery failed, so a retry must count.
-    fn release(&mut self, id: &str) {
-        self.ids.remove(id);
-        self.order.retain(|seen| seen != id);
-    }
 }
 
 impl Webhook {
@@ -118,17 +85,12 @@ impl Webhook {
             secret,
             backend,
             events,
-            seen: Arc::default(),
         }
     }
 
     /// The secret, for the call simulator that signs with it.
     pub fn secret(&self) -> Secret {
         self.secret.clone()
-    }
-
-    fn seen(&self) -> std::sync::MutexGuard<'_, Seen> {
-        self.seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -164,20 +126,10 @@ pub async fn new_lead(
         ));
     }
     let event = NewLeadEvent::from_body(&leads_core::body::object(&body)?)?;
-    let event_id = event.event_id.clone();
-    if !webhook.seen().claim(&event_id) {
-        return Ok(received(StatusCode::OK, &event_id, "duplicate"));
-    }
-    match take(&webhook, event).await {
-        Ok(outcome) => Ok(outcome),
-        Err(err) => {
-            webhook.seen().release(&event_id);
-            Err(err)
-        }
-    }
+    take(&webhook, event).await
 }
 
-/// Stores (with the SQLite store) and announces a new event's lead.
+/// Stores (with the store) and announces a new delivery's lead.
 async fn take(webhook: &Webhook, mut event: NewLeadEvent) -> Result<Response, AppError> {
     let event_id = event.event_id.clone();
     for (name, slot) in [
@@ -194,17 +146,28 @@ async fn take(webhook: &Webhook, mut event: NewLeadEvent) -> Result<Response, Ap
         }
     }
     let lead = event.into_lead(&crate::time::now());
-    if let LeadsBackend::Store(store) = &webhook.backend {
-        if !store.adopt(lead.clone()).await? {
-            tracing::info!(event = %event_id, lead = %lead.id, "webhook lead already stored");
-            return Ok(received(StatusCode::OK, &event_id, "lead_exists"));
+    let id = lead.id.clone();
+    let adopted = match &webhook.backend {
+        LeadsBackend::Store(store) => store.adopt(lead, &event_id).await?,
+        LeadsBackend::Upstream(_) => {
+            let created = LeadEvent::Created(PartialLead::from(lead));
+            match webhook.events.deliver(&event_id, created).await? {
+                true => Adopted::Stored,
+                false => Adopted::Duplicate,
+            }
+        }
+    };
+    match adopted {
+        Adopted::Stored => {
+            tracing::info!(event = %event_id, lead = %id, "webhook lead received");
+            Ok(received(StatusCode::ACCEPTED, &event_id, "accepted"))
+        }
+        Adopted::Duplicate => Ok(received(StatusCode::OK, &event_id, "duplicate")),
+        Adopted::LeadExists => {
+            tracing::info!(event = %event_id, lead = %id, "webhook lead already stored");
+            Ok(received(StatusCode::OK, &event_id, "lead_exists"))
         }
     }
-    tracing::info!(event = %event_id, lead = %lead.id, "webhook lead received");
-    webhook
-        .events
-        .announce(LeadEvent::Created(PartialLead::from(lead)));
-    Ok(received(StatusCode::ACCEPTED, &event_id, "accepted"))
 }
 
 /// The acknowledgement: which event, and what became of it.
@@ -240,19 +203,5 @@ mod tests {
         assert!(!secret.verifies("1700000000", b"{}", signature.trim_start_matches("sha256=")));
         assert!(!secret.verifies("1700000000", b"{}", "sha256=zz"));
         assert!(Secret::new(" \n").is_none());
-    }
-
-    #[test]
-    fn event_ids_are_remembered_within_a_bound() {
-        let mut seen = Seen::default();
-        assert!(seen.claim("a"));
-        assert!(!seen.claim("a"));
-        seen.release("a");
-        assert!(seen.claim("a"));
-        for n in 0..REMEMBERED {
-            seen.claim(&n.to_string());
-        }
-        assert_eq!(seen.ids.len(), REMEMBERED);
-        assert!(seen.claim("a"), "the oldest was forgotten");
     }
 }

@@ -1,7 +1,8 @@
-//! What follows every create and update, whatever answered it (SQLite or
-//! the vendor's API): one audit line (when, who, which lead, which field
+//! What follows every create and update, whatever answered it (the store
+//! or the vendor's API): one audit line (when, who, which lead, which field
 //! *names*, the outcome; never a value, since phones and emails are
-//! personal data), and the lead event for anyone listening.
+//! personal data), and, for the vendor's answers, the lead event for anyone
+//! listening (the store records its own, in the write's transaction).
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -15,14 +16,15 @@ use leads_core::{is_lead_id, PartialLead};
 
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
-use crate::bus::{Changed, LeadEvent, LeadEvents};
+use crate::bus::{LeadEvent, LeadEvents};
 use crate::idempotency::{self, Keys};
 
 /// What every route that writes a lead carries, whatever answers it: the
 /// routes mark themselves with [`Writes::create`] and [`Writes::update`].
 #[derive(Clone)]
 pub struct Writes {
-    pub events: LeadEvents,
+    /// Where the vendor's answers are announced; `None` for the store.
+    pub events: Option<LeadEvents>,
     pub keys: Keys,
 }
 
@@ -66,7 +68,7 @@ enum Write {
 /// The layer, inside sign-in (so it knows who), around a route that
 /// writes (paths as seen inside `/v1`).
 async fn audit_and_announce(
-    State((events, write)): State<(LeadEvents, Write)>,
+    State((events, write)): State<(Option<LeadEvents>, Write)>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -106,25 +108,22 @@ async fn audit_and_announce(
     let lead = serde_json::from_slice::<PartialLead>(&bytes).ok();
     let id = lead.as_ref().map_or("-", |lead| lead.id.as_str());
     audit(write, &who, id, &fields, status);
-    match (write, lead) {
-        (Write::Create, Some(lead)) => events.announce(LeadEvent::Created(lead)),
-        (Write::Update, Some(lead)) => {
-            // The store says what changed; the vendor's API does not, so
-            // there the fields the request set are the best knowledge.
-            let changed = match parts.extensions.get::<Changed>() {
-                Some(Changed(names)) => names.iter().map(|&name| name.to_owned()).collect(),
-                None => fields,
-            };
-            // Nothing changed, nothing to tell.
-            if !changed.is_empty() {
-                events.announce(LeadEvent::Updated(LeadUpdated {
-                    id: lead.id.clone(),
-                    fields: changed,
-                    lead,
-                }));
-            }
+    match (events, write, lead) {
+        (Some(events), Write::Create, Some(lead)) => {
+            events.announce(LeadEvent::Created(lead)).await;
         }
-        (_, None) => {}
+        // The vendor's API does not say what changed: the fields the
+        // request set are the best knowledge.
+        (Some(events), Write::Update, Some(lead)) if !fields.is_empty() => {
+            events
+                .announce(LeadEvent::Updated(LeadUpdated {
+                    id: lead.id.clone(),
+                    fields,
+                    lead,
+                }))
+                .await;
+        }
+        _ => {}
     }
     Response::from_parts(parts, Body::from(bytes))
 }

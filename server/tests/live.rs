@@ -263,13 +263,32 @@ async fn api_writes_stream_in_order_and_a_client_resumes_after_its_last_id() {
     assert_eq!(missed.json()["fields"], json!(["status"]));
     assert_eq!(resumed.next_event(QUIET).await, None);
 
-    // An id from before a restart, or one this server never sent: reset.
-    for stale in ["1", "yesterday", "18446744073709551615"] {
+    // An id this database never gave, or no id at all: reset.
+    for stale in ["99999", "yesterday", "18446744073709551615"] {
         let mut stream = open_stream(&app, Some(stale)).await;
         let reset = stream.next(SOON).await.unwrap();
         assert_eq!(reset.event.as_deref(), Some("reset"), "{stale}");
         assert_eq!(reset.id, missed.id, "{stale}: it carries the newest id");
     }
+}
+
+#[tokio::test]
+async fn a_client_resumes_across_a_restart_from_the_databases_log() {
+    let app = app().await;
+    let mut stream = open_stream(&app, None).await;
+    let before = position(&mut stream).await;
+    app.post(json!({"name": "Kept Across"})).await;
+    let created = stream.next_event(SOON).await.unwrap();
+    drop(stream);
+    let restarted = TestApp::reopen(app.into_dir()).await;
+    let mut resumed = open_stream(&restarted, Some(&before)).await;
+    assert_eq!(position(&mut resumed).await, created.id.clone().unwrap());
+    assert_eq!(
+        resumed.next_event(SOON).await.unwrap(),
+        created,
+        "the same event, the same id"
+    );
+    assert_eq!(resumed.next_event(QUIET).await, None);
 }
 
 #[tokio::test]
@@ -349,15 +368,21 @@ async fn the_stream_needs_the_same_sign_in_as_the_api() {
 async fn a_stream_that_falls_too_far_behind_is_told_to_reload_and_carries_on() {
     let app = app().await;
     let mut slow = open_stream(&app, None).await;
-    position(&mut slow).await;
+    let start: u64 = position(&mut slow).await.parse().unwrap();
     // More events than are kept arrive while the slow stream reads nothing.
     for n in 0..1100 {
-        app.events.announce(leads_server::bus::LeadEvent::Created(
-            leads_core::PartialLead {
-                id: format!("burst_{n}"),
-                ..leads_core::PartialLead::default()
-            },
-        ));
+        app.events
+            .announce(leads_server::bus::LeadEvent::Created(
+                leads_core::PartialLead {
+                    id: format!("burst_{n}"),
+                    ..leads_core::PartialLead::default()
+                },
+            ))
+            .await;
+    }
+    // Held until the server has followed every one from its log.
+    while app.events.latest() < start + 1100 {
+        tokio::task::yield_now().await;
     }
     let first = slow.next_event(SOON).await.unwrap();
     assert_eq!(first.event.as_deref(), Some("reset"));

@@ -5,7 +5,7 @@ mod support;
 
 use leads_core::search::Search;
 use leads_core::{Lead, LeadPatch, ListQuery, NewLead};
-use leads_server::store::Store;
+use leads_server::store::{Adopted, Store};
 
 /// The names a view lists, in order, and its total.
 async fn names(store: &Store, query: &str) -> (Vec<String>, u64) {
@@ -34,12 +34,24 @@ async fn a_webhook_lead_keeps_its_id_and_minting_passes_over_it() {
     let first = store.create(new_lead("First")).await.unwrap();
     assert_eq!(first.id, "lead_001");
     let vendor = new_lead("Caller").into_lead("lead_002".into(), "2026-11-26T10:00:00Z");
-    assert!(store.adopt(vendor.clone()).await.unwrap());
-    assert!(!store.adopt(vendor).await.unwrap(), "the same id twice");
+    assert_eq!(
+        store.adopt(vendor.clone(), "ev_1").await.unwrap(),
+        Adopted::Stored
+    );
+    assert_eq!(
+        store.adopt(vendor.clone(), "ev_1").await.unwrap(),
+        Adopted::Duplicate,
+        "the same delivery twice"
+    );
+    assert_eq!(
+        store.adopt(vendor, "ev_2").await.unwrap(),
+        Adopted::LeadExists,
+        "the same id in another delivery"
+    );
     let third = store.create(new_lead("Third")).await.unwrap();
     assert_eq!(third.id, "lead_003");
     let odd = new_lead("Odd").into_lead("ld-9f/2".into(), "2026-11-26T10:00:00Z");
-    assert!(store.adopt(odd).await.unwrap());
+    assert_eq!(store.adopt(odd, "ev_3").await.unwrap(), Adopted::Stored);
     assert_eq!(store.get("ld-9f/2").await.unwrap().unwrap().name, "Odd");
     assert_eq!(store.get("lead_002").await.unwrap().unwrap().name, "Caller");
     let (leads, total) = store.list(&ListQuery::default()).await.unwrap();
@@ -293,7 +305,7 @@ async fn every_write_keeps_the_search_index_in_step() {
     assert_eq!(total(&store, "tag=gold").await, 0, "tags removed");
     let vendor = lead("Webhook Wanda", Some("+15551112222"), None, &["Gold"])
         .into_lead("ld-77".into(), "2026-11-26T10:00:00Z");
-    store.adopt(vendor).await.unwrap();
+    store.adopt(vendor, "ev_wanda").await.unwrap();
     assert_eq!(
         names(&store, "q=wanda&tag=GOLD").await,
         (vec!["Webhook Wanda".into()], 1),

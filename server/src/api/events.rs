@@ -49,8 +49,9 @@ pub async fn stream(
         .and_then(|value| value.to_str().ok())
         .map(str::trim)
         .filter(|value| !value.is_empty())
-        // An id this server never sent is as good as a forgotten one.
-        .map(|value| value.parse::<u64>().unwrap_or(0));
+        // An id no server sent is as good as one from the future: the
+        // client reloads rather than replaying what it may have seen.
+        .map(|value| value.parse::<u64>().unwrap_or(u64::MAX));
     let subscription = events.subscribe(last_seen);
     let first = match subscription.missed {
         Some(_) => Event::default()

@@ -7,13 +7,11 @@ use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, patch, post};
-use axum::{Extension, Json, Router};
-use leads_core::event::changed_fields;
+use axum::{Json, Router};
 use leads_core::{ApiErrorBody, Lead, LeadPatch, ListQuery, NewLead, Page, PageMeta};
 
 use super::body::json_object;
 use super::lead_id::{no_such_lead, LeadId};
-use crate::bus::Changed;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::Store;
@@ -126,14 +124,13 @@ pub async fn update(
     id: LeadId,
     headers: HeaderMap,
     body: Body,
-) -> Result<(Extension<Changed>, Json<Lead>), AppError> {
+) -> Result<Json<Lead>, AppError> {
     let body = json_object(&headers, body).await?;
     let patch = LeadPatch::from_body(&body)?;
     let id = id.known()?;
-    let (before, after) = store
+    let lead = store
         .update(&id, patch)
         .await?
         .ok_or_else(|| no_such_lead(Some(&id)))?;
-    let changed = Changed(changed_fields(&before, &after));
-    Ok((Extension(changed), Json(after)))
+    Ok(Json(lead))
 }

@@ -8,13 +8,17 @@ mod postgres;
 mod sqlite;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use leads_core::{Lead, LeadPatch, ListQuery, NewLead};
+use leads_core::event::{changed_fields, LeadUpdated};
+use leads_core::{Lead, LeadPatch, ListQuery, NewLead, PartialLead};
+use tokio::sync::Notify;
 
+use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 
 pub use postgres::PgUrl;
-pub use sqlite::connect;
+pub use sqlite::{connect, IMMEDIATE};
 
 /// Why the database failed.
 #[derive(Debug, thiserror::Error)]
@@ -77,39 +81,144 @@ fn redact(text: &str) -> String {
     }
 }
 
-/// An open, migrated database: what the store and the idempotency keys are
-/// built on. Cheap to clone.
+/// An open, migrated database: what the store, the event log and the
+/// idempotency keys are built on. Cheap to clone.
 #[derive(Clone)]
-pub enum Database {
+pub struct Database {
+    pub(crate) engine: Engine,
+    /// Rung after this process commits an event, so its own streams hear
+    /// of it without waiting for the database to say so.
+    wake: Arc<Notify>,
+}
+
+#[derive(Clone)]
+pub(crate) enum Engine {
     /// SQLite's file: each part opens its own connection to it.
     Sqlite(PathBuf),
-    /// PostgreSQL's connection pool, shared by every part.
-    Postgres(deadpool_postgres::Pool),
+    /// PostgreSQL's connection pool, shared by every part, and its URL for
+    /// the connection that listens for other instances' events.
+    Postgres(deadpool_postgres::Pool, PgUrl),
 }
 
 impl Database {
     /// Connects and brings the schema to this release's, logging each
     /// version it passes; a schema newer than this release is refused.
     pub async fn open(location: &Location) -> Result<Database, StoreError> {
-        let (database, (from, to)) = match location {
+        let (engine, (from, to)) = match location {
             Location::Sqlite(path) => {
                 let opened = path.clone();
                 let versions = tokio::task::spawn_blocking(move || sqlite::migrate(&opened))
                     .await
                     .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
-                (Database::Sqlite(path.clone()), versions)
+                (Engine::Sqlite(path.clone()), versions)
             }
             Location::Postgres(url) => {
                 let pool = postgres::pool(url);
                 let versions = postgres::migrate(&pool).await?;
-                (Database::Postgres(pool), versions)
+                (Engine::Postgres(pool, url.clone()), versions)
             }
         };
         if from < to {
             tracing::info!(from, to, "migrated the database's schema");
         }
-        Ok(database)
+        Ok(Database {
+            engine,
+            wake: Arc::default(),
+        })
     }
+
+    /// The lead events kept in this database.
+    pub fn events(&self) -> Result<EventLog, StoreError> {
+        Ok(match &self.engine {
+            Engine::Sqlite(path) => {
+                EventLog::Sqlite(sqlite::Events::open(path, self.wake.clone())?)
+            }
+            Engine::Postgres(pool, url) => EventLog::Postgres(postgres::Events::new(
+                pool.clone(),
+                url.clone(),
+                self.wake.clone(),
+            )),
+        })
+    }
+}
+
+/// The lead events a database keeps: each numbered in the order its
+/// transaction committed, the number being the event's SSE id. Writes to
+/// the store record theirs in their own transaction; the rest (proxy mode's)
+/// are appended here.
+pub enum EventLog {
+    Sqlite(sqlite::Events),
+    Postgres(postgres::Events),
+}
+
+impl EventLog {
+    /// Appends `event`.
+    pub async fn append(&self, event: &LeadEvent) -> Result<(), AppError> {
+        match self {
+            EventLog::Sqlite(log) => log.append(None, event).await.map(drop),
+            EventLog::Postgres(log) => log.append(None, event).await.map(drop),
+        }
+    }
+
+    /// Appends `event` for the webhook delivery `delivery`, unless that
+    /// delivery was taken before (by any instance): `false` then.
+    pub async fn deliver(&self, delivery: &str, event: &LeadEvent) -> Result<bool, AppError> {
+        match self {
+            EventLog::Sqlite(log) => log.append(Some(delivery), event).await,
+            EventLog::Postgres(log) => log.append(Some(delivery), event).await,
+        }
+    }
+
+    /// The newest `count` events, oldest first.
+    pub async fn tail(&self, count: usize) -> Result<Vec<Numbered>, AppError> {
+        match self {
+            EventLog::Sqlite(log) => log.tail(count).await,
+            EventLog::Postgres(log) => log.tail(count).await,
+        }
+    }
+
+    /// The events after `id`, oldest first, at most `limit`.
+    pub async fn after(&self, id: u64, limit: usize) -> Result<Vec<Numbered>, AppError> {
+        match self {
+            EventLog::Sqlite(log) => log.after(id, limit).await,
+            EventLog::Postgres(log) => log.after(id, limit).await,
+        }
+    }
+
+    /// Forgets the events up to `id`, and webhook deliveries past their
+    /// week.
+    pub async fn forget(&self, id: u64) -> Result<(), AppError> {
+        match self {
+            EventLog::Sqlite(log) => log.forget(id).await,
+            EventLog::Postgres(log) => log.forget(id).await,
+        }
+    }
+
+    /// Resolves when there may be new events: this process committed one,
+    /// or (PostgreSQL) another instance said so. Waking for nothing is
+    /// harmless; the caller also reads on a timer, so a wake-up lost with
+    /// a dropped connection costs a delay, never an event.
+    pub async fn woken(&mut self) {
+        match self {
+            EventLog::Sqlite(log) => log.woken().await,
+            EventLog::Postgres(log) => log.woken().await,
+        }
+    }
+}
+
+/// How long webhook deliveries are remembered: vendors retry for hours,
+/// not weeks.
+const DELIVERIES_KEPT_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+/// What happened to a lead the webhook delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Adopted {
+    /// Stored, and announced.
+    Stored,
+    /// This delivery came before: nothing changed.
+    Duplicate,
+    /// Another delivery brought a lead with this id: nothing changed.
+    LeadExists,
 }
 
 /// The leads, in whichever engine; cheap to clone.
@@ -122,9 +231,12 @@ pub enum Store {
 impl Store {
     /// The lead store on an open database.
     pub fn new(database: &Database) -> Result<Store, StoreError> {
-        Ok(match database {
-            Database::Sqlite(path) => Store::Sqlite(sqlite::Sqlite::open(path)?),
-            Database::Postgres(pool) => Store::Postgres(postgres::Postgres::new(pool.clone())),
+        let wake = database.wake.clone();
+        Ok(match &database.engine {
+            Engine::Sqlite(path) => Store::Sqlite(sqlite::Sqlite::open(path, wake)?),
+            Engine::Postgres(pool, _) => {
+                Store::Postgres(postgres::Postgres::new(pool.clone(), wake))
+            }
         })
     }
 
@@ -160,7 +272,8 @@ impl Store {
         }
     }
 
-    /// Stores a validated new lead under the next minted id and returns it.
+    /// Stores a validated new lead under the next minted id, and its
+    /// `lead.created`, and returns it.
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
         match self {
             Store::Sqlite(db) => db.create(new).await,
@@ -168,22 +281,20 @@ impl Store {
         }
     }
 
-    /// Stores a lead that arrived with its own id (the vendor's webhook);
-    /// `false`, and nothing changed, when a lead already has that id.
-    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
+    /// Stores a lead that arrived with its own id in the webhook delivery
+    /// `delivery`, and its `lead.created`, unless that delivery came before
+    /// or a lead already has that id: one transaction, so two instances
+    /// given the same delivery store and announce it once.
+    pub async fn adopt(&self, lead: Lead, delivery: &str) -> Result<Adopted, AppError> {
         match self {
-            Store::Sqlite(db) => db.adopt(lead).await,
-            Store::Postgres(db) => db.adopt(lead).await,
+            Store::Sqlite(db) => db.adopt(lead, delivery.to_owned()).await,
+            Store::Postgres(db) => db.adopt(lead, delivery).await,
         }
     }
 
-    /// Applies a validated patch; `None` when no lead has `id`, else the
-    /// lead before and after.
-    pub async fn update(
-        &self,
-        id: &str,
-        patch: LeadPatch,
-    ) -> Result<Option<(Lead, Lead)>, AppError> {
+    /// Applies a validated patch, with its `lead.updated` when it changed
+    /// anything; `None` when no lead has `id`, else the lead after.
+    pub async fn update(&self, id: &str, patch: LeadPatch) -> Result<Option<Lead>, AppError> {
         match self {
             Store::Sqlite(db) => db.update(id, patch).await,
             Store::Postgres(db) => db.update(id, patch).await,
@@ -195,6 +306,29 @@ impl Store {
 /// `lead_1000`.
 pub fn id_from_seq(seq: i64) -> String {
     format!("lead_{seq:03}")
+}
+
+/// The event a write that took `before` to `after` announces, when it
+/// changed anything.
+fn updated(before: &Lead, after: &Lead) -> Option<LeadEvent> {
+    let fields = changed_fields(before, after);
+    (!fields.is_empty()).then(|| {
+        LeadEvent::Updated(LeadUpdated {
+            id: after.id.clone(),
+            fields: fields.into_iter().map(str::to_owned).collect(),
+            lead: PartialLead::from(after.clone()),
+        })
+    })
+}
+
+/// The event a stored new lead announces.
+fn created(lead: &Lead) -> LeadEvent {
+    LeadEvent::Created(PartialLead::from(lead.clone()))
+}
+
+/// Now, in Unix seconds, as delivery times are kept.
+fn unix_now() -> i64 {
+    ::time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 /// A lead's tags as stored: a JSON array.

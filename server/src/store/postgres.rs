@@ -10,17 +10,20 @@
 //! 'UTF8')` reads one in `psql`).
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use leads_core::field::LeadField;
 use leads_core::search::{self, Search};
 use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
+use tokio::sync::Notify;
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
-use super::{id_from_seq, tags_json, StoreError};
+use super::{id_from_seq, tags_json, Adopted, StoreError};
+use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 use crate::seed;
 use crate::time;
@@ -125,6 +128,15 @@ const MIGRATION_LOCK: i64 = 0x1EAD_0001;
 /// starting on an empty database seed it once.
 const SEED_LOCK: i64 = 0x1EAD_0002;
 
+/// Held (per transaction) from the moment an event takes its number until
+/// its transaction commits, so events commit in the order of their
+/// numbers: a reader that has seen number `n` has seen every event before
+/// it, whichever instance wrote it.
+const EVENTS_LOCK: i64 = 0x1EAD_0003;
+
+/// The channel on which a commit with events wakes every instance.
+const EVENTS_CHANNEL: &str = "leads_events";
+
 /// This release's schema steps: step `n` takes a database to version `n + 1`.
 fn migrations() -> Vec<String> {
     vec![version_1()]
@@ -189,7 +201,8 @@ async fn run_migrations(client: &mut deadpool_postgres::Client) -> Result<(i64, 
 }
 
 /// Version 1: the leads, an index for every filter and sort, the search
-/// indexes, the tags, and the idempotency keys.
+/// indexes, the tags, the idempotency keys, the events and the webhook
+/// deliveries.
 fn version_1() -> String {
     let mut sql = String::from(
         r#"
@@ -232,6 +245,16 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (who, key)
 );
 CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at);
+CREATE TABLE events (
+    id   BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+    id          TEXT PRIMARY KEY,
+    received_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (received_at);
 "#,
     );
     let filters = [
@@ -307,11 +330,13 @@ type Args = Vec<Box<dyn ToSql + Sync + Send>>;
 #[derive(Clone)]
 pub struct Postgres {
     pool: Pool,
+    /// Rung after a write commits its event.
+    wake: Arc<Notify>,
 }
 
 impl Postgres {
-    pub fn new(pool: Pool) -> Postgres {
-        Postgres { pool }
+    pub fn new(pool: Pool, wake: Arc<Notify>) -> Postgres {
+        Postgres { pool, wake }
     }
 
     pub async fn ping(&self) -> Result<(), AppError> {
@@ -393,33 +418,40 @@ impl Postgres {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
         mint(&tx, &mut lead).await?;
+        record(&tx, &super::created(&lead)).await?;
         tx.commit().await.map_err(StoreError::from)?;
+        self.wake.notify_one();
         Ok(lead)
     }
 
-    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
+    pub async fn adopt(&self, lead: Lead, delivery: &str) -> Result<Adopted, AppError> {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
-        // Looked up first, so a delivery repeated does not use up a number
-        // the next minted id would have had.
-        if select_one(&tx, &lead.id, "").await?.is_some() {
-            return Ok(false);
+        // The same delivery at two instances at once: the second's insert
+        // waits for the first's commit, then changes nothing.
+        if !take_delivery(&tx, delivery).await? {
+            return Ok(Adopted::Duplicate);
         }
-        // Two instances taking the same delivery at once: the second's
-        // insert waits for the first's commit, then changes nothing.
-        let Some(seq) = insert(&tx, &lead).await? else {
-            return Ok(false);
+        // Looked up first, so a lead delivered again does not use up a
+        // number the next minted id would have had.
+        let adopted = if select_one(&tx, &lead.id, "").await?.is_some() {
+            Adopted::LeadExists
+        } else {
+            match insert(&tx, &lead).await? {
+                Some(seq) => {
+                    index_tags(&tx, seq, &lead).await?;
+                    record(&tx, &super::created(&lead)).await?;
+                    Adopted::Stored
+                }
+                None => Adopted::LeadExists,
+            }
         };
-        index_tags(&tx, seq, &lead).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(true)
+        self.wake.notify_one();
+        Ok(adopted)
     }
 
-    pub async fn update(
-        &self,
-        id: &str,
-        patch: LeadPatch,
-    ) -> Result<Option<(Lead, Lead)>, AppError> {
+    pub async fn update(&self, id: &str, patch: LeadPatch) -> Result<Option<Lead>, AppError> {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
         // Locked until the commit: two instances' patches of one lead apply
@@ -451,9 +483,198 @@ impl Postgres {
             .await
             .map_err(StoreError::from)?;
         index_tags(&tx, seq, &lead).await?;
+        if let Some(event) = super::updated(&before, &lead) {
+            record(&tx, &event).await?;
+        }
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(Some((before, lead)))
+        self.wake.notify_one();
+        Ok(Some(lead))
     }
+}
+
+/// Keeps `event` in the transaction of the write it tells of, numbered
+/// under [`EVENTS_LOCK`], and wakes every instance when it commits.
+async fn record(
+    tx: &deadpool_postgres::Transaction<'_>,
+    event: &LeadEvent,
+) -> Result<(), StoreError> {
+    let lock = tx
+        .prepare_cached("SELECT pg_advisory_xact_lock($1)")
+        .await?;
+    tx.execute(&lock, &[&EVENTS_LOCK]).await?;
+    let insert = tx
+        .prepare_cached("INSERT INTO events (name, data) VALUES ($1, $2)")
+        .await?;
+    tx.execute(&insert, &[&event.name(), &event.data()]).await?;
+    let notify = tx.prepare_cached("SELECT pg_notify($1, '')").await?;
+    tx.execute(&notify, &[&EVENTS_CHANNEL]).await?;
+    Ok(())
+}
+
+/// Notes the webhook delivery `id`; `false` when it was noted before.
+async fn take_delivery(
+    tx: &deadpool_postgres::Transaction<'_>,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let taken = tx
+        .execute(
+            "INSERT INTO webhook_deliveries (id, received_at) VALUES ($1, $2) \
+             ON CONFLICT DO NOTHING",
+            &[&id, &super::unix_now()],
+        )
+        .await?;
+    Ok(taken == 1)
+}
+
+/// The event log, and a connection of its own that listens for other
+/// instances' commits.
+pub struct Events {
+    pool: Pool,
+    url: PgUrl,
+    wake: Arc<Notify>,
+    /// What the listening connection hears, while it is up.
+    heard: Option<tokio::sync::mpsc::Receiver<()>>,
+}
+
+/// How long a lost listening connection waits before it is made again.
+const LISTEN_RETRY: Duration = Duration::from_secs(1);
+
+impl Events {
+    pub fn new(pool: Pool, url: PgUrl, wake: Arc<Notify>) -> Events {
+        Events {
+            pool,
+            url,
+            wake,
+            heard: None,
+        }
+    }
+
+    pub async fn append(
+        &self,
+        delivery: Option<&str>,
+        event: &LeadEvent,
+    ) -> Result<bool, AppError> {
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        if let Some(delivery) = delivery {
+            if !take_delivery(&tx, delivery).await? {
+                return Ok(false);
+            }
+        }
+        record(&tx, event).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        self.wake.notify_one();
+        Ok(true)
+    }
+
+    pub async fn tail(&self, count: usize) -> Result<Vec<Numbered>, AppError> {
+        let client = self.pool.get().await.map_err(StoreError::from)?;
+        let count = i64::try_from(count).unwrap_or(i64::MAX);
+        let rows = client
+            .query(
+                "SELECT id, name, data FROM events ORDER BY id DESC LIMIT $1",
+                &[&count],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        let mut newest = numbered(&rows);
+        newest.reverse();
+        Ok(newest)
+    }
+
+    pub async fn after(&self, id: u64, limit: usize) -> Result<Vec<Numbered>, AppError> {
+        let client = self.pool.get().await.map_err(StoreError::from)?;
+        let rows = client
+            .query(
+                "SELECT id, name, data FROM events WHERE id > $1 ORDER BY id LIMIT $2",
+                &[
+                    &i64::try_from(id).unwrap_or(i64::MAX),
+                    &i64::try_from(limit).unwrap_or(i64::MAX),
+                ],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        Ok(numbered(&rows))
+    }
+
+    pub async fn forget(&self, id: u64) -> Result<(), AppError> {
+        let client = self.pool.get().await.map_err(StoreError::from)?;
+        client
+            .execute(
+                "DELETE FROM events WHERE id <= $1",
+                &[&i64::try_from(id).unwrap_or(0)],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        client
+            .execute(
+                "DELETE FROM webhook_deliveries WHERE received_at < $1",
+                &[&(super::unix_now() - super::DELIVERIES_KEPT_SECONDS)],
+            )
+            .await
+            .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Resolves on this process's own wake-up or another instance's
+    /// notification; (re)connects the listener first when it is down,
+    /// returning at once so the caller reads what it may have missed.
+    pub async fn woken(&mut self) {
+        let Some(heard) = &mut self.heard else {
+            match listen(&self.url).await {
+                Ok(heard) => self.heard = Some(heard),
+                Err(err) => {
+                    tracing::warn!(
+                        "cannot listen for other instances' events (reading every few seconds \
+                         instead): {}",
+                        describe(&err)
+                    );
+                    tokio::time::sleep(LISTEN_RETRY).await;
+                }
+            }
+            return;
+        };
+        tokio::select! {
+            () = self.wake.notified() => {}
+            got = heard.recv() => if got.is_none() {
+                tracing::warn!("the connection listening for other instances' events closed");
+                self.heard = None;
+            },
+        }
+    }
+}
+
+/// A connection listening on [`EVENTS_CHANNEL`]; each notification comes
+/// out of the channel, which closes with the connection.
+async fn listen(url: &PgUrl) -> Result<tokio::sync::mpsc::Receiver<()>, tokio_postgres::Error> {
+    let (client, mut connection) = url.config.connect(NoTls).await?;
+    let (tell, heard) = tokio::sync::mpsc::channel(1);
+    let listening = tell.clone();
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(Ok(message)) = futures_util::StreamExt::next(&mut messages).await {
+            if let tokio_postgres::AsyncMessage::Notification(_) = message {
+                // A wake-up already waiting covers this one too.
+                let _ = tell.try_send(());
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {EVENTS_CHANNEL}"))
+        .await?;
+    // The client keeps the connection open until nobody hears it.
+    tokio::spawn(async move {
+        listening.closed().await;
+        drop(client);
+    });
+    Ok(heard)
+}
+
+/// The events among `rows` of `id, name, data`.
+fn numbered(rows: &[Row]) -> Vec<Numbered> {
+    rows.iter()
+        .filter_map(|row| Numbered::read(row.get(0), row.get(1), row.get(2)))
+        .collect()
 }
 
 /// The values as the driver takes them.

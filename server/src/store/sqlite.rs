@@ -11,8 +11,10 @@ use leads_core::search::{self, Search};
 use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use tokio::sync::Notify;
 
-use super::{id_from_seq, tags_json, StoreError};
+use super::{id_from_seq, tags_json, Adopted, StoreError};
+use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 use crate::seed;
 use crate::time;
@@ -39,6 +41,20 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     PRIMARY KEY (who, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS idempotency_keys_by_age ON idempotency_keys (created_at);";
+
+/// Lead events, numbered in commit order (SQLite has one writer at a time),
+/// never reusing a number; and the webhook deliveries already taken.
+const EVENTS_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id          TEXT PRIMARY KEY,
+    received_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_age ON webhook_deliveries (received_at);";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS leads (
@@ -110,6 +126,8 @@ fn sort_key(sort: Sort) -> (&'static str, &'static str, &'static str) {
 #[derive(Clone)]
 pub struct Sqlite {
     db: Arc<Mutex<Db>>,
+    /// Rung after a write commits its event.
+    wake: Arc<Notify>,
 }
 
 /// The connection, and each filter's total as last counted. Counting the
@@ -138,7 +156,7 @@ impl Db {
     /// can leave a count behind that it changed.
     fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
         self.totals.clear();
-        self.conn.transaction()
+        self.conn.transaction_with_behavior(IMMEDIATE)
     }
 
     /// Keeps `total` for the view `filters` until the next write.
@@ -166,6 +184,13 @@ impl Db {
     }
 }
 
+/// How every write begins: with the file's write lock, waiting for it as
+/// long as the busy timeout allows. A deferred transaction that reads first
+/// could not wait for it: SQLite refuses at once to let it write after
+/// another connection did (the store, the keys and the event log each
+/// have one).
+pub const IMMEDIATE: rusqlite::TransactionBehavior = rusqlite::TransactionBehavior::Immediate;
+
 /// A connection to the database at `path` (created if missing), as every
 /// part of the server that keeps something in it wants one: WAL, so reads
 /// go on during a write; FULL, so a write is on disk before the API
@@ -191,7 +216,7 @@ pub fn migrate(path: &Path) -> Result<(i64, i64), StoreError> {
         });
     }
     for (version, step) in (found + 1..).zip(&MIGRATIONS[usize::try_from(found).unwrap_or(0)..]) {
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(IMMEDIATE)?;
         step(&tx)?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
@@ -203,7 +228,7 @@ pub fn migrate(path: &Path) -> Result<(i64, i64), StoreError> {
 /// their sort indexes; ids for a database from before webhooks; the search
 /// index, built again from every lead (so a database from before search,
 /// or from before controls were searched as spaces, matches as the rule
-/// now says); and the idempotency keys.
+/// now says); the idempotency keys; the events and webhook deliveries.
 fn to_version_1(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(SCHEMA)?;
     let has_ids: bool = conn.query_row(
@@ -231,17 +256,19 @@ fn to_version_1(conn: &Connection) -> rusqlite::Result<()> {
             ))?;
         }
     }
-    conn.execute_batch(KEYS_SCHEMA)
+    conn.execute_batch(KEYS_SCHEMA)?;
+    conn.execute_batch(EVENTS_SCHEMA)
 }
 
 impl Sqlite {
     /// The store on a migrated database at `path`, in WAL mode.
-    pub fn open(path: &Path) -> rusqlite::Result<Sqlite> {
+    pub fn open(path: &Path, wake: Arc<Notify>) -> rusqlite::Result<Sqlite> {
         Ok(Sqlite {
             db: Arc::new(Mutex::new(Db {
                 conn: connect(path)?,
                 totals: HashMap::new(),
             })),
+            wake,
         })
     }
 
@@ -334,57 +361,218 @@ impl Sqlite {
         self.with_db(move |db| select_one(&db.conn, &id)).await
     }
 
-    /// Stores a validated new lead and returns it as stored.
+    /// Stores a validated new lead and its event; returns it as stored.
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
-        self.with_db(move |db| {
-            let mut lead = new.into_lead(String::new(), &time::now());
-            let tx = db.write()?;
-            mint(&tx, &mut lead)?;
-            tx.commit()?;
-            Ok(lead)
-        })
-        .await
+        let lead = self
+            .with_db(move |db| {
+                let mut lead = new.into_lead(String::new(), &time::now());
+                let tx = db.write()?;
+                mint(&tx, &mut lead)?;
+                record(&tx, &super::created(&lead))?;
+                tx.commit()?;
+                Ok(lead)
+            })
+            .await?;
+        self.wake.notify_one();
+        Ok(lead)
     }
 
-    /// Stores a lead that arrived with its own id (the vendor's webhook);
-    /// `false`, and nothing changed, when a lead already has that id.
-    pub async fn adopt(&self, lead: Lead) -> Result<bool, AppError> {
-        self.with_db(move |db| {
-            let tx = db.write()?;
-            if select_one(&tx, &lead.id)?.is_some() {
-                return Ok(false);
-            }
-            insert(&tx, next_seq(&tx)?, &lead)?;
-            tx.commit()?;
-            Ok(true)
-        })
-        .await
+    /// Stores a webhook's lead under its own id, with its event and the
+    /// delivery, unless either came before.
+    pub async fn adopt(&self, lead: Lead, delivery: String) -> Result<Adopted, AppError> {
+        let adopted = self
+            .with_db(move |db| {
+                let tx = db.write()?;
+                if !take_delivery(&tx, &delivery)? {
+                    return Ok(Adopted::Duplicate);
+                }
+                let adopted = if select_one(&tx, &lead.id)?.is_some() {
+                    Adopted::LeadExists
+                } else {
+                    insert(&tx, next_seq(&tx)?, &lead)?;
+                    record(&tx, &super::created(&lead))?;
+                    Adopted::Stored
+                };
+                tx.commit()?;
+                Ok(adopted)
+            })
+            .await?;
+        self.wake.notify_one();
+        Ok(adopted)
     }
 
-    /// Applies a validated patch; `None` when no lead has `id`, else the
-    /// lead before and after.
-    pub async fn update(
-        &self,
-        id: &str,
-        patch: LeadPatch,
-    ) -> Result<Option<(Lead, Lead)>, AppError> {
+    /// Applies a validated patch, with its event when it changed anything;
+    /// `None` when no lead has `id`, else the lead after.
+    pub async fn update(&self, id: &str, patch: LeadPatch) -> Result<Option<Lead>, AppError> {
         let id = id.to_owned();
-        self.with_db(move |db| {
-            let tx = db.write()?;
-            let Some(before) = select_one(&tx, &id)? else {
-                return Ok(None);
-            };
-            let mut lead = before.clone();
-            lead.apply(&patch, &time::now());
-            update(&tx, &lead)?;
-            let seq: i64 =
-                tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
-            index(&tx, seq, &lead)?;
-            tx.commit()?;
-            Ok(Some((before, lead)))
+        let updated = self
+            .with_db(move |db| {
+                let tx = db.write()?;
+                let Some(before) = select_one(&tx, &id)? else {
+                    return Ok(None);
+                };
+                let mut lead = before.clone();
+                lead.apply(&patch, &time::now());
+                update(&tx, &lead)?;
+                let seq: i64 =
+                    tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
+                index(&tx, seq, &lead)?;
+                if let Some(event) = super::updated(&before, &lead) {
+                    record(&tx, &event)?;
+                }
+                tx.commit()?;
+                Ok(Some(lead))
+            })
+            .await?;
+        self.wake.notify_one();
+        Ok(updated)
+    }
+}
+
+/// Keeps `event` in the transaction of the write it tells of.
+fn record(conn: &Connection, event: &LeadEvent) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO events (name, data) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![event.name(), event.data()])
+        .map(drop)
+}
+
+/// Notes the webhook delivery `id`; `false` when it was noted before.
+fn take_delivery(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    let taken = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO webhook_deliveries (id, received_at) VALUES (?1, ?2)",
+        )?
+        .execute(rusqlite::params![id, super::unix_now()])?;
+    Ok(taken == 1)
+}
+
+/// The event log on its own connection to the file.
+pub struct Events {
+    conn: Arc<Mutex<Connection>>,
+    wake: Arc<Notify>,
+}
+
+impl Events {
+    pub fn open(path: &Path, wake: Arc<Notify>) -> rusqlite::Result<Events> {
+        Ok(Events {
+            conn: Arc::new(Mutex::new(connect(path)?)),
+            wake,
+        })
+    }
+
+    async fn with_conn<T, F>(&self, work: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        let result = tokio::task::spawn_blocking(move || {
+            work(&mut conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        })
+        .await?;
+        Ok(result?)
+    }
+
+    /// Appends `event`, for the webhook delivery `delivery` when there is
+    /// one; `false`, and nothing kept, when that delivery came before.
+    pub async fn append(
+        &self,
+        delivery: Option<&str>,
+        event: &LeadEvent,
+    ) -> Result<bool, AppError> {
+        let delivery = delivery.map(str::to_owned);
+        let (name, data) = (event.name(), event.data());
+        let appended = self
+            .with_conn(move |conn| {
+                let tx = conn.transaction_with_behavior(IMMEDIATE)?;
+                if let Some(delivery) = &delivery {
+                    if !take_delivery(&tx, delivery)? {
+                        return Ok(false);
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO events (name, data) VALUES (?1, ?2)",
+                    rusqlite::params![name, data],
+                )?;
+                tx.commit()?;
+                Ok(true)
+            })
+            .await?;
+        self.wake.notify_one();
+        Ok(appended)
+    }
+
+    pub async fn tail(&self, count: usize) -> Result<Vec<Numbered>, AppError> {
+        let mut newest = self
+            .with_conn(move |conn| {
+                read_events(
+                    conn,
+                    "SELECT id, name, data FROM events ORDER BY id DESC LIMIT ?1",
+                    i64::try_from(count).unwrap_or(i64::MAX),
+                    None,
+                )
+            })
+            .await?;
+        newest.reverse();
+        Ok(newest)
+    }
+
+    pub async fn after(&self, id: u64, limit: usize) -> Result<Vec<Numbered>, AppError> {
+        self.with_conn(move |conn| {
+            read_events(
+                conn,
+                "SELECT id, name, data FROM events WHERE id > ?2 ORDER BY id LIMIT ?1",
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                Some(i64::try_from(id).unwrap_or(i64::MAX)),
+            )
         })
         .await
     }
+
+    pub async fn forget(&self, id: u64) -> Result<(), AppError> {
+        let before = super::unix_now() - super::DELIVERIES_KEPT_SECONDS;
+        self.with_conn(move |conn| {
+            conn.execute(
+                "DELETE FROM events WHERE id <= ?1",
+                [i64::try_from(id).unwrap_or(0)],
+            )?;
+            conn.execute(
+                "DELETE FROM webhook_deliveries WHERE received_at < ?1",
+                [before],
+            )
+            .map(drop)
+        })
+        .await
+    }
+
+    pub async fn woken(&mut self) {
+        self.wake.notified().await;
+    }
+}
+
+/// The events a query of `id, name, data` finds (`?1` a limit, `?2` an id).
+fn read_events(
+    conn: &Connection,
+    sql: &str,
+    limit: i64,
+    after: Option<i64>,
+) -> rusqlite::Result<Vec<Numbered>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let read = |row: &Row<'_>| -> rusqlite::Result<(i64, String, String)> {
+        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+    };
+    let rows = match after {
+        Some(id) => stmt
+            .query_map(rusqlite::params![limit, id], read)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+        None => stmt
+            .query_map([limit], read)?
+            .collect::<rusqlite::Result<Vec<_>>>()?,
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, name, data)| Numbered::read(id, &name, data))
+        .collect())
 }
 
 fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
@@ -694,7 +882,7 @@ mod tests {
     /// The store on the database at `path`, migrated first as on start.
     fn open_new(path: &Path) -> Sqlite {
         migrate(path).unwrap();
-        Sqlite::open(path).unwrap()
+        Sqlite::open(path, Arc::default()).unwrap()
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl TestApp {
         let database = open(&postgres::location_for(dir.path()).await).await;
         let store = Store::new(&database).expect("open store");
         store.seed_if_empty(config.demo_leads).await.expect("seed");
-        Self::serving(dir, &config, &database, LeadsBackend::Store(store))
+        Self::serving(dir, &config, &database, LeadsBackend::Store(store)).await
     }
 
     /// An app on the database of one that was shut down with
@@ -100,7 +100,7 @@ impl TestApp {
         config.dist = dir.path().join("dist");
         let database = open(&postgres::location_in(dir.path())).await;
         let store = Store::new(&database).expect("open store");
-        Self::serving(dir, &config, &database, LeadsBackend::Store(store))
+        Self::serving(dir, &config, &database, LeadsBackend::Store(store)).await
     }
 
     /// A proxy-mode app in front of `upstream`.
@@ -117,7 +117,7 @@ impl TestApp {
         let (dir, mut config) = Self::config(&options, false);
         edit(&mut config);
         let database = open(&postgres::location_for(dir.path()).await).await;
-        Self::serving(dir, &config, &database, LeadsBackend::Upstream(upstream))
+        Self::serving(dir, &config, &database, LeadsBackend::Upstream(upstream)).await
     }
 
     /// A temporary folder with a stand-in console, and the config for it.
@@ -156,13 +156,15 @@ impl TestApp {
         (dir, config)
     }
 
-    fn serving(
+    async fn serving(
         dir: TempDir,
         config: &Config,
         database: &Database,
         backend: LeadsBackend,
     ) -> TestApp {
-        let state = AppState::new(backend, database, config).expect("sign-in settings");
+        let state = AppState::new(backend, database, config)
+            .await
+            .expect("sign-in settings");
         TestApp {
             events: state.events.clone(),
             router: router(state),
@@ -329,6 +331,7 @@ impl RunningServer {
         store.seed_if_empty(config.demo_leads).await.expect("seed");
         let app = router(
             AppState::new(LeadsBackend::Store(store), &database, &config)
+                .await
                 .expect("sign-in settings"),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
