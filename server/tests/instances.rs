@@ -1,0 +1,262 @@
+//! Several `leads-server` processes on one PostgreSQL database (the tests'
+//! own cluster): a stream on one hears what was written through another, a
+//! webhook delivered to two at once stores and announces its lead once,
+//! and when one dies under writes no acknowledged write is lost and its
+//! client resumes on another without missing an event.
+
+mod support;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::live::{new_lead, signature, Block, Reader};
+use support::process::ServerProcess;
+
+const SECRET: &str = "instances-whsec";
+const SOON: Duration = Duration::from_secs(5);
+
+/// A database and a folder (with the webhook secret) for the instances.
+async fn database() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret"), SECRET).unwrap();
+    (dir, support::postgres::new_database().await)
+}
+
+/// One more instance on the database at `url`.
+fn instance(dir: &Path, url: &str) -> ServerProcess {
+    let secret = dir.join("secret");
+    ServerProcess::start(
+        env!("CARGO_BIN_EXE_leads-server"),
+        dir,
+        &[
+            ("LEADS_DATABASE_URL", url),
+            ("LEADS_DEMO_LEADS", "0"),
+            ("LEADS_WEBHOOK_SECRET_FILE", secret.to_str().unwrap()),
+        ],
+        &[],
+    )
+}
+
+/// `/v1/events` on `base`, after its first block (the position, or a
+/// reset), which is returned beside it.
+async fn stream(base: &str, last_id: Option<&str>) -> (Reader<reqwest::Response>, Block) {
+    let mut request = reqwest::Client::new().get(format!("{base}/v1/events"));
+    if let Some(id) = last_id {
+        request = request.header("last-event-id", id);
+    }
+    let mut reader = Reader::new(request.send().await.unwrap());
+    let first = reader.next(SOON).await.expect("the stream's position");
+    (reader, first)
+}
+
+/// Creates a lead named `name` through `base`; its id once acknowledged.
+async fn create(http: &reqwest::Client, base: &str, name: &str) -> Option<String> {
+    let reply = http
+        .post(format!("{base}/v1/leads"))
+        .header("content-type", "application/json")
+        .body(json!({ "name": name }).to_string())
+        .send()
+        .await
+        .ok()?;
+    if reply.status() != 201 {
+        return None;
+    }
+    let lead: Value = serde_json::from_slice(&reply.bytes().await.ok()?).ok()?;
+    lead["id"].as_str().map(str::to_owned)
+}
+
+/// Delivers the vendor's `new_lead` event `event_id` to `base`; its status.
+async fn deliver(http: &reqwest::Client, base: &str, event_id: &str, lead: Value) -> u16 {
+    let body = new_lead(event_id, lead);
+    let (timestamp, signed) = signature(SECRET, &body, 0);
+    http.post(format!("{base}/webhooks/new_lead"))
+        .header("content-type", "application/json")
+        .header("x-leads-timestamp", timestamp)
+        .header("x-leads-signature", signed)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// The lead id an event is about.
+fn lead_id(event: &Block) -> String {
+    let data = event.json();
+    let id = data["id"].as_str().expect("an event names its lead");
+    id.to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stream_on_one_instance_hears_what_was_written_through_another() {
+    let (dir, url) = database().await;
+    let a = instance(dir.path(), &url);
+    let b = instance(dir.path(), &url);
+    let http = reqwest::Client::new();
+    let (mut on_a, first) = stream(&a.base, None).await;
+    assert_eq!(first.event, None, "a position, not a reset");
+
+    let id = create(&http, &b.base, "Made On B").await.unwrap();
+    let created = on_a.next_event(SOON).await.expect("B's create, on A");
+    assert_eq!(
+        (created.event.as_deref(), lead_id(&created)),
+        (Some("lead.created"), id.clone())
+    );
+    let patched = http
+        .patch(format!("{}/v1/leads/{id}", b.base))
+        .header("content-type", "application/json")
+        .body(json!({"status": "contacted"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let updated = on_a.next_event(SOON).await.expect("B's update, on A");
+    assert_eq!(updated.event.as_deref(), Some("lead.updated"));
+    assert_eq!(updated.json()["fields"], json!(["status"]));
+
+    let delivered = deliver(&http, &b.base, "evt_b_1", json!({"id": "vendor_b_1"})).await;
+    assert_eq!(delivered, 202);
+    let webhook = on_a.next_event(SOON).await.expect("B's webhook lead, on A");
+    assert_eq!(lead_id(&webhook), "vendor_b_1");
+
+    // The numbers are the database's: A and B give the same event the
+    // same id, so a client may resume on either.
+    let (_, position_b) = stream(&b.base, created.id.as_deref()).await;
+    assert_eq!(position_b.id, webhook.id, "the same newest event on B");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_delivery_to_two_instances_at_once_is_stored_and_announced_once() {
+    let (dir, url) = database().await;
+    let a = instance(dir.path(), &url);
+    let b = instance(dir.path(), &url);
+    let http = reqwest::Client::new();
+    let (mut on_a, _) = stream(&a.base, None).await;
+    const ROUNDS: usize = 10;
+    for round in 0..ROUNDS {
+        let event = format!("evt_both_{round}");
+        let lead = json!({"id": format!("both_{round}"), "name": "Twice Sent"});
+        let (to_a, to_b) = tokio::join!(
+            deliver(&http, &a.base, &event, lead.clone()),
+            deliver(&http, &b.base, &event, lead),
+        );
+        let mut statuses = [to_a, to_b];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 202], "round {round}: one takes it");
+    }
+    // A create after them all: every event before it is one of theirs.
+    let marker = create(&http, &b.base, "Marker").await.unwrap();
+    let mut announced = Vec::new();
+    loop {
+        let event = on_a
+            .next_event(SOON)
+            .await
+            .expect("the events, then the marker's");
+        let id = lead_id(&event);
+        if id == marker {
+            break;
+        }
+        announced.push(id);
+    }
+    let expected: Vec<String> = (0..ROUNDS).map(|round| format!("both_{round}")).collect();
+    assert_eq!(announced, expected, "each lead announced once, in order");
+    let list = http
+        .get(format!("{}/v1/leads?limit=100", a.base))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let list: Value = serde_json::from_slice(&list).unwrap();
+    assert_eq!(list["meta"]["total"], json!(ROUNDS + 1), "each stored once");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_killed_under_writes_loses_nothing_acknowledged_and_its_client_resumes_on_another(
+) {
+    let (dir, url) = database().await;
+    let mut a = instance(dir.path(), &url);
+    let b = instance(dir.path(), &url);
+    let http = reqwest::Client::new();
+    let (mut on_a, _) = stream(&a.base, None).await;
+
+    // The client reads A's stream until it ends, keeping every event.
+    let heard: Arc<Mutex<Vec<Block>>> = Arc::default();
+    let listening = {
+        let heard = Arc::clone(&heard);
+        tokio::spawn(async move {
+            while let Some(block) = on_a.next(Duration::from_secs(30)).await {
+                if block.event.is_some() {
+                    heard.lock().unwrap().push(block);
+                }
+            }
+        })
+    };
+    // Four writers create through A until it stops answering.
+    let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let (http, base, acknowledged) =
+                (http.clone(), a.base.clone(), Arc::clone(&acknowledged));
+            tokio::spawn(async move {
+                for n in 0.. {
+                    match create(&http, &base, &format!("Writer {writer} #{n}")).await {
+                        Some(id) => acknowledged.lock().unwrap().push(id),
+                        None => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Held until a good many writes are acknowledged, then A dies.
+    while acknowledged.lock().unwrap().len() < 200 {
+        tokio::task::yield_now().await;
+    }
+    a.kill_hard();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    listening.await.unwrap();
+
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    let heard = heard.lock().unwrap().clone();
+    let last_seen = heard.last().and_then(|event| event.id.clone());
+    // The client reconnects to B with the last id it saw.
+    let (mut on_b, first) = stream(&b.base, last_seen.as_deref()).await;
+    assert_eq!(first.event, None, "resumed, not reset");
+    let position: u64 = first.id.unwrap().parse().unwrap();
+    let mut ids: Vec<u64> = heard
+        .iter()
+        .map(|e| e.id.as_ref().unwrap().parse().unwrap())
+        .collect();
+    let mut leads: HashSet<String> = heard.iter().map(lead_id).collect();
+    while ids.last().is_none_or(|&last| last < position) {
+        let missed = on_b
+            .next_event(SOON)
+            .await
+            .expect("what A did not send, from B");
+        ids.push(missed.id.as_ref().unwrap().parse().unwrap());
+        leads.insert(lead_id(&missed));
+    }
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "each event once, in order"
+    );
+    for id in &acknowledged {
+        assert!(
+            leads.contains(id),
+            "{id} was acknowledged but never announced"
+        );
+        let stored = http
+            .get(format!("{}/v1/leads/{id}", b.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stored.status(), 200, "{id} was acknowledged, so it is kept");
+    }
+}
