@@ -63,7 +63,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route(
             "/readyz",
-            get(health::readyz).with_state(state.backend.clone()),
+            get(health::readyz).with_state((state.backend.clone(), state.database.clone())),
         )
         .fallback_service(console);
     if let Some(cors) = state.cors.clone() {

@@ -1,5 +1,5 @@
 //! For load balancers: `/healthz` says the process is up, `/readyz` that it
-//! can do its work (the database answers, or in proxy mode the upstream
+//! can do its work (the database answers, and in proxy mode the upstream
 //! was reachable recently).
 
 use axum::extract::State;
@@ -8,6 +8,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::backend::LeadsBackend;
+use crate::store::Database;
 
 /// `GET /healthz`.
 pub async fn healthz() -> Json<Value> {
@@ -15,15 +16,17 @@ pub async fn healthz() -> Json<Value> {
 }
 
 /// `GET /readyz`: `200` when ready, `503` with the reason when not.
-pub async fn readyz(State(backend): State<LeadsBackend>) -> (StatusCode, Json<Value>) {
-    let problem = match &backend {
-        LeadsBackend::Store(store) => store
-            .ping()
-            .await
-            .err()
-            .map(|_| "the database does not answer"),
-        LeadsBackend::Upstream(upstream) => (!upstream.reachable().await)
+pub async fn readyz(
+    State((backend, database)): State<(LeadsBackend, Database)>,
+) -> (StatusCode, Json<Value>) {
+    let problem = match (&backend, database.ping().await) {
+        (_, Err(err)) => {
+            tracing::warn!("not ready: the database does not answer: {err}");
+            Some("the database does not answer")
+        }
+        (LeadsBackend::Upstream(upstream), Ok(())) => (!upstream.reachable().await)
             .then_some("the upstream API could not be reached recently"),
+        (LeadsBackend::Store(_), Ok(())) => None,
     };
     match problem {
         None => (StatusCode::OK, Json(json!({"status": "ready"}))),

@@ -1,6 +1,8 @@
 //! `--rate-limit N`: at most N `/v1` requests per minute per client (who
 //! signed in, else the address), answered past that with `429`,
-//! `Retry-After` and the contract's error body.
+//! `Retry-After` and the contract's error body. On PostgreSQL the count is
+//! the database's, so it holds across every instance; SQLite's one
+//! instance counts in memory.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,6 +18,7 @@ use leads_core::ErrorType;
 
 use crate::auth::Who;
 use crate::error::AppError;
+use crate::store::RequestCounts;
 
 /// The window each client's count applies to.
 const WINDOW: Duration = Duration::from_secs(60);
@@ -27,14 +30,39 @@ const SWEEP_ABOVE: usize = 10_000;
 pub struct RateLimit {
     per_minute: u32,
     windows: Arc<Mutex<HashMap<String, (Instant, u32)>>>,
+    /// Where every instance counts, when they share a database.
+    shared: Option<RequestCounts>,
 }
 
 impl RateLimit {
-    /// At most `per_minute` requests per client per minute.
-    pub fn new(per_minute: u32) -> Self {
+    /// At most `per_minute` requests per client per minute, counted in
+    /// `shared` when given.
+    pub fn new(per_minute: u32, shared: Option<RequestCounts>) -> Self {
         Self {
             per_minute,
             windows: Arc::default(),
+            shared,
+        }
+    }
+
+    /// Counts one request from `client`; `Err` holds the seconds to wait.
+    async fn count(&self, client: String) -> Result<(), u64> {
+        let Some(shared) = &self.shared else {
+            return self.take(client, Instant::now());
+        };
+        let now = ::time::OffsetDateTime::now_utc().unix_timestamp();
+        let minute = now - now.rem_euclid(60);
+        match shared.count(&client, minute).await {
+            Ok(count) if count > i64::from(self.per_minute) => {
+                Err(u64::try_from(minute + 60 - now).unwrap_or(1).max(1))
+            }
+            Ok(_) => Ok(()),
+            // The request itself will find the database if it needs it;
+            // a limit that cannot count lets it through.
+            Err(err) => {
+                tracing::warn!("cannot count a request for the rate limit: {err}");
+                Ok(())
+            }
         }
     }
 
@@ -75,7 +103,7 @@ pub fn client(extensions: &Extensions) -> String {
 /// The layer, inside sign-in so it knows who.
 pub async fn limit(State(limit): State<RateLimit>, request: Request, next: Next) -> Response {
     let client = client(request.extensions());
-    match limit.take(client, Instant::now()) {
+    match limit.count(client).await {
         Ok(()) => next.run(request).await,
         Err(wait) => {
             let mut response = AppError::new(
@@ -97,7 +125,7 @@ mod tests {
 
     #[test]
     fn each_client_has_its_own_minute() {
-        let limit = RateLimit::new(2);
+        let limit = RateLimit::new(2, None);
         let start = Instant::now();
         assert_eq!(limit.take("a".into(), start), Ok(()));
         assert_eq!(limit.take("a".into(), start), Ok(()));

@@ -26,13 +26,16 @@ use crate::webhook::{Secret, Webhook};
 #[derive(Clone)]
 pub struct AppState {
     pub backend: LeadsBackend,
+    /// Where the leads (or proxy mode's keys and events) are kept.
+    pub database: Database,
     /// Lead created / updated, followed from the database's event log.
     pub events: LeadEvents,
     /// How staff sign in (none configured: an open API, loopback only).
     pub sign_in: SignIn,
     /// `Idempotency-Key`s of creates, kept in the database for a day.
     pub idempotency: Keys,
-    /// Requests per minute per client, when limited.
+    /// Requests per minute per client, when limited (shared by every
+    /// instance on PostgreSQL).
     pub rate_limit: Option<RateLimit>,
     pub dist: PathBuf,
     /// The console page's Content-Security-Policy and friends.
@@ -99,6 +102,7 @@ impl AppState {
             source,
         })?;
         Ok(Self {
+            database: database.clone(),
             idempotency,
             backend,
             events,
@@ -108,7 +112,9 @@ impl AppState {
                 .as_deref()
                 .map(|page| static_files::console_page(page, &settings)),
             settings,
-            rate_limit: config.rate_limit.map(RateLimit::new),
+            rate_limit: config
+                .rate_limit
+                .map(|per_minute| RateLimit::new(per_minute, database.request_counts())),
             dist: config.dist.clone(),
             client_timeout: config.client_timeout,
             embed_script: static_files::embed_script(&config.dist),

@@ -27,17 +27,19 @@ async fn database() -> (tempfile::TempDir, String) {
 
 /// One more instance on the database at `url`.
 fn instance(dir: &Path, url: &str) -> ServerProcess {
+    instance_with(dir, url, &[])
+}
+
+/// One more instance, with more settings.
+fn instance_with(dir: &Path, url: &str, more: &[(&str, &str)]) -> ServerProcess {
     let secret = dir.join("secret");
-    ServerProcess::start(
-        env!("CARGO_BIN_EXE_leads-server"),
-        dir,
-        &[
-            ("LEADS_DATABASE_URL", url),
-            ("LEADS_DEMO_LEADS", "0"),
-            ("LEADS_WEBHOOK_SECRET_FILE", secret.to_str().unwrap()),
-        ],
-        &[],
-    )
+    let mut env = vec![
+        ("LEADS_DATABASE_URL", url),
+        ("LEADS_DEMO_LEADS", "0"),
+        ("LEADS_WEBHOOK_SECRET_FILE", secret.to_str().unwrap()),
+    ];
+    env.extend_from_slice(more);
+    ServerProcess::start(env!("CARGO_BIN_EXE_leads-server"), dir, &env, &[])
 }
 
 /// `/v1/events` on `base`, after its first block (the position, or a
@@ -125,8 +127,9 @@ async fn a_stream_on_one_instance_hears_what_was_written_through_another() {
 
     // The numbers are the database's: A and B give the same event the
     // same id, so a client may resume on either.
-    let (_, position_b) = stream(&b.base, created.id.as_deref()).await;
-    assert_eq!(position_b.id, webhook.id, "the same newest event on B");
+    let (mut on_b, _) = stream(&b.base, created.id.as_deref()).await;
+    assert_eq!(on_b.next_event(SOON).await.as_ref(), Some(&updated));
+    assert_eq!(on_b.next_event(SOON).await.as_ref(), Some(&webhook));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -259,4 +262,67 @@ async fn an_instance_killed_under_writes_loses_nothing_acknowledged_and_its_clie
             .unwrap();
         assert_eq!(stored.status(), 200, "{id} was acknowledged, so it is kept");
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_rate_limit_counts_a_clients_requests_to_every_instance() {
+    let (dir, url) = database().await;
+    let limited = [("LEADS_RATE_LIMIT", "5")];
+    let a = instance_with(dir.path(), &url, &limited);
+    let b = instance_with(dir.path(), &url, &limited);
+    let http = reqwest::Client::new();
+    // Counts are per minute of the clock: started with time to spare in
+    // this one, so all six requests fall in it.
+    let into_minute = || {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap();
+        now.as_secs() % 60
+    };
+    if into_minute() > 40 {
+        tokio::time::sleep(Duration::from_secs(61 - into_minute())).await;
+    }
+    for (n, base) in [&a.base, &b.base, &a.base, &b.base, &a.base]
+        .into_iter()
+        .enumerate()
+    {
+        let reply = http.get(format!("{base}/v1/leads")).send().await.unwrap();
+        assert_eq!(reply.status(), 200, "request {n}");
+    }
+    let refused = http
+        .get(format!("{}/v1/leads", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        429,
+        "the sixth, though B saw only its third"
+    );
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "until the minute ends: {wait}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_instance_is_ready_only_while_its_database_answers() {
+    let (dir, url) = database().await;
+    let a = instance(dir.path(), &url);
+    let http = reqwest::Client::new();
+    let ready = http.get(format!("{}/readyz", a.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    support::postgres::drop_database(&url).await;
+    let gone = http.get(format!("{}/readyz", a.base)).send().await.unwrap();
+    assert_eq!(gone.status(), 503);
+    let body: Value = serde_json::from_slice(&gone.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["reason"], "the database does not answer");
+    let alive = http
+        .get(format!("{}/healthz", a.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(alive.status(), 200, "the process itself is up");
 }

@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 
-pub use postgres::PgUrl;
+pub use postgres::{PgUrl, RequestCounts};
 pub use sqlite::{connect, IMMEDIATE};
 
 /// Why the database failed.
@@ -125,6 +125,33 @@ impl Database {
             engine,
             wake: Arc::default(),
         })
+    }
+
+    /// Asks the database a trivial question, for readiness checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        match &self.engine {
+            Engine::Sqlite(path) => {
+                let path = path.clone();
+                tokio::task::spawn_blocking(move || {
+                    connect(&path)?.query_row("SELECT 1", [], |_| Ok(()))
+                })
+                .await
+                .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
+            }
+            Engine::Postgres(pool, _) => {
+                pool.get().await?.execute("SELECT 1", &[]).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Request counts every instance shares: PostgreSQL's (SQLite has one
+    /// instance, which counts in memory).
+    pub fn request_counts(&self) -> Option<RequestCounts> {
+        match &self.engine {
+            Engine::Sqlite(_) => None,
+            Engine::Postgres(pool, _) => Some(RequestCounts::new(pool.clone())),
+        }
     }
 
     /// The lead events kept in this database.
@@ -238,14 +265,6 @@ impl Store {
                 Store::Postgres(postgres::Postgres::new(pool.clone(), wake))
             }
         })
-    }
-
-    /// Asks the database a trivial question, for readiness checks.
-    pub async fn ping(&self) -> Result<(), AppError> {
-        match self {
-            Store::Sqlite(db) => db.ping().await,
-            Store::Postgres(db) => db.ping().await,
-        }
     }
 
     /// Seeds `count` demo leads when there are none; returns how many.

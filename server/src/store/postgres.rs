@@ -201,8 +201,8 @@ async fn run_migrations(client: &mut deadpool_postgres::Client) -> Result<(i64, 
 }
 
 /// Version 1: the leads, an index for every filter and sort, the search
-/// indexes, the tags, the idempotency keys, the events and the webhook
-/// deliveries.
+/// indexes, the tags, the idempotency keys, the events, the webhook
+/// deliveries and the request counts.
 fn version_1() -> String {
     let mut sql = String::from(
         r#"
@@ -255,6 +255,13 @@ CREATE TABLE webhook_deliveries (
     received_at BIGINT NOT NULL
 );
 CREATE INDEX webhook_deliveries_by_age ON webhook_deliveries (received_at);
+CREATE TABLE request_counts (
+    client BYTEA NOT NULL,
+    minute BIGINT NOT NULL,
+    count  INTEGER NOT NULL,
+    PRIMARY KEY (client, minute)
+);
+CREATE INDEX request_counts_by_minute ON request_counts (minute);
 "#,
     );
     let filters = [
@@ -337,17 +344,6 @@ pub struct Postgres {
 impl Postgres {
     pub fn new(pool: Pool, wake: Arc<Notify>) -> Postgres {
         Postgres { pool, wake }
-    }
-
-    pub async fn ping(&self) -> Result<(), AppError> {
-        self.pool
-            .get()
-            .await
-            .map_err(StoreError::from)?
-            .execute("SELECT 1", &[])
-            .await
-            .map_err(StoreError::from)?;
-        Ok(())
     }
 
     pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
@@ -675,6 +671,46 @@ fn numbered(rows: &[Row]) -> Vec<Numbered> {
     rows.iter()
         .filter_map(|row| Numbered::read(row.get(0), row.get(1), row.get(2)))
         .collect()
+}
+
+/// `--rate-limit`'s counts, per client and minute of the clock, in the
+/// database: every instance adds to the same count. Cheap to clone.
+#[derive(Clone)]
+pub struct RequestCounts {
+    pool: Pool,
+}
+
+impl RequestCounts {
+    pub fn new(pool: Pool) -> RequestCounts {
+        RequestCounts { pool }
+    }
+
+    /// Counts one request of `client` in `minute` (Unix seconds at its
+    /// start); returns the count so far. The first request of a minute
+    /// forgets every count from before the last.
+    pub async fn count(&self, client: &str, minute: i64) -> Result<i64, StoreError> {
+        let client_bytes = client.as_bytes().to_vec();
+        let conn = self.pool.get().await?;
+        let counted = conn
+            .prepare_cached(
+                "INSERT INTO request_counts (client, minute, count) VALUES ($1, $2, 1) \
+                 ON CONFLICT (client, minute) DO UPDATE SET count = request_counts.count + 1 \
+                 RETURNING count",
+            )
+            .await?;
+        let count: i32 = conn
+            .query_one(&counted, &[&client_bytes, &minute])
+            .await?
+            .get(0);
+        if count == 1 {
+            conn.execute(
+                "DELETE FROM request_counts WHERE minute < $1",
+                &[&(minute - 60)],
+            )
+            .await?;
+        }
+        Ok(i64::from(count))
+    }
 }
 
 /// The values as the driver takes them.

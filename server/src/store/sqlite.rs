@@ -283,12 +283,6 @@ impl Sqlite {
         Ok(result?)
     }
 
-    /// Asks the database a trivial question, for readiness checks.
-    pub async fn ping(&self) -> Result<(), AppError> {
-        self.with_db(|db| db.conn.query_row("SELECT 1", [], |_| Ok(())))
-            .await
-    }
-
     /// Seeds `count` demo leads when the table is empty; returns how many.
     pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
         let now = ::time::OffsetDateTime::now_utc();

@@ -90,6 +90,19 @@ pub async fn drop_leads(dir: &Path) -> &'static str {
     }
 }
 
+/// Drops the database at `url` (made by [`new_database`]), cutting off
+/// whoever is connected to it.
+pub async fn drop_database(url: &str) {
+    let name = url.rsplit('/').next().expect("a database name");
+    let cluster = CLUSTER.get().expect("the cluster that made it");
+    cluster
+        .connect("postgres")
+        .await
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .expect("drop the database");
+}
+
 /// A new, empty database in the tests' cluster (started on first use).
 pub async fn new_database() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(1);
