@@ -5,12 +5,17 @@ time and writes bench/report.md and bench/report.json.
 A benchmark, not a test: no figure here fails anything. Sections:
   1. size   - every file the console's page loads: raw, gzip, brotli, and as sent;
               the largest contributors to the wasm (twiggy).
-  7. server - GET /v1/leads at 10,000 and 100,000 leads (each sort, with
-              and without a filter, pages 1 and 500) and create/update,
-              p50/p99 and requests per second under a concurrent load (oha);
-              searches (`q` of 3, 5 and 10 characters, common and rare, alone
-              and with status=new, under two sorts): the first request (which
-              counts the matches) and p50/p99 one request at a time.
+  7. server - GET /v1/leads at 10,000 and 100,000 leads on SQLite and at
+              100,000 on PostgreSQL (each sort, with and without a filter,
+              pages 1 and 500) and create/update, p50/p99 and requests per
+              second under a concurrent load (oha); searches (`q` of 3, 5 and
+              10 characters, common and rare, alone and with status=new,
+              under two sorts): the first request (which counts the matches)
+              and p50/p99 one request at a time.
+  8. events - the time from a write's request to its event on each of 200
+              open streams: on one SQLite instance, and with two instances
+              on one PostgreSQL, written through one and streamed from the
+              other (and from the same one).
   2-6. browser - the console's own page and the plain-JS baseline
               (bench/baseline/), in the same run with the same server:
               cold load to the first row painted (cache off; and on an
@@ -27,15 +32,20 @@ import json
 import os
 import pathlib
 import platform
+import re
+import selectors
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import browser  # noqa: E402  (beside this file)
+import postgres  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
@@ -44,7 +54,8 @@ OUT = ROOT / "bench"
 
 SORTS = ["-created_at", "created_at", "name", "-name", "-score", "score",
          "status", "-status", "-updated_at", "updated_at"]
-TABLE_SIZES = [10_000, 100_000]
+# (engine, leads) pairs the server section measures.
+TABLES = [("SQLite", 10_000), ("SQLite", 100_000), ("PostgreSQL", 100_000)]
 # Search texts by length: one that many demo leads hold, one that few or none do.
 SEARCHES = [("son", 3, "common"), ("qzx", 3, "rare"),
             ("smith", 5, "common"), ("90210", 5, "rare"),
@@ -138,12 +149,14 @@ def wasm_top():
 
 # 7. Server ---------------------------------------------------------------
 
-def start_server(folder, leads, dist=DIST):
+def start_server(folder, leads, dist=DIST, database=None, more=()):
+    """The release server on `database` (a PostgreSQL URL), else on a SQLite
+    file in `folder`, seeded with `leads` demo leads."""
     port = browser.free_port()
-    log = open(folder / "server.log", "w")
-    proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}",
-                             "--db", str(folder / "leads.db"), "--dist", str(dist),
-                             "--demo-leads", str(leads)],
+    log = open(folder / f"server-{port}.log", "w")
+    where = ["--database", database] if database else ["--db", str(folder / "leads.db")]
+    proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}", *where,
+                             "--dist", str(dist), "--demo-leads", str(leads), *more],
                             stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
@@ -153,7 +166,7 @@ def start_server(folder, leads, dist=DIST):
             return proc, base
         except OSError:
             if proc.poll() is not None:
-                sys.exit(f"leads-server stopped; see {folder / 'server.log'}")
+                sys.exit(f"leads-server stopped; see {log.name}")
             time.sleep(0.2)
     proc.kill()
     sys.exit("leads-server did not get ready in 10 minutes")
@@ -180,26 +193,127 @@ def oha(url, method="GET", body=None, requests=REQUESTS, concurrency=CONCURRENCY
 
 def server():
     results = []
-    for leads in TABLE_SIZES:
-        with tempfile.TemporaryDirectory() as folder:
-            proc, base = start_server(pathlib.Path(folder), leads)
-            try:
-                for sort in SORTS:
-                    for label, query in (("", ""), ("status=new", "&status=new")):
-                        for page in (1, 500):
-                            url = f"{base}/v1/leads?sort={sort}{query}&page={page}"
-                            results.append({"leads": leads, "sort": sort, "filter": label,
-                                            "page": page, **oha(url)})
-                results.append({"leads": leads, "sort": "create", "filter": "", "page": 0,
-                                **oha(f"{base}/v1/leads", "POST", '{"name": "Bench Lead"}')})
-                results.append({"leads": leads, "sort": "update", "filter": "", "page": 0,
-                                **oha(f"{base}/v1/leads/lead_001", "PATCH",
-                                      '{"status": "contacted"}')})
-                results += searches(base, leads)
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+    with postgres.cluster() as database:
+        for engine, leads in TABLES:
+            with tempfile.TemporaryDirectory() as folder:
+                url = database(f"list_{leads}") if engine == "PostgreSQL" else None
+                proc, base = start_server(pathlib.Path(folder), leads, database=url)
+                try:
+                    results += lists(engine, base, leads)
+                finally:
+                    proc.terminate()
+                    proc.wait(timeout=30)
     return results
+
+
+def lists(engine, base, leads):
+    rows = []
+    for sort in SORTS:
+        for label, query in (("", ""), ("status=new", "&status=new")):
+            for page in (1, 500):
+                url = f"{base}/v1/leads?sort={sort}{query}&page={page}"
+                rows.append({"engine": engine, "leads": leads, "sort": sort, "filter": label,
+                             "page": page, **oha(url)})
+    rows.append({"engine": engine, "leads": leads, "sort": "create", "filter": "", "page": 0,
+                 **oha(f"{base}/v1/leads", "POST", '{"name": "Bench Lead"}')})
+    rows.append({"engine": engine, "leads": leads, "sort": "update", "filter": "", "page": 0,
+                 **oha(f"{base}/v1/leads/lead_001", "PATCH", '{"status": "contacted"}')})
+    return rows + [{"engine": engine, **row} for row in searches(base, leads)]
+
+
+# 8. Events across instances ----------------------------------------------
+
+STREAMS = 200
+EVENT_WRITES = 100
+
+
+def stream_sockets(base, count):
+    """`count` open /v1/events streams on `base`, as raw sockets."""
+    host, port = base.removeprefix("http://").split(":")
+    sockets = []
+    for _ in range(count):
+        sock = socket.create_connection((host, int(port)))
+        sock.sendall(f"GET /v1/events HTTP/1.1\r\nHost: {host}\r\n"
+                     "Accept: text/event-stream\r\n\r\n".encode())
+        sockets.append(sock)
+    return sockets
+
+
+def event_latencies(write_base, stream_base, label):
+    """Opens STREAMS streams on `stream_base`, makes EVENT_WRITES creates
+    through `write_base` (one every 20 ms), and times each from its request
+    to its event on every stream."""
+    sockets = stream_sockets(stream_base, STREAMS)
+    received = {}  # (socket index, write number) -> time
+    done = threading.Event()
+    pattern = re.compile(rb'"name":"bench-event-(\d+)"')
+
+    def read():
+        chooser = selectors.DefaultSelector()
+        for index, sock in enumerate(sockets):
+            sock.setblocking(False)
+            chooser.register(sock, selectors.EVENT_READ, [index, b""])
+        while not done.is_set():
+            for key, _ in chooser.select(timeout=0.1):
+                chunk = key.fileobj.recv(65536)
+                now = time.perf_counter()
+                index, tail = key.data
+                text = tail + chunk
+                for match in pattern.finditer(text):
+                    received.setdefault((index, int(match.group(1))), now)
+                key.data[1] = text[-200:]
+        chooser.close()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(1)  # every stream has its position before the first write
+    sent = {}
+    for n in range(EVENT_WRITES):
+        body = json.dumps({"name": f"bench-event-{n}"}).encode()
+        request = urllib.request.Request(f"{write_base}/v1/leads", data=body, method="POST",
+                                         headers={"content-type": "application/json"})
+        sent[n] = time.perf_counter()
+        urllib.request.urlopen(request).read()
+        time.sleep(0.02)
+    deadline = time.monotonic() + 10
+    while len(received) < STREAMS * EVENT_WRITES and time.monotonic() < deadline:
+        time.sleep(0.05)
+    done.set()
+    reader.join()
+    for sock in sockets:
+        sock.close()
+    times = sorted((at - sent[n]) * 1000 for (_, n), at in received.items())
+    quantile = lambda q: round(times[min(len(times) - 1, int(q * len(times)))], 2)  # noqa: E731
+    return {"label": label, "streams": STREAMS, "writes": EVENT_WRITES,
+            "delivered": len(times), "expected": STREAMS * EVENT_WRITES,
+            "p50_ms": quantile(0.5), "p99_ms": quantile(0.99)}
+
+
+def events():
+    rows = []
+    more = ["--max-event-streams", str(STREAMS * 2)]
+    with tempfile.TemporaryDirectory() as folder:
+        folder = pathlib.Path(folder)
+        proc, base = start_server(folder, 0, more=more)
+        try:
+            rows.append(event_latencies(base, base, "SQLite, one instance"))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        with postgres.cluster() as database:
+            url = database("events")
+            a, a_base = start_server(folder, 0, database=url, more=more)
+            b, b_base = start_server(folder, 0, database=url, more=more)
+            try:
+                rows.append(event_latencies(a_base, a_base,
+                                            "PostgreSQL, written and streamed on one instance"))
+                rows.append(event_latencies(b_base, a_base,
+                                            "PostgreSQL, written on B, streamed on A"))
+            finally:
+                for proc in (a, b):
+                    proc.terminate()
+                    proc.wait(timeout=30)
+    return rows
 
 
 def searches(base, leads):
@@ -309,20 +423,28 @@ def markdown(report):
     lines += ["", "## Server: GET /v1/leads, create and update", "",
               f"{REQUESTS} requests per row, {CONCURRENCY} at once, release build, "
               "loopback, oha.", "",
-              "| leads | sort | filter | page | p50 ms | p99 ms | req/s |",
-              "|---:|---|---|---:|---:|---:|---:|"]
+              "| engine | leads | sort | filter | page | p50 ms | p99 ms | req/s |",
+              "|---|---:|---|---|---:|---:|---:|---:|"]
     for r in (r for r in report["server"] if "q" not in r):
         page = r["page"] or "—"
-        lines.append(f"| {r['leads']:,} | {r['sort']} | {r['filter'] or '—'} | {page} | "
-                     f"{r['p50_ms']} | {r['p99_ms']} | {r['rps']:,} |")
+        lines.append(f"| {r['engine']} | {r['leads']:,} | {r['sort']} | {r['filter'] or '—'} | "
+                     f"{page} | {r['p50_ms']} | {r['p99_ms']} | {r['rps']:,} |")
     lines += ["", "## Server: search", "",
               f"`q` alone and with `status=new`; the first request counts the matches, then "
               f"{REQUESTS // 4} requests one at a time (oha). Goal: p99 under 5 ms at 100,000.", "",
-              "| leads | q | length | kind | filter | sort | matches | first ms | p50 ms | p99 ms |",
-              "|---:|---|---:|---|---|---|---:|---:|---:|---:|"]
+              "| engine | leads | q | length | kind | filter | sort | matches | first ms | p50 ms "
+              "| p99 ms |",
+              "|---|---:|---|---:|---|---|---|---:|---:|---:|---:|"]
     for r in (r for r in report["server"] if "q" in r):
-        lines.append(f"| {r['leads']:,} | `{r['q']}` | {r['length']} | {r['kind']} | "
+        lines.append(f"| {r['engine']} | {r['leads']:,} | `{r['q']}` | {r['length']} | {r['kind']} | "
                      f"{r['filter'] or '—'} | {r['sort']} | {r['matches']:,} | {r['first_ms']} | "
+                     f"{r['p50_ms']} | {r['p99_ms']} |")
+    lines += ["", "## Server: live events", "",
+              f"From a create's request to its event on each of {STREAMS} open `/v1/events` "
+              f"streams; {EVENT_WRITES} creates, one every 20 ms; release build, loopback.", "",
+              "| set-up | events delivered | p50 ms | p99 ms |", "|---|---:|---:|---:|"]
+    for r in report["events"]:
+        lines.append(f"| {r['label']} | {r['delivered']:,} of {r['expected']:,} | "
                      f"{r['p50_ms']} | {r['p99_ms']} |")
     figures = report["browser"]
     lines += ["", "## Browser: the console against the plain-JS baseline", "",
@@ -358,7 +480,7 @@ def main():
     if not shutil.which("oha"):
         sys.exit("oha is not installed: run make bench, which installs it")
     report = {"machine": machine(), "size": sizes(), "browser": browser_figures(),
-              "server": server()}
+              "server": server(), "events": events()}
     OUT.mkdir(exist_ok=True)
     (OUT / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (OUT / "report.md").write_text(markdown(report))

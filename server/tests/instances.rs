@@ -101,6 +101,21 @@ async fn a_stream_on_one_instance_hears_what_was_written_through_another() {
     let http = reqwest::Client::new();
     let (mut on_a, first) = stream(&a.base, None).await;
     assert_eq!(first.event, None, "a position, not a reset");
+    let total = |base: String, query: &'static str| {
+        let http = http.clone();
+        async move {
+            let reply = http
+                .get(format!("{base}/v1/leads?{query}"))
+                .send()
+                .await
+                .unwrap();
+            let body: Value = serde_json::from_slice(&reply.bytes().await.unwrap()).unwrap();
+            body["meta"]["total"].as_u64().unwrap()
+        }
+    };
+    // A counts its views (and keeps the counts) before B writes.
+    assert_eq!(total(a.base.clone(), "status=new").await, 0);
+    assert_eq!(total(a.base.clone(), "q=made").await, 0);
 
     let id = create(&http, &b.base, "Made On B").await.unwrap();
     let created = on_a.next_event(SOON).await.expect("B's create, on A");
@@ -119,6 +134,13 @@ async fn a_stream_on_one_instance_hears_what_was_written_through_another() {
     let updated = on_a.next_event(SOON).await.expect("B's update, on A");
     assert_eq!(updated.event.as_deref(), Some("lead.updated"));
     assert_eq!(updated.json()["fields"], json!(["status"]));
+    assert_eq!(
+        total(a.base.clone(), "status=new").await,
+        0,
+        "B's update, on A"
+    );
+    assert_eq!(total(a.base.clone(), "status=contacted").await, 1);
+    assert_eq!(total(a.base.clone(), "q=made").await, 1, "B's create, on A");
 
     let delivered = deliver(&http, &b.base, "evt_b_1", json!({"id": "vendor_b_1"})).await;
     assert_eq!(delivered, 202);

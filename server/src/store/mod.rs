@@ -7,11 +7,12 @@
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use leads_core::event::{changed_fields, LeadUpdated};
-use leads_core::{Lead, LeadPatch, ListQuery, NewLead, PartialLead};
+use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, PartialLead};
 use tokio::sync::Notify;
 
 use crate::bus::{LeadEvent, Numbered};
@@ -325,6 +326,55 @@ impl Store {
 /// `lead_1000`.
 pub fn id_from_seq(seq: i64) -> String {
     format!("lead_{seq:03}")
+}
+
+/// What a total depends on: every filter of a view, not its order or page.
+type Filters = (
+    Option<LeadStatus>,
+    Option<Channel>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Most totals kept at once: searches are many and each is cheap to count
+/// again, so the cache only has to serve the pages of a view.
+const MAX_TOTALS: usize = 1000;
+
+/// Each view's total as last counted, kept until the leads change: counting
+/// the leads with one status costs far more than reading a page of them
+/// (it walks every match).
+#[derive(Default)]
+struct Totals {
+    counts: HashMap<Filters, u64>,
+}
+
+impl Totals {
+    /// The filters `query`'s total depends on.
+    fn key(query: &ListQuery) -> Filters {
+        (
+            query.status,
+            query.source,
+            query.q.clone(),
+            query.tag.clone(),
+        )
+    }
+
+    fn get(&self, filters: &Filters) -> Option<u64> {
+        self.counts.get(filters).copied()
+    }
+
+    /// Keeps `total` for the view `filters` until [`Totals::forget`].
+    fn remember(&mut self, filters: Filters, total: u64) {
+        if self.counts.len() >= MAX_TOTALS {
+            self.counts.clear();
+        }
+        self.counts.insert(filters, total);
+    }
+
+    /// Forgets every total: the leads changed.
+    fn forget(&mut self) {
+        self.counts.clear();
+    }
 }
 
 /// The event a write that took `before` to `after` announces, when it

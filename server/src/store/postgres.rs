@@ -10,7 +10,7 @@
 //! 'UTF8')` reads one in `psql`).
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -22,7 +22,7 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
-use super::{id_from_seq, tags_json, Adopted, StoreError};
+use super::{id_from_seq, tags_json, Adopted, StoreError, Totals};
 use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 use crate::seed;
@@ -339,11 +339,23 @@ pub struct Postgres {
     pool: Pool,
     /// Rung after a write commits its event.
     wake: Arc<Notify>,
+    /// Totals as counted at a moment of the data ([`Moment`]).
+    totals: Arc<Mutex<(Moment, Totals)>>,
 }
+
+/// The newest event and the newest lead: any instance's write moves one
+/// (every create, update and webhook lead records an event; seeding adds
+/// leads), so totals counted at an earlier moment are stale. Read in the
+/// list's own snapshot, so the total it keeps is the one it counted.
+type Moment = (i64, i64);
 
 impl Postgres {
     pub fn new(pool: Pool, wake: Arc<Notify>) -> Postgres {
-        Postgres { pool, wake }
+        Postgres {
+            pool,
+            wake,
+            totals: Arc::default(),
+        }
     }
 
     pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
@@ -365,6 +377,12 @@ impl Postgres {
             mint(&tx, &mut lead).await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
+        // Statistics for the planner and a visibility map for index-only
+        // scans now, rather than whenever autovacuum comes by.
+        client
+            .batch_execute("VACUUM ANALYZE leads, lead_tags")
+            .await
+            .map_err(StoreError::from)?;
         Ok(count)
     }
 
@@ -380,19 +398,63 @@ impl Postgres {
             .start()
             .await
             .map_err(StoreError::from)?;
-        let count = tx
-            .prepare_cached(&format!("SELECT COUNT(*) FROM leads{where_sql}"))
+        if query.q.is_some() || query.tag.is_some() {
+            // A plan for this text or tag: a generic plan cannot know
+            // whether it is rare or common, and the one PostgreSQL settles
+            // on after five asks walked every lead for a rare text (30 to
+            // 90 ms at 100,000 against 1 to 2).
+            tx.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan")
+                .await
+                .map_err(StoreError::from)?;
+        }
+        let moment = tx
+            .prepare_cached(
+                "SELECT (SELECT COALESCE(MAX(id), 0) FROM events), \
+                        (SELECT COALESCE(MAX(seq), 0) FROM leads)",
+            )
             .await
             .map_err(StoreError::from)?;
-        let total: i64 = tx
-            .query_one(&count, &params)
-            .await
-            .map_err(StoreError::from)?
-            .get(0);
+        let moment: Moment = {
+            let row = tx.query_one(&moment, &[]).await.map_err(StoreError::from)?;
+            (row.get(0), row.get(1))
+        };
+        let key = Totals::key(query);
+        let kept = {
+            let mut totals = self.totals();
+            if totals.0 != moment {
+                *totals = (moment, Totals::default());
+            }
+            totals.1.get(&key)
+        };
+        let total = match kept {
+            Some(total) => total,
+            None => {
+                let count = tx
+                    .prepare_cached(&format!("SELECT COUNT(*) FROM leads{where_sql}"))
+                    .await
+                    .map_err(StoreError::from)?;
+                let counted: i64 = tx
+                    .query_one(&count, &params)
+                    .await
+                    .map_err(StoreError::from)?
+                    .get(0);
+                let counted = u64::try_from(counted).unwrap_or(0);
+                let mut totals = self.totals();
+                if totals.0 == moment {
+                    totals.1.remember(key, counted);
+                }
+                counted
+            }
+        };
+        // The page's rows are found in the sort's index alone (an index-only
+        // scan passes over the offset without reading a row: 11 ms against
+        // 2.7 at page 500 of 100,000), then read.
+        let order = order_by(query.sort);
         let page = tx
             .prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM leads{where_sql} ORDER BY {} LIMIT {} OFFSET {}",
-                order_by(query.sort),
+                "SELECT {COLUMNS} FROM leads WHERE seq IN (\
+                   SELECT seq FROM leads{where_sql} ORDER BY {order} LIMIT {} OFFSET {}\
+                 ) ORDER BY {order}",
                 query.limit,
                 query.offset()
             ))
@@ -401,7 +463,15 @@ impl Postgres {
         let rows = tx.query(&page, &params).await.map_err(StoreError::from)?;
         tx.commit().await.map_err(StoreError::from)?;
         let leads = rows.iter().map(lead_from_row).collect::<Result<_, _>>()?;
-        Ok((leads, u64::try_from(total).unwrap_or(0)))
+        Ok((leads, total))
+    }
+
+    fn totals(&self) -> std::sync::MutexGuard<'_, (Moment, Totals)> {
+        // Only plain values are kept under the lock: a panic cannot leave
+        // them half-changed.
+        self.totals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Lead>, AppError> {

@@ -2,18 +2,17 @@
 //! Every statement is parameterised; each write is committed before its
 //! caller hears of it. Blocking calls run off the async runtime.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use leads_core::field::LeadField;
 use leads_core::search::{self, Search};
-use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
+use leads_core::{Lead, LeadPatch, LeadStatus, ListQuery, NewLead, Sort, SortField};
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::Notify;
 
-use super::{id_from_seq, tags_json, Adopted, StoreError};
+use super::{id_from_seq, tags_json, Adopted, StoreError, Totals};
 use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
 use crate::seed;
@@ -136,35 +135,15 @@ pub struct Sqlite {
 /// (it is the database's only writer), so a write forgets them all.
 struct Db {
     conn: Connection,
-    totals: HashMap<Filters, u64>,
+    totals: Totals,
 }
-
-/// What a total depends on: every filter of a view, not its order or page.
-type Filters = (
-    Option<LeadStatus>,
-    Option<Channel>,
-    Option<String>,
-    Option<String>,
-);
-
-/// Most totals kept between writes: searches are many and each is cheap
-/// to count again, so the cache only has to serve the pages of a view.
-const MAX_TOTALS: usize = 1000;
 
 impl Db {
     /// Begins a write: every cached total is forgotten first, so no write
     /// can leave a count behind that it changed.
     fn write(&mut self) -> rusqlite::Result<rusqlite::Transaction<'_>> {
-        self.totals.clear();
+        self.totals.forget();
         self.conn.transaction_with_behavior(IMMEDIATE)
-    }
-
-    /// Keeps `total` for the view `filters` until the next write.
-    fn remember(&mut self, filters: Filters, total: u64) {
-        if self.totals.len() >= MAX_TOTALS {
-            self.totals.clear();
-        }
-        self.totals.insert(filters, total);
     }
 
     /// How many leads the search text `q` matches, from its index alone
@@ -174,11 +153,11 @@ impl Db {
     fn matches(&mut self, q: &str) -> rusqlite::Result<Option<u64>> {
         let filters = (None, None, Some(q.to_owned()), None);
         if let Some(total) = self.totals.get(&filters) {
-            return Ok(Some(*total));
+            return Ok(Some(total));
         }
         let matches = count_matches(&self.conn, &Search::new(q))?;
         if let Some(n) = matches {
-            self.remember(filters, n);
+            self.totals.remember(filters, n);
         }
         Ok(matches)
     }
@@ -266,7 +245,7 @@ impl Sqlite {
         Ok(Sqlite {
             db: Arc::new(Mutex::new(Db {
                 conn: connect(path)?,
-                totals: HashMap::new(),
+                totals: Totals::default(),
             })),
             wake,
         })
@@ -314,14 +293,9 @@ impl Sqlite {
                 None => false,
             };
             let (where_sql, args) = filter(&query, along);
-            let key = (
-                query.status,
-                query.source,
-                query.q.clone(),
-                query.tag.clone(),
-            );
+            let key = Totals::key(&query);
             let total = match db.totals.get(&key) {
-                Some(total) => *total,
+                Some(total) => total,
                 None => {
                     let (where_sql, args) = filter(&query, false);
                     let counted: i64 = db.conn.query_row(
@@ -330,7 +304,7 @@ impl Sqlite {
                         |r| r.get(0),
                     )?;
                     let counted = u64::try_from(counted).unwrap_or(0);
-                    db.remember(key, counted);
+                    db.totals.remember(key, counted);
                     counted
                 }
             };
