@@ -14,78 +14,16 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use leads_core::event::{names, LeadUpdated};
-use leads_core::PartialLead;
 use tokio::sync::{broadcast, watch};
 
 use crate::error::AppError;
-use crate::store::{Database, EventLog, StoreError};
+use crate::event::{LeadEvent, Numbered};
+use crate::store::error::StoreError;
+use crate::store::{Database, EventLog};
 
 /// How many events are kept for clients that reconnect, and how far a slow
 /// stream may fall behind before it is told to reload (`reset`).
 const KEPT: usize = 1024;
-
-/// Something that happened to a lead through this server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LeadEvent {
-    /// A create (through the API or a webhook); the lead as the reply or
-    /// the webhook gave it.
-    Created(PartialLead),
-    /// An update through the API: what changed, and the lead after.
-    Updated(LeadUpdated),
-}
-
-impl LeadEvent {
-    /// The event's name on the wire, e.g. `lead.created`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::Created(_) => names::LEAD_CREATED,
-            Self::Updated(_) => names::LEAD_UPDATED,
-        }
-    }
-
-    /// The id of the lead it is about.
-    pub fn lead_id(&self) -> &str {
-        match self {
-            Self::Created(lead) => &lead.id,
-            Self::Updated(update) => &update.id,
-        }
-    }
-
-    /// The event's `data:` line.
-    pub fn data(&self) -> String {
-        let json = match self {
-            Self::Created(lead) => serde_json::to_string(lead),
-            Self::Updated(update) => serde_json::to_string(update),
-        };
-        json.unwrap_or_else(|_| "{}".to_owned())
-    }
-}
-
-/// One event as streams send it: numbered, its JSON written once for all.
-#[derive(Debug)]
-pub struct Numbered {
-    pub id: u64,
-    pub name: &'static str,
-    pub data: String,
-}
-
-impl Numbered {
-    /// An event as the log keeps it; `None` (logged) for a name this
-    /// release does not know.
-    pub fn read(id: i64, name: &str, data: String) -> Option<Numbered> {
-        let known = [names::LEAD_CREATED, names::LEAD_UPDATED];
-        let Some(name) = known.into_iter().find(|known| *known == name) else {
-            tracing::warn!(id, name, "an event of a kind this release does not know");
-            return None;
-        };
-        Some(Numbered {
-            id: u64::try_from(id).ok()?,
-            name,
-            data,
-        })
-    }
-}
 
 /// A new stream's start: what it missed, and everything from now on.
 pub struct Subscription {
@@ -361,6 +299,7 @@ impl Drop for StreamSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use leads_core::event::names;
 
     fn ids(events: &[Arc<Numbered>]) -> Vec<u64> {
         events.iter().map(|event| event.id).collect()

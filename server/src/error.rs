@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use leads_core::{ApiError, ApiErrorBody, ErrorType, FieldError};
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 
 /// Anything a handler can fail with.
 #[derive(Debug, thiserror::Error)]

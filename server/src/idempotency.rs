@@ -27,7 +27,8 @@ use sha2::{Digest, Sha256};
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
 use crate::error::AppError;
-use crate::store::{Database, Engine, StoreError};
+use crate::store::error::StoreError;
+use crate::store::{Database, Engine};
 
 /// How long a key is honoured.
 const KEPT_SECONDS: i64 = 24 * 60 * 60;

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod cors;
 pub mod error;
+pub mod event;
 #[cfg(feature = "test-faults")]
 pub mod faults;
 pub mod headers;
@@ -148,7 +149,7 @@ async fn seeded_store(
         .await
         .map_err(|err| match err {
             error::AppError::Storage(source) => failed(source),
-            other => failed(store::StoreError::Unreadable(other.to_string())),
+            other => failed(store::error::StoreError::Unreadable(other.to_string())),
         })?;
     if seeded > 0 {
         tracing::info!(count = seeded, "seeded a new database with demo leads");

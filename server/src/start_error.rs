@@ -4,7 +4,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::store::StoreError;
+use crate::store::error::StoreError;
 
 /// Why the server could not start or keep serving.
 #[derive(Debug, thiserror::Error)]

@@ -22,8 +22,9 @@ use sha2::Sha256;
 
 use crate::api::body::limited_bytes;
 use crate::backend::LeadsBackend;
-use crate::bus::{LeadEvent, LeadEvents};
+use crate::bus::LeadEvents;
 use crate::error::AppError;
+use crate::event::LeadEvent;
 use crate::store::Adopted;
 
 /// A delivery signed longer ago (or further ahead) than this is refused: a

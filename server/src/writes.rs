@@ -16,7 +16,8 @@ use leads_core::{is_lead_id, PartialLead};
 
 use crate::api::body::limited_bytes;
 use crate::auth::Who;
-use crate::bus::{LeadEvent, LeadEvents};
+use crate::bus::LeadEvents;
+use crate::event::LeadEvent;
 use crate::idempotency::{self, Keys};
 
 /// What every route that writes a lead carries, whatever answers it: the

@@ -822,8 +822,8 @@ async fn successful_creates_and_changing_updates_are_announced_once_each() {
 /// The next event a subscription hears (the server follows its log in a
 /// task of its own, so it comes soon after the write, not with it).
 async fn next_event(
-    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<leads_server::bus::Numbered>>,
-) -> std::sync::Arc<leads_server::bus::Numbered> {
+    events: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<leads_server::event::Numbered>>,
+) -> std::sync::Arc<leads_server::event::Numbered> {
     tokio::time::timeout(std::time::Duration::from_secs(5), events.recv())
         .await
         .expect("an event within 5 s")

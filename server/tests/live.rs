@@ -372,7 +372,7 @@ async fn a_stream_that_falls_too_far_behind_is_told_to_reload_and_carries_on() {
     // More events than are kept arrive while the slow stream reads nothing.
     for n in 0..1100 {
         app.events
-            .announce(leads_server::bus::LeadEvent::Created(
+            .announce(leads_server::event::LeadEvent::Created(
                 leads_core::PartialLead {
                     id: format!("burst_{n}"),
                     ..leads_core::PartialLead::default()

@@ -22,8 +22,9 @@ use leads_core::ErrorType;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{broadcast, watch};
 
-use crate::bus::{LeadEvents, Numbered, StreamSlot};
+use crate::bus::{LeadEvents, StreamSlot};
 use crate::error::AppError;
+use crate::event::Numbered;
 use crate::rate_limit;
 
 /// `GET /v1/events`.

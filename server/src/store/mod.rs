@@ -4,6 +4,7 @@
 //! property tests run against each); each has its own versioned migrations,
 //! run on start or by `leads-server migrate`.
 
+pub mod error;
 mod postgres;
 mod sqlite;
 
@@ -15,29 +16,12 @@ use leads_core::event::{changed_fields, LeadUpdated};
 use leads_core::{Channel, Lead, LeadPatch, LeadStatus, ListQuery, NewLead, PartialLead};
 use tokio::sync::Notify;
 
-use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
+use crate::event::{LeadEvent, Numbered};
+use error::StoreError;
 
 pub use postgres::{PgUrl, RequestCounts};
 pub use sqlite::{connect, IMMEDIATE};
-
-/// Why the database failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("{0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("{}", postgres::describe(.0))]
-    Postgres(#[from] tokio_postgres::Error),
-    #[error("no connection to PostgreSQL: {}", postgres::describe_pool(.0))]
-    Pool(#[from] deadpool_postgres::PoolError),
-    #[error(
-        "the database's schema is version {found}, newer than this leads-server knows \
-         ({known}): run the release that last migrated it, or a newer one"
-    )]
-    SchemaTooNew { found: i64, known: i64 },
-    #[error("a stored lead could not be read: {0}")]
-    Unreadable(String),
-}
 
 /// Where the database is, as the command line names it.
 #[derive(Debug, Clone)]

@@ -22,9 +22,10 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
-use super::{id_from_seq, tags_json, Adopted, StoreError, Totals};
-use crate::bus::{LeadEvent, Numbered};
+use super::error::{describe, StoreError};
+use super::{id_from_seq, tags_json, Adopted, Totals};
 use crate::error::AppError;
+use crate::event::{LeadEvent, Numbered};
 use crate::seed;
 use crate::time;
 
@@ -75,22 +76,6 @@ impl fmt::Display for PgUrl {
 impl fmt::Debug for PgUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "PgUrl({self})")
-    }
-}
-
-/// A driver error with what the server said, for logs and start-up.
-pub fn describe(err: &tokio_postgres::Error) -> String {
-    match std::error::Error::source(err) {
-        Some(cause) => format!("{err}: {cause}"),
-        None => err.to_string(),
-    }
-}
-
-/// A pool error, with the driver's reason when it has one.
-pub fn describe_pool(err: &deadpool_postgres::PoolError) -> String {
-    match err {
-        deadpool_postgres::PoolError::Backend(err) => describe(err),
-        other => other.to_string(),
     }
 }
 

@@ -13,8 +13,8 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::Notify;
 
 use super::{id_from_seq, tags_json, Adopted, StoreError, Totals};
-use crate::bus::{LeadEvent, Numbered};
 use crate::error::AppError;
+use crate::event::{LeadEvent, Numbered};
 use crate::seed;
 use crate::time;
 
