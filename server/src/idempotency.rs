@@ -10,7 +10,7 @@
 //! in a task of its own: a client that hangs up cannot stop it between
 //! storing the lead and storing the answer.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -28,7 +28,7 @@ use crate::api::body::limited_bytes;
 use crate::auth::Who;
 use crate::error::AppError;
 use crate::store::error::StoreError;
-use crate::store::{Database, Engine};
+use crate::store::{blocking, Database, Engine};
 
 /// How long a key is honoured.
 const KEPT_SECONDS: i64 = 24 * 60 * 60;
@@ -111,16 +111,6 @@ impl Keys {
         Ok(Keys { db })
     }
 
-    /// Runs `work` on SQLite in a blocking task.
-    async fn with_sqlite<T, F>(db: &Arc<Mutex<Connection>>, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let db = Arc::clone(db);
-        Ok(tokio::task::spawn_blocking(move || work(&mut lock(&db))).await??)
-    }
-
     /// Looks the key up, forgetting keys past their day first, and reserves
     /// it when it is new.
     async fn reserve(
@@ -133,7 +123,7 @@ impl Keys {
         let pool = match &self.db {
             KeysDb::Postgres(pool) => pool,
             KeysDb::Sqlite(db) => {
-                return Self::with_sqlite(db, move |conn| {
+                return blocking(db, move |conn| {
                     let tx = conn.transaction_with_behavior(crate::store::IMMEDIATE)?;
                     tx.execute(
                         "DELETE FROM idempotency_keys WHERE created_at <= ?1",
@@ -214,7 +204,7 @@ impl Keys {
     async fn keep(&self, who: String, key: String, answer: Kept) -> Result<(), AppError> {
         match &self.db {
             KeysDb::Sqlite(db) => {
-                Self::with_sqlite(db, move |conn| {
+                blocking(db, move |conn| {
                     conn.execute(
                         "UPDATE idempotency_keys SET status = ?3, location = ?4, body = ?5 \
                          WHERE who = ?1 AND key = ?2",
@@ -252,7 +242,7 @@ impl Keys {
     async fn release(&self, who: String, key: String) {
         let released = match &self.db {
             KeysDb::Sqlite(db) => {
-                Self::with_sqlite(db, move |conn| {
+                blocking(db, move |conn| {
                     conn.execute(
                         "DELETE FROM idempotency_keys \
                          WHERE who = ?1 AND key = ?2 AND status IS NULL",
@@ -282,12 +272,6 @@ impl Keys {
             tracing::error!("an idempotency key could not be released: {err}");
         }
     }
-}
-
-fn lock(db: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // Each statement is its own transaction or inside one: a panic cannot
-    // leave the table half-written.
-    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn unix_now() -> i64 {

@@ -21,7 +21,7 @@ use crate::event::{LeadEvent, Numbered};
 use error::StoreError;
 
 pub use postgres::{PgUrl, RequestCounts};
-pub use sqlite::{connect, IMMEDIATE};
+pub use sqlite::{blocking, connect, IMMEDIATE};
 
 /// Where the database is, as the command line names it.
 #[derive(Debug, Clone)]
@@ -382,6 +382,33 @@ fn created(lead: &Lead) -> LeadEvent {
 /// Now, in Unix seconds, as delivery times are kept.
 fn unix_now() -> i64 {
     ::time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// `INSERT INTO leads (seq, a, b, …) VALUES (…)` for `columns`, with the
+/// row's `seq` bound last; `mark` is the engine's placeholder sign (`?` or
+/// `$`). Both engines build their statements from their one column list.
+fn insert_sql(columns: &[&str], mark: char) -> String {
+    let values: Vec<String> = (1..=columns.len()).map(|i| format!("{mark}{i}")).collect();
+    format!(
+        "INSERT INTO leads (seq, {}) VALUES ({mark}{}, {})",
+        columns.join(", "),
+        columns.len() + 1,
+        values.join(", ")
+    )
+}
+
+/// `UPDATE leads SET a = …, b = … WHERE id = …` for `columns`, with the
+/// lead's id bound last.
+fn update_sql(columns: &[&str], mark: char) -> String {
+    let assignments: Vec<String> = (1..)
+        .zip(columns)
+        .map(|(i, column)| format!("{column} = {mark}{i}"))
+        .collect();
+    format!(
+        "UPDATE leads SET {} WHERE id = {mark}{}",
+        assignments.join(", "),
+        columns.len() + 1
+    )
 }
 
 /// A lead's tags as stored: a JSON array.

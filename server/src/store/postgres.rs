@@ -513,16 +513,8 @@ impl Postgres {
         let mut lead = before.clone();
         lead.apply(&patch, &time::now());
         let values = values(&lead);
-        let assignments: Vec<String> = values
-            .iter()
-            .enumerate()
-            .map(|(i, (column, _))| format!("{column} = ${}", i + 1))
-            .collect();
-        let sql = format!(
-            "UPDATE leads SET {} WHERE id = ${} RETURNING seq",
-            assignments.join(", "),
-            values.len() + 1
-        );
+        let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+        let sql = format!("{} RETURNING seq", super::update_sql(&columns, '$'));
         let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
         args.push(Box::new(lead.id.clone()));
         let seq: i64 = tx
@@ -808,12 +800,9 @@ async fn insert_at(
 ) -> Result<Option<i64>, StoreError> {
     let values = values(lead);
     let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
-    let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "INSERT INTO leads (seq, {}) VALUES (${}, {}) ON CONFLICT (id) DO NOTHING",
-        columns.join(", "),
-        columns.len() + 1,
-        placeholders.join(", ")
+        "{} ON CONFLICT (id) DO NOTHING",
+        super::insert_sql(&columns, '$')
     );
     let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
     args.push(Box::new(seq));

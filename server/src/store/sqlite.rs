@@ -251,21 +251,10 @@ impl Sqlite {
         })
     }
 
-    /// Runs `work` on the database in a blocking task.
-    async fn with_db<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Db) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let db = Arc::clone(&self.db);
-        let result = tokio::task::spawn_blocking(move || work(&mut lock(&db))).await?;
-        Ok(result?)
-    }
-
     /// Seeds `count` demo leads when the table is empty; returns how many.
     pub async fn seed_if_empty(&self, count: u32) -> Result<u32, AppError> {
         let now = ::time::OffsetDateTime::now_utc();
-        self.with_db(move |db| {
+        blocking(&self.db, move |db| {
             let tx = db.write()?;
             let existing: i64 = tx.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?;
             if existing > 0 || count == 0 {
@@ -283,7 +272,7 @@ impl Sqlite {
     /// One page of leads in the query's order, and the total that match.
     pub async fn list(&self, query: &ListQuery) -> Result<(Vec<Lead>, u64), AppError> {
         let query = query.clone();
-        self.with_db(move |db| {
+        blocking(&self.db, move |db| {
             let matches = match query.q.as_deref() {
                 Some(q) => db.matches(q)?,
                 None => None,
@@ -326,21 +315,20 @@ impl Sqlite {
     /// The lead with `id`, if there is one.
     pub async fn get(&self, id: &str) -> Result<Option<Lead>, AppError> {
         let id = id.to_owned();
-        self.with_db(move |db| select_one(&db.conn, &id)).await
+        blocking(&self.db, move |db| select_one(&db.conn, &id)).await
     }
 
     /// Stores a validated new lead and its event; returns it as stored.
     pub async fn create(&self, new: NewLead) -> Result<Lead, AppError> {
-        let lead = self
-            .with_db(move |db| {
-                let mut lead = new.into_lead(String::new(), &time::now());
-                let tx = db.write()?;
-                mint(&tx, &mut lead)?;
-                record(&tx, &super::created(&lead))?;
-                tx.commit()?;
-                Ok(lead)
-            })
-            .await?;
+        let lead = blocking(&self.db, move |db| {
+            let mut lead = new.into_lead(String::new(), &time::now());
+            let tx = db.write()?;
+            mint(&tx, &mut lead)?;
+            record(&tx, &super::created(&lead))?;
+            tx.commit()?;
+            Ok(lead)
+        })
+        .await?;
         self.wake.notify_one();
         Ok(lead)
     }
@@ -348,23 +336,22 @@ impl Sqlite {
     /// Stores a webhook's lead under its own id, with its event and the
     /// delivery, unless either came before.
     pub async fn adopt(&self, lead: Lead, delivery: String) -> Result<Adopted, AppError> {
-        let adopted = self
-            .with_db(move |db| {
-                let tx = db.write()?;
-                if !take_delivery(&tx, &delivery)? {
-                    return Ok(Adopted::Duplicate);
-                }
-                let adopted = if select_one(&tx, &lead.id)?.is_some() {
-                    Adopted::LeadExists
-                } else {
-                    insert(&tx, next_seq(&tx)?, &lead)?;
-                    record(&tx, &super::created(&lead))?;
-                    Adopted::Stored
-                };
-                tx.commit()?;
-                Ok(adopted)
-            })
-            .await?;
+        let adopted = blocking(&self.db, move |db| {
+            let tx = db.write()?;
+            if !take_delivery(&tx, &delivery)? {
+                return Ok(Adopted::Duplicate);
+            }
+            let adopted = if select_one(&tx, &lead.id)?.is_some() {
+                Adopted::LeadExists
+            } else {
+                insert(&tx, next_seq(&tx)?, &lead)?;
+                record(&tx, &super::created(&lead))?;
+                Adopted::Stored
+            };
+            tx.commit()?;
+            Ok(adopted)
+        })
+        .await?;
         self.wake.notify_one();
         Ok(adopted)
     }
@@ -373,25 +360,24 @@ impl Sqlite {
     /// `None` when no lead has `id`, else the lead after.
     pub async fn update(&self, id: &str, patch: LeadPatch) -> Result<Option<Lead>, AppError> {
         let id = id.to_owned();
-        let updated = self
-            .with_db(move |db| {
-                let tx = db.write()?;
-                let Some(before) = select_one(&tx, &id)? else {
-                    return Ok(None);
-                };
-                let mut lead = before.clone();
-                lead.apply(&patch, &time::now());
-                update(&tx, &lead)?;
-                let seq: i64 =
-                    tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
-                index(&tx, seq, &lead)?;
-                if let Some(event) = super::updated(&before, &lead) {
-                    record(&tx, &event)?;
-                }
-                tx.commit()?;
-                Ok(Some(lead))
-            })
-            .await?;
+        let updated = blocking(&self.db, move |db| {
+            let tx = db.write()?;
+            let Some(before) = select_one(&tx, &id)? else {
+                return Ok(None);
+            };
+            let mut lead = before.clone();
+            lead.apply(&patch, &time::now());
+            update(&tx, &lead)?;
+            let seq: i64 =
+                tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
+            index(&tx, seq, &lead)?;
+            if let Some(event) = super::updated(&before, &lead) {
+                record(&tx, &event)?;
+            }
+            tx.commit()?;
+            Ok(Some(lead))
+        })
+        .await?;
         self.wake.notify_one();
         Ok(updated)
     }
@@ -428,19 +414,6 @@ impl Events {
         })
     }
 
-    async fn with_conn<T, F>(&self, work: F) -> Result<T, AppError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
-    {
-        let conn = Arc::clone(&self.conn);
-        let result = tokio::task::spawn_blocking(move || {
-            work(&mut conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
-        })
-        .await?;
-        Ok(result?)
-    }
-
     /// Appends `event`, for the webhook delivery `delivery` when there is
     /// one; `false`, and nothing kept, when that delivery came before.
     pub async fn append(
@@ -450,43 +423,41 @@ impl Events {
     ) -> Result<bool, AppError> {
         let delivery = delivery.map(str::to_owned);
         let (name, data) = (event.name(), event.data());
-        let appended = self
-            .with_conn(move |conn| {
-                let tx = conn.transaction_with_behavior(IMMEDIATE)?;
-                if let Some(delivery) = &delivery {
-                    if !take_delivery(&tx, delivery)? {
-                        return Ok(false);
-                    }
+        let appended = blocking(&self.conn, move |conn| {
+            let tx = conn.transaction_with_behavior(IMMEDIATE)?;
+            if let Some(delivery) = &delivery {
+                if !take_delivery(&tx, delivery)? {
+                    return Ok(false);
                 }
-                tx.execute(
-                    "INSERT INTO events (name, data) VALUES (?1, ?2)",
-                    rusqlite::params![name, data],
-                )?;
-                tx.commit()?;
-                Ok(true)
-            })
-            .await?;
+            }
+            tx.execute(
+                "INSERT INTO events (name, data) VALUES (?1, ?2)",
+                rusqlite::params![name, data],
+            )?;
+            tx.commit()?;
+            Ok(true)
+        })
+        .await?;
         self.wake.notify_one();
         Ok(appended)
     }
 
     pub async fn tail(&self, count: usize) -> Result<Vec<Numbered>, AppError> {
-        let mut newest = self
-            .with_conn(move |conn| {
-                read_events(
-                    conn,
-                    "SELECT id, name, data FROM events ORDER BY id DESC LIMIT ?1",
-                    i64::try_from(count).unwrap_or(i64::MAX),
-                    None,
-                )
-            })
-            .await?;
+        let mut newest = blocking(&self.conn, move |conn| {
+            read_events(
+                conn,
+                "SELECT id, name, data FROM events ORDER BY id DESC LIMIT ?1",
+                i64::try_from(count).unwrap_or(i64::MAX),
+                None,
+            )
+        })
+        .await?;
         newest.reverse();
         Ok(newest)
     }
 
     pub async fn after(&self, id: u64, limit: usize) -> Result<Vec<Numbered>, AppError> {
-        self.with_conn(move |conn| {
+        blocking(&self.conn, move |conn| {
             read_events(
                 conn,
                 "SELECT id, name, data FROM events WHERE id > ?2 ORDER BY id LIMIT ?1",
@@ -499,7 +470,7 @@ impl Events {
 
     pub async fn forget(&self, id: u64) -> Result<(), AppError> {
         let before = super::unix_now() - super::DELIVERIES_KEPT_SECONDS;
-        self.with_conn(move |conn| {
+        blocking(&self.conn, move |conn| {
             conn.execute(
                 "DELETE FROM events WHERE id <= ?1",
                 [i64::try_from(id).unwrap_or(0)],
@@ -543,11 +514,26 @@ fn read_events(
         .collect())
 }
 
-fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
-    // A panic while holding the lock cannot leave SQLite half-written (each
-    // write is one transaction, and the totals are forgotten before a
-    // write), so a poisoned lock is safe to reuse.
-    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// `shared`'s lock. A panic while holding it cannot leave SQLite
+/// half-written (each write is one transaction, and cached totals are
+/// forgotten before a write), so a poisoned lock is safe to reuse.
+fn lock<C>(shared: &Mutex<C>) -> MutexGuard<'_, C> {
+    shared
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `work` on the connection (or whatever holds one) that `shared`
+/// guards, in a blocking task off the async runtime.
+pub async fn blocking<C, T, F>(shared: &Arc<Mutex<C>>, work: F) -> Result<T, AppError>
+where
+    C: Send + 'static,
+    T: Send + 'static,
+    F: FnOnce(&mut C) -> rusqlite::Result<T> + Send + 'static,
+{
+    let shared = Arc::clone(shared);
+    let result = tokio::task::spawn_blocking(move || work(&mut lock(&shared))).await?;
+    Ok(result?)
 }
 
 /// The next row number, which is also creation order.
@@ -572,12 +558,7 @@ fn mint(conn: &Connection, lead: &mut Lead) -> rusqlite::Result<()> {
 fn insert(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
     let values = stored_values(lead);
     let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
-    let sql = format!(
-        "INSERT INTO leads (seq, {}) VALUES (?{}, {})",
-        columns.join(", "),
-        columns.len() + 1,
-        placeholders(columns.len())
-    );
+    let sql = super::insert_sql(&columns, '?');
     let seq_value = SqlValue::Integer(seq);
     conn.execute(
         &sql,
@@ -624,28 +605,14 @@ fn index(conn: &Connection, seq: i64, lead: &Lead) -> rusqlite::Result<()> {
 
 fn update(conn: &Connection, lead: &Lead) -> rusqlite::Result<()> {
     let values = stored_values(lead);
-    let assignments: Vec<String> = values
-        .iter()
-        .enumerate()
-        .map(|(i, (column, _))| format!("{column} = ?{}", i + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE leads SET {} WHERE id = ?{}",
-        assignments.join(", "),
-        values.len() + 1
-    );
+    let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+    let sql = super::update_sql(&columns, '?');
     let id = SqlValue::Text(lead.id.clone());
     conn.execute(
         &sql,
         params_from_iter(values.iter().map(|(_, v)| v).chain([&id])),
     )?;
     Ok(())
-}
-
-/// `?1, ?2, …, ?count`.
-fn placeholders(count: usize) -> String {
-    let list: Vec<String> = (1..=count).map(|i| format!("?{i}")).collect();
-    list.join(", ")
 }
 
 /// Every stored column but `seq`, with its value for `lead`: the one list
