@@ -1,6 +1,7 @@
-//! Where leads (and idempotency keys) are kept: a SQLite file, the embedded
-//! default for one server process, or PostgreSQL, which several instances
-//! share. Both engines keep the same contract (the contract, search and
+//! Where the server keeps what it must not lose (the leads, their events,
+//! the webhook's deliveries, idempotency keys, shared request counts): a
+//! SQLite file, the embedded default for one server process, or
+//! PostgreSQL, which several instances share. Both engines keep the same contract (the contract, search and
 //! property tests run against each); each has its own versioned migrations,
 //! run on start or by `leads-server migrate`.
 
