@@ -39,7 +39,13 @@ fn main() {
         let (base, marks) = parts.split_first().expect("a decomposition");
         if !marks.is_empty() && marks.iter().all(|&m| is_combining_mark(m)) && base.is_alphabetic()
         {
-            pairs.push((code, *base as u32));
+            // A stroked base (`ǿ` is `ø` and an acute) folds on to its plain
+            // letter, so folding once is folding for good.
+            let base = STROKED
+                .iter()
+                .find(|&&(stroked, _)| stroked == *base)
+                .map_or(*base, |&(_, plain)| plain);
+            pairs.push((code, base as u32));
         }
     }
     pairs.sort_unstable();

@@ -204,6 +204,12 @@ mod tests {
     }
 
     #[test]
+    fn a_stroked_letter_with_a_diacritic_folds_to_the_plain_letter_at_once() {
+        assert_eq!(fold("Ǿ ǿ"), "o o");
+        assert_eq!(fold(&fold("Ǿ")), fold("Ǿ"));
+    }
+
+    #[test]
     fn marks_cover_the_original_characters() {
         let text = "Zoë Ångström (ANGSTROM)";
         let marked: Vec<&str> = marks(text, "angstrom")
