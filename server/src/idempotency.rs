@@ -11,7 +11,6 @@
 //! storing the lead and storing the answer.
 
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -119,7 +118,7 @@ impl Keys {
         key: String,
         fingerprint: Vec<u8>,
     ) -> Result<Reservation, AppError> {
-        let now = unix_now();
+        let now = crate::time::unix_now();
         let pool = match &self.db {
             KeysDb::Postgres(pool) => pool,
             KeysDb::Sqlite(db) => {
@@ -272,14 +271,6 @@ impl Keys {
             tracing::error!("an idempotency key could not be released: {err}");
         }
     }
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            i64::try_from(since.as_secs()).unwrap_or(i64::MAX)
-        })
 }
 
 /// The layer, inside sign-in (keys are per person) and around the audit

@@ -50,7 +50,7 @@ impl RateLimit {
         let Some(shared) = &self.shared else {
             return self.take(client, Instant::now());
         };
-        let now = ::time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = crate::time::unix_now();
         let minute = now - now.rem_euclid(60);
         match shared.count(&client, minute).await {
             Ok(count) if count > i64::from(self.per_minute) => {

@@ -17,6 +17,11 @@ pub fn now() -> String {
     format(OffsetDateTime::now_utc())
 }
 
+/// Now, in Unix seconds, as the database keeps the times it expires by.
+pub fn unix_now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
 /// Any RFC 3339 time, as the contract writes times (UTC, whole seconds),
 /// so times from elsewhere sort with the server's own; `None` when it is
 /// not one.

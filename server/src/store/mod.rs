@@ -380,11 +380,6 @@ fn created(lead: &Lead) -> LeadEvent {
     LeadEvent::Created(PartialLead::from(lead.clone()))
 }
 
-/// Now, in Unix seconds, as delivery times are kept.
-fn unix_now() -> i64 {
-    ::time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// `INSERT INTO leads (seq, a, b, …) VALUES (…)` for `columns`, with the
 /// row's `seq` bound last; `mark` is the engine's placeholder sign (`?` or
 /// `$`). Both engines build their statements from their one column list.

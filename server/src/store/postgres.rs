@@ -563,7 +563,7 @@ async fn take_delivery(
         .execute(
             "INSERT INTO webhook_deliveries (id, received_at) VALUES ($1, $2) \
              ON CONFLICT DO NOTHING",
-            &[&id, &super::unix_now()],
+            &[&id, &time::unix_now()],
         )
         .await?;
     Ok(taken == 1)
@@ -652,7 +652,7 @@ impl Events {
         client
             .execute(
                 "DELETE FROM webhook_deliveries WHERE received_at < $1",
-                &[&(super::unix_now() - super::DELIVERIES_KEPT_SECONDS)],
+                &[&(time::unix_now() - super::DELIVERIES_KEPT_SECONDS)],
             )
             .await
             .map_err(StoreError::from)?;

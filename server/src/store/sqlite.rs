@@ -396,7 +396,7 @@ fn take_delivery(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
         .prepare_cached(
             "INSERT OR IGNORE INTO webhook_deliveries (id, received_at) VALUES (?1, ?2)",
         )?
-        .execute(rusqlite::params![id, super::unix_now()])?;
+        .execute(rusqlite::params![id, time::unix_now()])?;
     Ok(taken == 1)
 }
 
@@ -469,7 +469,7 @@ impl Events {
     }
 
     pub async fn forget(&self, id: u64) -> Result<(), AppError> {
-        let before = super::unix_now() - super::DELIVERIES_KEPT_SECONDS;
+        let before = time::unix_now() - super::DELIVERIES_KEPT_SECONDS;
         blocking(&self.conn, move |conn| {
             conn.execute(
                 "DELETE FROM events WHERE id <= ?1",
