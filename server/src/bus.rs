@@ -203,10 +203,7 @@ impl LeadEvents {
     /// a task of their own.
     pub async fn start(database: &Database, settings: StreamSettings) -> Result<Self, StoreError> {
         let log = database.events()?;
-        let tail = log.tail(KEPT).await.map_err(|err| match err {
-            AppError::Storage(err) => err,
-            other => StoreError::Unreadable(other.to_string()),
-        })?;
+        let tail = log.tail(KEPT).await.map_err(StoreError::from)?;
         let events = Self {
             bus: Arc::new(Bus::new(tail)),
             log: Arc::new(log),

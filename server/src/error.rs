@@ -40,6 +40,17 @@ impl From<rusqlite::Error> for AppError {
     }
 }
 
+/// For start-up, which runs some of the requests' own work: storage's
+/// failures as they were, anything else by its message.
+impl From<AppError> for StoreError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::Storage(err) => err,
+            other => StoreError::Request(other.to_string()),
+        }
+    }
+}
+
 impl From<ApiError> for AppError {
     fn from(err: ApiError) -> Self {
         Self::Api(err)

@@ -147,10 +147,7 @@ async fn seeded_store(
     let seeded = store
         .seed_if_empty(config.demo_leads)
         .await
-        .map_err(|err| match err {
-            error::AppError::Storage(source) => failed(source),
-            other => failed(store::error::StoreError::Unreadable(other.to_string())),
-        })?;
+        .map_err(|err| failed(err.into()))?;
     if seeded > 0 {
         tracing::info!(count = seeded, "seeded a new database with demo leads");
     }

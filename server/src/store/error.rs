@@ -17,6 +17,10 @@ pub enum StoreError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("a stored lead could not be read: {0}")]
     Unreadable(String),
+    /// What a request's error carries when start-up ran the request's way
+    /// (seeding, reading the event log's tail) and it failed.
+    #[error("{0}")]
+    Request(String),
 }
 
 /// A driver error with what the server said, for logs and start-up.
