@@ -76,6 +76,9 @@ pub enum ErrorType {
     GatewayTimeout,
     /// The client took too long to send its request body.
     RequestTimeout,
+    /// Not yet possible here, such as a search while a synced copy is still
+    /// being made.
+    Unavailable,
     /// The URL is longer than the server reads.
     UriTooLong,
     /// The request's headers are larger than the server reads.
@@ -100,6 +103,7 @@ impl ErrorType {
             Self::BadGateway => 502,
             Self::GatewayTimeout => 504,
             Self::RequestTimeout => 408,
+            Self::Unavailable => 503,
             Self::UriTooLong => 414,
             Self::HeadersTooLarge => 431,
             Self::IdempotencyConflict => 409,

@@ -367,6 +367,14 @@ pub fn is_lead_id(id: &str) -> bool {
         && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// On an answer served from a synced copy of the vendor's leads: when the
+/// copy last reached the vendor (RFC 3339).
+pub const SYNCED_AT_HEADER: &str = "X-Leads-Synced-At";
+
+/// On an answer served from a synced copy while the vendor does not
+/// answer: `true`. Writes fail until it does.
+pub const STALE_HEADER: &str = "X-Leads-Stale";
+
 /// Paging facts that come with every list response.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
     let leads = match &state.backend {
         LeadsBackend::Store(store) => api::leads::routes(store.clone(), &writes),
         LeadsBackend::Upstream(upstream) => api::proxy::routes(upstream.clone(), &writes),
+        LeadsBackend::Mirror(mirror) => api::mirror::routes(mirror.clone(), &writes),
     };
     let v1 = api::router(state.clone(), leads);
     #[cfg(feature = "test-faults")]

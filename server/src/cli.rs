@@ -1,4 +1,5 @@
-//! The command line: logging, flags, the `hash-key` and `migrate` helpers,
+//! The command line: logging, flags, the `hash-key`, `migrate` and `sync`
+//! helpers,
 //! then the server.
 //! Both binaries (`leads-server` and the tests' `leads-test-server`) are
 //! just this.
@@ -18,6 +19,14 @@ pub async fn main() -> ExitCode {
     let ran = match &config.command {
         Some(Command::HashKey { name }) => return hash_key(name),
         Some(Command::Migrate) => crate::migrate(&config).await,
+        Some(Command::Sync { once: true }) => crate::sync_once(&config).await,
+        Some(Command::Sync { once: false }) => {
+            eprintln!(
+                "leads-server: servers started with --mirror sync on their own; \
+                 `leads-server sync --once` makes one full pass by hand"
+            );
+            return ExitCode::FAILURE;
+        }
         None => crate::run(config).await,
     };
     match ran {

@@ -61,10 +61,36 @@ pub struct Config {
     pub demo_leads: u32,
     /// Proxy mode: answer `/v1/leads…` by forwarding to this API (its base
     /// URL, including `/v1`) instead of using SQLite.
-    #[arg(long, env = "LEADS_UPSTREAM", value_name = "URL")]
+    #[arg(long, env = "LEADS_UPSTREAM", value_name = "URL", global = true)]
     pub upstream: Option<String>,
+    /// With --upstream: keep a copy of the vendor's leads in the database
+    /// and answer lists (search and tags included) from it; writes still go
+    /// to the vendor first. The recommended production set-up.
+    #[arg(long, env = "LEADS_MIRROR", requires = "upstream")]
+    pub mirror: bool,
+    /// How often the copy asks the vendor for the leads changed since the
+    /// last pass: `10s`, `500ms`.
+    #[arg(long, env = "LEADS_SYNC_INTERVAL", default_value = "10s", value_parser = parse_duration, global = true)]
+    pub sync_interval: Duration,
+    /// At most this many requests per second from the sync to the vendor,
+    /// so it leaves the rest of the vendor's rate limit to people's writes.
+    #[arg(long, env = "LEADS_SYNC_MAX_RPS", default_value_t = 2.0, value_parser = parse_rate, global = true)]
+    pub sync_max_rps: f64,
+    /// How often the copy walks every lead again, to catch what following
+    /// the changes cannot see (a vendor clock stepped back, say): `1h`.
+    #[arg(long, env = "LEADS_FULL_SYNC_EVERY", default_value = "1h", value_parser = parse_duration, global = true)]
+    pub full_sync_every: Duration,
+    /// /readyz stays ready while the copy's last pass that reached the
+    /// vendor is at most this old, even if the vendor blips: `5m`.
+    #[arg(long, env = "LEADS_MAX_STALENESS", default_value = "5m", value_parser = parse_duration)]
+    pub max_staleness: Duration,
     /// File holding the upstream API's key (trailing whitespace ignored).
-    #[arg(long, env = "LEADS_UPSTREAM_KEY_FILE", value_name = "PATH")]
+    #[arg(
+        long,
+        env = "LEADS_UPSTREAM_KEY_FILE",
+        value_name = "PATH",
+        global = true
+    )]
     pub upstream_key_file: Option<PathBuf>,
     /// The upstream key itself, from the environment only: a flag's value
     /// would show in the process list.
@@ -72,7 +98,7 @@ pub struct Config {
     pub upstream_key: Option<String>,
     /// How long to wait for the upstream before answering 504: `10`, `10s`
     /// or `500ms`.
-    #[arg(long, env = "LEADS_UPSTREAM_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    #[arg(long, env = "LEADS_UPSTREAM_TIMEOUT", default_value = "10s", value_parser = parse_duration, global = true)]
     pub upstream_timeout: Duration,
     /// At most this many `/v1` requests per minute per client (who signed
     /// in, else the address); off when not set.
@@ -160,6 +186,13 @@ pub enum Command {
     /// Brings the database's schema (--database or --db) to this release's
     /// and exits, for operators who migrate before starting the servers.
     Migrate,
+    /// With --upstream: one full pass of the copy over every lead at the
+    /// vendor (--once), then exit; the servers sync on their own.
+    Sync {
+        /// Required: one pass, then exit.
+        #[arg(long)]
+        once: bool,
+    },
     /// Reads a key on standard input and prints the line for
     /// `--api-keys-file` that lets NAME sign in with it.
     HashKey {
@@ -168,18 +201,34 @@ pub enum Command {
     },
 }
 
-/// `10`, `10s` or `500ms`.
+/// `10`, `10s`, `500ms`, `5m` or `1h`.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (number, unit) = match text.strip_suffix("ms") {
-        Some(number) => (number, 1),
-        None => (text.strip_suffix('s').unwrap_or(text), 1000),
+    let (number, unit) = if let Some(number) = text.strip_suffix("ms") {
+        (number, 1)
+    } else if let Some(number) = text.strip_suffix('m') {
+        (number, 60_000)
+    } else if let Some(number) = text.strip_suffix('h') {
+        (number, 3_600_000)
+    } else {
+        (text.strip_suffix('s').unwrap_or(text), 1000)
     };
     number
         .trim()
         .parse::<u64>()
-        .map(|n| Duration::from_millis(n * unit))
-        .map_err(|_| format!("{text:?} is not a duration; write 10, 10s or 500ms"))
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is not a duration; write 10, 10s, 500ms, 5m or 1h"))
+}
+
+/// A positive number of requests per second, such as `2` or `0.5`.
+fn parse_rate(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|rate| rate.is_finite() && *rate > 0.0)
+        .ok_or_else(|| format!("{text:?} is not a rate; write a number of requests per second above 0, such as 2 or 0.5"))
 }
 
 /// The keep-alive's bounds: under a second is chatter, and proxies commonly
@@ -208,6 +257,10 @@ mod tests {
         assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert!(parse_rate("0").is_err() && parse_rate("NaN").is_err());
+        assert_eq!(parse_rate("0.5"), Ok(0.5));
         assert!(parse_duration("soon").is_err());
     }
 

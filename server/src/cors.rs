@@ -34,7 +34,13 @@ pub fn layer(origins: &[String]) -> Result<Option<CorsLayer>, StartError> {
                 // A create that is safe to send again.
                 crate::idempotency::KEY_HEADER,
             ])
-            .expose_headers([RETRY_AFTER, LOCATION])
+            // A copy's answers say how fresh they are.
+            .expose_headers([
+                RETRY_AFTER,
+                LOCATION,
+                crate::mirror::header(leads_core::lead::SYNCED_AT_HEADER),
+                crate::mirror::header(leads_core::lead::STALE_HEADER),
+            ])
             .max_age(Duration::from_secs(600)),
     ))
 }

@@ -1,6 +1,7 @@
 //! For load balancers: `/healthz` says the process is up, `/readyz` that it
-//! can do its work (the database answers, and in proxy mode the upstream
-//! was reachable recently).
+//! can do its work (the database answers; in proxy mode the upstream was
+//! reachable recently; with a synced copy, the copy is fresh enough, even
+//! while the vendor blips).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -22,10 +23,11 @@ pub async fn readyz(
     let problem = match (&backend, database.ping().await) {
         (_, Err(err)) => {
             tracing::warn!("not ready: the database does not answer: {err}");
-            Some("the database does not answer")
+            Some("the database does not answer".to_owned())
         }
         (LeadsBackend::Upstream(upstream), Ok(())) => (!upstream.reachable().await)
-            .then_some("the upstream API could not be reached recently"),
+            .then(|| "the upstream API could not be reached recently".to_owned()),
+        (LeadsBackend::Mirror(mirror), Ok(())) => mirror.problem().await,
         (LeadsBackend::Store(_), Ok(())) => None,
     };
     match problem {

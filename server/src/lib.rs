@@ -21,6 +21,7 @@ pub mod headers;
 pub mod health;
 pub mod idempotency;
 pub mod limits;
+pub mod mirror;
 pub mod openapi;
 pub mod rate_limit;
 pub mod request_log;
@@ -42,6 +43,7 @@ pub use start_error::StartError;
 use tokio::net::TcpListener;
 
 use crate::backend::LeadsBackend;
+use crate::mirror::{Mirror, SyncSettings};
 use crate::state::AppState;
 use crate::store::{Database, Location, Store};
 use crate::upstream::{Upstream, UpstreamKey};
@@ -55,8 +57,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let location = config.location().map_err(StartError::DatabaseFlag)?;
     let database = open_database(&location).await?;
     let backend = match &config.upstream {
+        Some(base) if config.mirror => {
+            LeadsBackend::Mirror(mirror(&config, base, &database, &location).await?)
+        }
         Some(base) => LeadsBackend::Upstream(upstream(&config, base)?),
-        None => LeadsBackend::Store(seeded_store(&database, &location, &config).await?),
+        None => {
+            claim(&database, &location, None).await?;
+            LeadsBackend::Store(seeded_store(&database, &location, &config).await?)
+        }
     };
     if !config.dist.join("index.html").is_file() {
         tracing::warn!(
@@ -72,6 +80,7 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
     let leads = match &config.upstream {
+        Some(base) if config.mirror => format!("a copy of {base} in {}", location.describe()),
         Some(base) => format!("forwarded to {base}"),
         None => location.describe(),
     };
@@ -97,11 +106,15 @@ pub async fn run(config: Config) -> Result<(), StartError> {
             state.events.stopping(),
         ));
     }
-    let events = state.events.clone();
+    if let LeadsBackend::Mirror(mirror) = &state.backend {
+        mirror.start();
+    }
+    let (events, backend) = (state.events.clone(), state.backend.clone());
     let stop = async move {
         shutdown_signal().await;
         // Open event streams end, or the graceful stop would wait forever.
         events.stop();
+        backend.stop();
     };
     let app = app::router(state);
     serve::serve(listener, app, config.client_timeout, stop)
@@ -121,6 +134,71 @@ pub async fn migrate(config: &Config) -> Result<(), StartError> {
         location.describe()
     );
     Ok(())
+}
+
+/// `leads-server sync --once`: one full pass of the copy, said on standard
+/// output.
+pub async fn sync_once(config: &Config) -> Result<(), StartError> {
+    let base = config
+        .upstream
+        .as_deref()
+        .ok_or(StartError::SyncWithoutUpstream)?;
+    let location = config.location().map_err(StartError::DatabaseFlag)?;
+    let database = open_database(&location).await?;
+    let mirror = mirror(config, base, &database, &location).await?;
+    let tally = mirror::sync::once(&mirror)
+        .await
+        .map_err(StartError::SyncFailed)?;
+    println!(
+        "read {} leads from {}: {} new to the copy, {} changed",
+        tally.read,
+        mirror.upstream.base(),
+        tally.created,
+        tally.changed
+    );
+    Ok(())
+}
+
+/// The copy of the vendor's leads at `base`, in a database that may hold
+/// it (its sync is started with the server).
+async fn mirror(
+    config: &Config,
+    base: &str,
+    database: &Database,
+    location: &Location,
+) -> Result<Mirror, StartError> {
+    let upstream = upstream(config, base)?;
+    claim(database, location, Some(upstream.base())).await?;
+    let store = Store::new(database).map_err(|source| StartError::Database {
+        location: location.describe(),
+        source,
+    })?;
+    Ok(Mirror::new(
+        store,
+        upstream,
+        database,
+        SyncSettings::from_config(config),
+    ))
+}
+
+/// Refuses a database that holds another kind of leads than asked for: a
+/// copy of another vendor, or leads of its own under a copy.
+async fn claim(
+    database: &Database,
+    location: &Location,
+    mirror: Option<&str>,
+) -> Result<(), StartError> {
+    database
+        .claim(mirror)
+        .await
+        .map_err(|source| StartError::Database {
+            location: location.describe(),
+            source,
+        })?
+        .map_err(|refusal| StartError::Claimed {
+            location: location.describe(),
+            refusal,
+        })
 }
 
 /// Connects to the database and migrates it.

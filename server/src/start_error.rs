@@ -16,6 +16,15 @@ pub enum StartError {
     },
     #[error("{0}")]
     DatabaseFlag(String),
+    #[error("cannot use the database {location}: {refusal}")]
+    Claimed {
+        location: String,
+        refusal: crate::store::copy::Refusal,
+    },
+    #[error("`sync --once` copies the vendor's leads: give --upstream URL (and its key), as for the server")]
+    SyncWithoutUpstream,
+    #[error("the sync pass stopped: {0}")]
+    SyncFailed(String),
     #[error("cannot listen on {addr}: {source} (is another server using that port? try --addr 127.0.0.1:8081)")]
     Bind { addr: String, source: io::Error },
     #[error("the server stopped: {0}")]

@@ -95,8 +95,7 @@ impl AppState {
         // Read once: the CSP hashes its start-up script, and it is served
         // with the settings written in.
         let index = std::fs::read_to_string(config.dist.join("index.html")).ok();
-        let searches = matches!(backend, LeadsBackend::Store(_));
-        let settings = static_files::console_config(&sign_in, searches);
+        let settings = static_files::console_config(&sign_in, backend.searches());
         let idempotency = Keys::new(database).map_err(|source| StartError::Database {
             location: location(),
             source,

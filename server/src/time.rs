@@ -31,6 +31,14 @@ pub fn normalise(text: &str) -> Option<String> {
         .map(format)
 }
 
+/// `at` (RFC 3339) moved by `seconds`, written as the contract writes
+/// times; `None` when `at` is no time.
+pub fn shift(at: &str, seconds: i64) -> Option<String> {
+    let at =
+        OffsetDateTime::parse(at.trim(), &time::format_description::well_known::Rfc3339).ok()?;
+    Some(format(at + time::Duration::seconds(seconds)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +53,9 @@ mod tests {
             Some("2025-03-20T10:00:00Z")
         );
         assert_eq!(normalise("yesterday"), None);
+        assert_eq!(
+            shift("2025-03-20T10:00:02Z", -5).as_deref(),
+            Some("2025-03-20T09:59:57Z")
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::http::header::{ACCEPT, CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -94,10 +94,28 @@ impl Upstream {
         body: Body,
     ) -> Result<Response, AppError> {
         let body = limited_bytes(body).await?;
+        let reply = self
+            .send(method, path, query.as_deref(), headers, body)
+            .await
+            .map_err(|err| self.failure(&err))?;
+        Ok(reply.passed_on().into_response())
+    }
+
+    /// One exchange with the vendor: `path` (under the base) and `query`,
+    /// with the key and those of `headers` that describe the body; the
+    /// answer read whole.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> Result<Reply, UpstreamFailure> {
         let mut url = format!("{}{path}", self.base);
         if let Some(query) = query {
             url.push('?');
-            url.push_str(&query);
+            url.push_str(query);
         }
         let mut request = self
             .client
@@ -114,27 +132,26 @@ impl Upstream {
         if !body.is_empty() {
             request = request.body(body);
         }
-        let reply = request
-            .send()
-            .await
-            .map_err(|err| self.failure(&err.into()))?;
+        let reply = request.send().await?;
         self.answered();
         let status = reply.status();
-        let mut passed = HeaderMap::new();
-        for name in [CONTENT_TYPE, RETRY_AFTER] {
-            if let Some(value) = reply.headers().get(&name) {
-                passed.insert(name, value.clone());
-            }
-        }
-        let vendors_location = reply.headers().get(LOCATION).cloned();
-        let bytes = read_reply(reply).await.map_err(|err| self.failure(&err))?;
-        if status == StatusCode::CREATED {
-            // Ours, whatever the vendor's says (it may name its own host).
-            if let Some(location) = created_location(&bytes, vendors_location.as_ref()) {
-                passed.insert(LOCATION, location);
-            }
-        }
-        Ok((status, passed, bytes).into_response())
+        let headers = reply.headers().clone();
+        let body = read_reply(reply).await?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// How long one exchange may take.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The base URL, including `/v1`, as `--upstream` gave it.
+    pub fn base(&self) -> &str {
+        &self.base
     }
 
     /// True when the upstream answered (anything) within [`REACHABLE_FOR`];
@@ -167,7 +184,7 @@ impl Upstream {
 
     /// The contract's error for an upstream that failed us, with a message
     /// a person can act on; the cause goes to the log without any URL.
-    fn failure(&self, err: &UpstreamFailure) -> AppError {
+    pub fn failure(&self, err: &UpstreamFailure) -> AppError {
         match err {
             UpstreamFailure::Http(err) if err.is_timeout() => {
                 tracing::warn!("the upstream API did not answer within {:?}", self.timeout);
@@ -204,10 +221,51 @@ impl Upstream {
     }
 }
 
+/// The vendor's answer, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// The answer as this server passes it on: its status, body, type and
+    /// `Retry-After`; a create's `Location` names this server's lead.
+    pub fn passed_on(self) -> Response {
+        let mut passed = HeaderMap::new();
+        for name in [CONTENT_TYPE, RETRY_AFTER] {
+            if let Some(value) = self.headers.get(&name) {
+                passed.insert(name, value.clone());
+            }
+        }
+        if self.status == StatusCode::CREATED {
+            // Ours, whatever the vendor's says (it may name its own host).
+            if let Some(location) = created_location(&self.body, self.headers.get(LOCATION)) {
+                passed.insert(LOCATION, location);
+            }
+        }
+        (self.status, passed, self.body).into_response()
+    }
+}
+
 /// Why an upstream exchange failed.
-enum UpstreamFailure {
+pub enum UpstreamFailure {
     Http(reqwest::Error),
     TooLarge,
+}
+
+impl fmt::Display for UpstreamFailure {
+    /// The cause, for the log: never the URL, which reqwest's errors lose
+    /// on the way in ([`From`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UpstreamFailure::Http(err) if err.is_timeout() => f.write_str("no answer in time"),
+            UpstreamFailure::Http(err) => f.write_str(&error_chain(err)),
+            UpstreamFailure::TooLarge => {
+                write!(f, "an answer of more than {MAX_UPSTREAM_REPLY} bytes")
+            }
+        }
+    }
 }
 
 impl From<reqwest::Error> for UpstreamFailure {

@@ -3,8 +3,8 @@
 //! constant time) and the timestamp's age are checked before the body is
 //! even parsed; an event id seen before (by any instance on the database)
 //! is acknowledged and ignored. With the store the lead is stored under its
-//! own id; in proxy mode the vendor already has it, so it is only
-//! announced. Either way the delivery, the lead and its event are kept in
+//! own id, and with a synced copy it joins the copy at once; in plain proxy
+//! mode the vendor already has it, so it is only announced. Either way the delivery, the lead and its event are kept in
 //! one transaction.
 
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use crate::backend::LeadsBackend;
 use crate::bus::LeadEvents;
 use crate::error::AppError;
 use crate::event::LeadEvent;
+use crate::store::copy::{Absorbed, Incoming};
 use crate::store::Adopted;
 
 /// A delivery signed longer ago (or further ahead) than this is refused: a
@@ -146,10 +147,24 @@ async fn take(webhook: &Webhook, mut event: NewLeadEvent) -> Result<Response, Ap
             })?);
         }
     }
+    let said = event.lead.clone();
     let lead = event.into_lead(&crate::time::now());
     let id = lead.id.clone();
     let adopted = match &webhook.backend {
         LeadsBackend::Store(store) => store.adopt(lead, &event_id).await?,
+        LeadsBackend::Mirror(mirror) => {
+            let incoming = Incoming {
+                guessed: said.created_at.is_none() && said.updated_at.is_none(),
+                lead: said,
+                fallback: lead,
+                delivery: Some(event_id.clone()),
+            };
+            match mirror.store.absorb(incoming).await? {
+                Absorbed::Created(_) => Adopted::Stored,
+                Absorbed::Duplicate => Adopted::Duplicate,
+                _ => Adopted::LeadExists,
+            }
+        }
         LeadsBackend::Upstream(_) => {
             let created = LeadEvent::Created(PartialLead::from(lead));
             match webhook.events.deliver(&event_id, created).await? {

@@ -5,6 +5,7 @@ pub mod body;
 pub mod events;
 pub mod lead_id;
 pub mod leads;
+pub mod mirror;
 pub mod proxy;
 
 use axum::{middleware, Router};

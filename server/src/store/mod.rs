@@ -5,6 +5,7 @@
 //! property tests run against each); each has its own versioned migrations,
 //! run on start or by `leads-server migrate`.
 
+pub mod copy;
 pub mod error;
 mod postgres;
 mod sqlite;
@@ -19,6 +20,7 @@ use tokio::sync::Notify;
 
 use crate::error::AppError;
 use crate::event::{LeadEvent, Numbered};
+use copy::{Absorbed, Incoming, Refusal, SyncRecord};
 use error::StoreError;
 
 pub use postgres::{PgUrl, RequestCounts};
@@ -140,6 +142,62 @@ impl Database {
         }
     }
 
+    /// Checks that this database may serve as asked: the copy of the
+    /// vendor's API at `mirror` (made one if it is new), or, with `None`,
+    /// a store of its own leads.
+    pub async fn claim(&self, mirror: Option<&str>) -> Result<Result<(), Refusal>, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(path) => {
+                let (path, mirror) = (path.clone(), mirror.map(str::to_owned));
+                tokio::task::spawn_blocking(move || sqlite::claim(&path, mirror.as_deref()))
+                    .await
+                    .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))
+            }
+            Engine::Postgres(pool, _) => postgres::claim(pool, mirror).await,
+        }
+    }
+
+    /// Where the sync of the copy stands; `None` when this is no copy.
+    pub async fn sync_record(&self) -> Result<Option<SyncRecord>, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(path) => {
+                let path = path.clone();
+                Ok(
+                    tokio::task::spawn_blocking(move || sqlite::load_sync(&path))
+                        .await
+                        .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?,
+                )
+            }
+            Engine::Postgres(pool, _) => postgres::load_sync(pool).await,
+        }
+    }
+
+    /// Keeps where the sync stands.
+    pub async fn save_sync_record(&self, record: &SyncRecord) -> Result<(), StoreError> {
+        match &self.engine {
+            Engine::Sqlite(path) => {
+                let (path, record) = (path.clone(), record.clone());
+                Ok(
+                    tokio::task::spawn_blocking(move || sqlite::save_sync(&path, &record))
+                        .await
+                        .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?,
+                )
+            }
+            Engine::Postgres(pool, _) => postgres::save_sync(pool, record).await,
+        }
+    }
+
+    /// The right to sync the copy, when no other instance has it. SQLite
+    /// has one server process, which always has it.
+    pub async fn sync_lease(&self) -> Result<Option<SyncLease>, StoreError> {
+        match &self.engine {
+            Engine::Sqlite(_) => Ok(Some(SyncLease::Only)),
+            Engine::Postgres(_, url) => Ok(postgres::SyncLease::take(url)
+                .await?
+                .map(SyncLease::Postgres)),
+        }
+    }
+
     /// The lead events kept in this database.
     pub fn events(&self) -> Result<EventLog, StoreError> {
         Ok(match &self.engine {
@@ -152,6 +210,24 @@ impl Database {
                 self.wake.clone(),
             )),
         })
+    }
+}
+
+/// The right to sync the copy: one instance at a time has it.
+pub enum SyncLease {
+    /// The only process on a SQLite file.
+    Only,
+    /// A PostgreSQL lock, held while its connection lives.
+    Postgres(postgres::SyncLease),
+}
+
+impl SyncLease {
+    /// Whether this instance still has it.
+    pub async fn held(&self) -> bool {
+        match self {
+            SyncLease::Only => true,
+            SyncLease::Postgres(lease) => lease.held().await,
+        }
     }
 }
 
@@ -294,6 +370,15 @@ impl Store {
         match self {
             Store::Sqlite(db) => db.adopt(lead, delivery.to_owned()).await,
             Store::Postgres(db) => db.adopt(lead, delivery).await,
+        }
+    }
+
+    /// Takes a lead the vendor told of into the synced copy, with its
+    /// `lead.created` or `lead.updated` when it is new or changed.
+    pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+        match self {
+            Store::Sqlite(db) => db.absorb(incoming).await,
+            Store::Postgres(db) => db.absorb(incoming).await,
         }
     }
 

@@ -22,6 +22,7 @@ use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{IsolationLevel, NoTls, Row};
 
+use super::copy::{self, Absorbed, Decision, Incoming, Refusal, SyncRecord};
 use super::error::{describe, StoreError};
 use super::{id_from_seq, tags_json, Adopted, Totals};
 use crate::error::AppError;
@@ -124,8 +125,31 @@ const EVENTS_CHANNEL: &str = "leads_events";
 
 /// This release's schema steps: step `n` takes a database to version `n + 1`.
 fn migrations() -> Vec<String> {
-    vec![version_1()]
+    vec![version_1(), COPY_SCHEMA.to_owned()]
 }
+
+/// Version 2: the synced copy's record ([`SyncRecord`]; one row, made when
+/// a server first mirrors into the database) and the leads whose times are
+/// guesses.
+const COPY_SCHEMA: &str = "
+CREATE TABLE mirror_state (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    upstream          TEXT NOT NULL,
+    walked_at         TEXT,
+    synced_at         TEXT,
+    cursor            TEXT COLLATE \"C\",
+    unreachable_since TEXT,
+    problem           TEXT
+);
+CREATE TABLE mirror_guesses (id TEXT PRIMARY KEY);";
+
+/// Held (per transaction) while a lead from the vendor joins the copy, so
+/// the sync, a webhook and a write's answer at two instances take turns.
+const COPY_LOCK: i64 = 0x1EAD_0004;
+
+/// Held (per session) by the one instance that syncs the copy; freed when
+/// its connection ends, the process with it.
+const SYNC_LOCK: i64 = 0x1EAD_0005;
 
 /// Brings the database to this release's schema, one transaction per
 /// version; returns the versions before and after. A schema newer than
@@ -512,20 +536,7 @@ impl Postgres {
         };
         let mut lead = before.clone();
         lead.apply(&patch, &time::now());
-        let values = values(&lead);
-        let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
-        let sql = format!("{} RETURNING seq", super::update_sql(&columns, '$'));
-        let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
-        args.push(Box::new(lead.id.clone()));
-        let seq: i64 = tx
-            .query_one(&sql, &params(&args))
-            .await
-            .map_err(StoreError::from)?
-            .get(0);
-        tx.execute("DELETE FROM lead_tags WHERE seq = $1", &[&seq])
-            .await
-            .map_err(StoreError::from)?;
-        index_tags(&tx, seq, &lead).await?;
+        rewrite(&tx, &lead).await?;
         if let Some(event) = super::updated(&before, &lead) {
             record(&tx, &event).await?;
         }
@@ -533,6 +544,218 @@ impl Postgres {
         self.wake.notify_one();
         Ok(Some(lead))
     }
+}
+
+impl Postgres {
+    /// Takes a lead the vendor told of into the copy, with its event, in
+    /// one transaction ([`copy::decide`]).
+    pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+        let mut client = self.pool.get().await.map_err(StoreError::from)?;
+        let tx = client.transaction().await.map_err(StoreError::from)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COPY_LOCK])
+            .await
+            .map_err(StoreError::from)?;
+        if let Some(delivery) = &incoming.delivery {
+            if !take_delivery(&tx, delivery).await? {
+                return Ok(Absorbed::Duplicate);
+            }
+        }
+        let id = incoming.lead.id.clone();
+        let existing = match select_one(&tx, &id, "").await? {
+            Some(lead) => {
+                let guessed: bool = tx
+                    .query_one(
+                        "SELECT EXISTS (SELECT 1 FROM mirror_guesses WHERE id = $1)",
+                        &[&id],
+                    )
+                    .await
+                    .map_err(StoreError::from)?
+                    .get(0);
+                Some((lead, guessed))
+            }
+            None => None,
+        };
+        let absorbed = match copy::decide(existing, &incoming) {
+            Decision::Insert(lead, event) => {
+                let free = match copy::row_hint(&id) {
+                    Some(seq) => {
+                        let taken: bool = tx
+                            .query_one(
+                                "SELECT EXISTS (SELECT 1 FROM leads WHERE seq = $1)",
+                                &[&seq],
+                            )
+                            .await
+                            .map_err(StoreError::from)?
+                            .get(0);
+                        (!taken).then_some(seq)
+                    }
+                    None => None,
+                };
+                let seq = match free {
+                    Some(seq) => insert_at(&tx, seq, &lead).await?,
+                    None => insert(&tx, &lead).await?,
+                };
+                if let Some(seq) = seq {
+                    index_tags(&tx, seq, &lead).await?;
+                }
+                record(&tx, &event).await?;
+                Absorbed::Created(lead)
+            }
+            Decision::Update(lead, event) => {
+                rewrite(&tx, &lead).await?;
+                if let Some(event) = event {
+                    record(&tx, &event).await?;
+                }
+                Absorbed::Changed(lead)
+            }
+            Decision::Leave(absorbed) => absorbed,
+        };
+        let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+            "INSERT INTO mirror_guesses (id) VALUES ($1) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM mirror_guesses WHERE id = $1"
+        };
+        tx.execute(guesses, &[&id])
+            .await
+            .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        if matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)) {
+            self.wake.notify_one();
+        }
+        Ok(absorbed)
+    }
+}
+
+/// The sync's record, if the database holds a copy.
+pub async fn load_sync(pool: &Pool) -> Result<Option<SyncRecord>, StoreError> {
+    let client = pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem \
+             FROM mirror_state WHERE id = 1",
+            &[],
+        )
+        .await?;
+    Ok(row.map(|r| SyncRecord {
+        upstream: r.get(0),
+        walked_at: r.get(1),
+        synced_at: r.get(2),
+        cursor: r.get(3),
+        unreachable_since: r.get(4),
+        problem: r.get(5),
+    }))
+}
+
+/// Keeps the sync's progress.
+pub async fn save_sync(pool: &Pool, record: &SyncRecord) -> Result<(), StoreError> {
+    pool.get()
+        .await?
+        .execute(
+            "UPDATE mirror_state SET walked_at = $1, synced_at = $2, cursor = $3, \
+             unreachable_since = $4, problem = $5 WHERE id = 1 AND upstream = $6",
+            &[
+                &record.walked_at,
+                &record.synced_at,
+                &record.cursor,
+                &record.unreachable_since,
+                &record.problem,
+                &record.upstream,
+            ],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Checks that the database may serve as it is asked to: the copy of
+/// `mirror` (made here if it is new), or, with `None`, a store of its own.
+pub async fn claim(pool: &Pool, mirror: Option<&str>) -> Result<Result<(), Refusal>, StoreError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COPY_LOCK])
+        .await?;
+    let copy_of: Option<String> = tx
+        .query_opt("SELECT upstream FROM mirror_state WHERE id = 1", &[])
+        .await?
+        .map(|r| r.get(0));
+    let refusal = match (mirror, copy_of) {
+        (None, None) => None,
+        (None, Some(upstream)) => Some(Refusal::IsACopy(upstream)),
+        (Some(wanted), Some(upstream)) => (wanted != upstream).then_some(Refusal::CopyOf(upstream)),
+        (Some(wanted), None) => {
+            let any: bool = tx
+                .query_one("SELECT EXISTS (SELECT 1 FROM leads)", &[])
+                .await?
+                .get(0);
+            if any {
+                Some(Refusal::HasOwnLeads)
+            } else {
+                tx.execute(
+                    "INSERT INTO mirror_state (id, upstream) VALUES (1, $1)",
+                    &[&wanted],
+                )
+                .await?;
+                None
+            }
+        }
+    };
+    tx.commit().await?;
+    Ok(refusal.map_or(Ok(()), Err))
+}
+
+/// The right to sync the copy: a connection of its own holding
+/// [`SYNC_LOCK`]. Dropping it ends the connection, which frees the lock.
+pub struct SyncLease {
+    client: tokio_postgres::Client,
+    connection: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SyncLease {
+    fn drop(&mut self) {
+        self.connection.abort();
+    }
+}
+
+impl SyncLease {
+    /// The lease, when no other instance holds it.
+    pub async fn take(url: &PgUrl) -> Result<Option<SyncLease>, StoreError> {
+        let (client, connection) = url.config.connect(NoTls).await?;
+        let connection = tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::warn!("the sync's lock connection ended: {}", describe(&err));
+            }
+        });
+        let lease = SyncLease { client, connection };
+        let held: bool = lease
+            .client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&SYNC_LOCK])
+            .await?
+            .get(0);
+        Ok(held.then_some(lease))
+    }
+
+    /// Whether the lease still holds: its connection answers.
+    pub async fn held(&self) -> bool {
+        !self.client.is_closed() && self.client.simple_query("SELECT 1").await.is_ok()
+    }
+}
+
+/// Writes every column of `lead`'s row, and its tags anew.
+async fn rewrite(tx: &deadpool_postgres::Transaction<'_>, lead: &Lead) -> Result<(), AppError> {
+    let values = values(lead);
+    let columns: Vec<&str> = values.iter().map(|(column, _)| *column).collect();
+    let sql = format!("{} RETURNING seq", super::update_sql(&columns, '$'));
+    let mut args: Args = values.into_iter().map(|(_, value)| value).collect();
+    args.push(Box::new(lead.id.clone()));
+    let seq: i64 = tx
+        .query_one(&sql, &params(&args))
+        .await
+        .map_err(StoreError::from)?
+        .get(0);
+    tx.execute("DELETE FROM lead_tags WHERE seq = $1", &[&seq])
+        .await
+        .map_err(StoreError::from)?;
+    index_tags(tx, seq, lead).await?;
+    Ok(())
 }
 
 /// Keeps `event` in the transaction of the write it tells of, numbered

@@ -12,6 +12,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use tokio::sync::Notify;
 
+use super::copy::{self, Absorbed, Decision, Incoming, Refusal, SyncRecord};
 use super::{id_from_seq, tags_json, Adopted, StoreError, Totals};
 use crate::error::AppError;
 use crate::event::{LeadEvent, Numbered};
@@ -20,11 +21,27 @@ use crate::time;
 
 /// This release's schema; `PRAGMA user_version` holds each database's.
 /// Each step of [`MIGRATIONS`] takes a database one version further.
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 
 /// The steps from version 0 (a new file, or one from before versions were
 /// kept) up, each run in its own transaction with the version it reaches.
-const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; VERSION as usize] = [to_version_1];
+const MIGRATIONS: [fn(&Connection) -> rusqlite::Result<()>; VERSION as usize] =
+    [to_version_1, to_version_2];
+
+/// Version 2: the synced copy's record ([`SyncRecord`]; one row, made when
+/// a server first mirrors into the database) and the leads whose times are
+/// guesses.
+const COPY_SCHEMA: &str = "
+CREATE TABLE mirror_state (
+    id                INTEGER PRIMARY KEY CHECK (id = 1),
+    upstream          TEXT NOT NULL,
+    walked_at         TEXT,
+    synced_at         TEXT,
+    cursor            TEXT,
+    unreachable_since TEXT,
+    problem           TEXT
+);
+CREATE TABLE mirror_guesses (id TEXT PRIMARY KEY) WITHOUT ROWID;";
 
 /// The idempotency keys' table ([`crate::idempotency`]); pending rows are
 /// those whose `status` is still NULL, a create running.
@@ -239,6 +256,10 @@ fn to_version_1(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(EVENTS_SCHEMA)
 }
 
+fn to_version_2(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(COPY_SCHEMA)
+}
+
 impl Sqlite {
     /// The store on a migrated database at `path`, in WAL mode.
     pub fn open(path: &Path, wake: Arc<Notify>) -> rusqlite::Result<Sqlite> {
@@ -381,6 +402,143 @@ impl Sqlite {
         self.wake.notify_one();
         Ok(updated)
     }
+}
+
+impl Sqlite {
+    /// Takes a lead the vendor told of into the copy, with its event, in
+    /// one transaction ([`copy::decide`]).
+    pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+        let absorbed = blocking(&self.db, move |db| {
+            let tx = db.write()?;
+            if let Some(delivery) = &incoming.delivery {
+                if !take_delivery(&tx, delivery)? {
+                    return Ok(Absorbed::Duplicate);
+                }
+            }
+            let id = incoming.lead.id.clone();
+            let existing = match select_one(&tx, &id)? {
+                Some(lead) => Some((lead, guessed(&tx, &id)?)),
+                None => None,
+            };
+            let absorbed = match copy::decide(existing, &incoming) {
+                Decision::Insert(lead, event) => {
+                    let hint =
+                        copy::row_hint(&id).filter(|&seq| !seq_taken(&tx, seq).unwrap_or(true));
+                    let seq = match hint {
+                        Some(seq) => seq,
+                        None => next_seq(&tx)?,
+                    };
+                    insert(&tx, seq, &lead)?;
+                    record(&tx, &event)?;
+                    Absorbed::Created(lead)
+                }
+                Decision::Update(lead, event) => {
+                    update(&tx, &lead)?;
+                    let seq: i64 =
+                        tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
+                    index(&tx, seq, &lead)?;
+                    if let Some(event) = event {
+                        record(&tx, &event)?;
+                    }
+                    Absorbed::Changed(lead)
+                }
+                Decision::Leave(absorbed) => absorbed,
+            };
+            let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+                "INSERT OR IGNORE INTO mirror_guesses (id) VALUES (?1)"
+            } else {
+                "DELETE FROM mirror_guesses WHERE id = ?1"
+            };
+            tx.prepare_cached(guesses)?.execute([&id])?;
+            tx.commit()?;
+            Ok(absorbed)
+        })
+        .await?;
+        if matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)) {
+            self.wake.notify_one();
+        }
+        Ok(absorbed)
+    }
+}
+
+/// Whether the copy's row for `id` holds guessed times.
+fn guessed(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT COUNT(*) > 0 FROM mirror_guesses WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+}
+
+fn seq_taken(conn: &Connection, seq: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT COUNT(*) > 0 FROM leads WHERE seq = ?1")?
+        .query_row([seq], |r| r.get(0))
+}
+
+/// The sync's record in the file at `path`, if it holds a copy.
+pub fn load_sync(path: &Path) -> rusqlite::Result<Option<SyncRecord>> {
+    connect(path)?
+        .query_row(
+            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem \
+             FROM mirror_state WHERE id = 1",
+            [],
+            |r| {
+                Ok(SyncRecord {
+                    upstream: r.get(0)?,
+                    walked_at: r.get(1)?,
+                    synced_at: r.get(2)?,
+                    cursor: r.get(3)?,
+                    unreachable_since: r.get(4)?,
+                    problem: r.get(5)?,
+                })
+            },
+        )
+        .optional()
+}
+
+/// Keeps the sync's progress.
+pub fn save_sync(path: &Path, record: &SyncRecord) -> rusqlite::Result<()> {
+    connect(path)?.execute(
+        "UPDATE mirror_state SET walked_at = ?1, synced_at = ?2, cursor = ?3, \
+         unreachable_since = ?4, problem = ?5 WHERE id = 1 AND upstream = ?6",
+        rusqlite::params![
+            record.walked_at,
+            record.synced_at,
+            record.cursor,
+            record.unreachable_since,
+            record.problem,
+            record.upstream
+        ],
+    )?;
+    Ok(())
+}
+
+/// Checks that the file at `path` may serve as it is asked to: the copy of
+/// `mirror` (made here if it is new), or, with `None`, a store of its own.
+pub fn claim(path: &Path, mirror: Option<&str>) -> Result<Result<(), Refusal>, StoreError> {
+    let mut conn = connect(path)?;
+    let tx = conn.transaction_with_behavior(IMMEDIATE)?;
+    let copy_of: Option<String> = tx
+        .query_row("SELECT upstream FROM mirror_state WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let refusal = match (mirror, copy_of) {
+        (None, None) => None,
+        (None, Some(upstream)) => Some(Refusal::IsACopy(upstream)),
+        (Some(wanted), Some(upstream)) => (wanted != upstream).then_some(Refusal::CopyOf(upstream)),
+        (Some(wanted), None) => {
+            let leads: i64 = tx.query_row("SELECT COUNT(*) FROM leads", [], |r| r.get(0))?;
+            if leads > 0 {
+                Some(Refusal::HasOwnLeads)
+            } else {
+                tx.execute(
+                    "INSERT INTO mirror_state (id, upstream) VALUES (1, ?1)",
+                    [wanted],
+                )?;
+                None
+            }
+        }
+    };
+    tx.commit()?;
+    Ok(refusal.map_or(Ok(()), Err))
 }
 
 /// Keeps `event` in the transaction of the write it tells of.
