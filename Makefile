@@ -195,7 +195,7 @@ lint:
 # server's in-process tests (contract, store and search, properties,
 # OpenAPI, events, sign-in, proxy) run again on PostgreSQL, in a cluster
 # the tests start and stop themselves.
-POSTGRES_TESTS := contract store fuzz openapi limits live serving sign_in proxy instances
+POSTGRES_TESTS := contract store fuzz openapi limits live serving sign_in proxy instances mirror
 CLIPPY_BUILD = RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" CLIPPY_ARGS=-Dwarnings
 test: setup-test dist
 	cargo fmt --all -- --check

@@ -416,3 +416,108 @@ async fn migrate_brings_the_schema_up_and_the_server_refuses_what_it_cannot_use(
         "{said}"
     );
 }
+
+/// One instance of a copy of the vendor at `upstream` (`--mirror`).
+fn copy_instance(dir: &Path, url: &str, upstream: &str) -> ServerProcess {
+    instance_with(
+        dir,
+        url,
+        &[
+            ("LEADS_UPSTREAM", upstream),
+            ("LEADS_UPSTREAM_KEY", "vendor-key"),
+            ("LEADS_MIRROR", "true"),
+            ("LEADS_SYNC_INTERVAL", "300ms"),
+            ("LEADS_SYNC_MAX_RPS", "50"),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_instance_syncs_the_copy_and_another_takes_over_when_it_dies() {
+    const SYNCS: &str = "this instance syncs the copy";
+    let vendor_dir = tempfile::tempdir().unwrap();
+    let vendor = ServerProcess::start(
+        env!("CARGO_BIN_EXE_leads-server"),
+        vendor_dir.path(),
+        &[("LEADS_API_KEY", "vendor-key"), ("LEADS_DEMO_LEADS", "20")],
+        &[],
+    );
+    let upstream = format!("{}/v1", vendor.base);
+    let (dir, url) = database().await;
+    let mut a = copy_instance(dir.path(), &url, &upstream);
+    let mut b = copy_instance(dir.path(), &url, &upstream);
+    a.wait_for_line(|line| line.contains(SYNCS) || line.contains("walked every lead"));
+    let deadline = std::time::Instant::now() + SOON;
+    while !(a.said(SYNCS) || b.said(SYNCS)) {
+        assert!(std::time::Instant::now() < deadline, "one instance syncs");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Several passes later, still only one does.
+    let http = reqwest::Client::new();
+    let status_of = |base: String| {
+        let http = http.clone();
+        async move {
+            let reply = http
+                .get(format!("{base}/v1/leads/lead_007"))
+                .send()
+                .await
+                .unwrap();
+            // Only an answer from the copy counts: until the copy is
+            // complete, leads are the vendor's own.
+            let copied = reply.headers().contains_key("x-leads-synced-at");
+            let lead: Value = serde_json::from_slice(&reply.bytes().await.unwrap()).unwrap();
+            let status = lead["status"].as_str().unwrap_or_default();
+            if copied {
+                status.to_owned()
+            } else {
+                String::new()
+            }
+        }
+    };
+    let change = |status: &'static str| {
+        let http = http.clone();
+        let base = vendor.base.clone();
+        async move {
+            let reply = http
+                .patch(format!("{base}/v1/leads/lead_007"))
+                .bearer_auth("vendor-key")
+                .header("content-type", "application/json")
+                .body(json!({ "status": status }).to_string())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.status(), 200);
+        }
+    };
+    change("qualified").await;
+    let seen_by = |base: String, status: &'static str| {
+        let status_of = status_of.clone();
+        async move {
+            let deadline = std::time::Instant::now() + SOON;
+            while status_of(base.clone()).await != status {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{status} reached {base}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    seen_by(a.base.clone(), "qualified").await;
+    seen_by(b.base.clone(), "qualified").await;
+    assert!(a.said(SYNCS) != b.said(SYNCS), "exactly one instance syncs");
+
+    let (syncing, other) = if a.said(SYNCS) {
+        (&mut a, &mut b)
+    } else {
+        (&mut b, &mut a)
+    };
+    syncing.kill_hard();
+    change("converted").await;
+    seen_by(other.base.clone(), "converted").await;
+    assert!(
+        other.said(SYNCS),
+        "the other took the sync over:\n{}",
+        other.wait_for_line(|_| true).join("\n")
+    );
+}

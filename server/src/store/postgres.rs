@@ -591,10 +591,17 @@ impl Postgres {
                     }
                     None => None,
                 };
+                // Past every row (the hints leave the sequence behind);
+                // the lock keeps two absorbs from taking the same.
                 let seq = match free {
-                    Some(seq) => insert_at(&tx, seq, &lead).await?,
-                    None => insert(&tx, &lead).await?,
+                    Some(seq) => seq,
+                    None => tx
+                        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM leads", &[])
+                        .await
+                        .map_err(StoreError::from)?
+                        .get(0),
                 };
+                let seq = insert_at(&tx, seq, &lead).await?;
                 if let Some(seq) = seq {
                     index_tags(&tx, seq, &lead).await?;
                 }

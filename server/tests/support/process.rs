@@ -176,6 +176,11 @@ impl ServerProcess {
         }
     }
 
+    /// Whether it wrote a line holding `text` so far.
+    pub fn said(&self, text: &str) -> bool {
+        self.log.lines().iter().any(|line| line.contains(text))
+    }
+
     /// Sends SIGTERM and waits for the process to end; on an unclean exit,
     /// how it ended and what it said last.
     pub fn terminate(&mut self) -> Result<(), String> {
