@@ -491,7 +491,6 @@ async fn one_instance_syncs_the_copy_and_another_takes_over_when_it_dies() {
     };
     change("qualified").await;
     let seen_by = |base: String, status: &'static str| {
-        let status_of = status_of.clone();
         async move {
             let deadline = std::time::Instant::now() + SOON;
             while status_of(base.clone()).await != status {
