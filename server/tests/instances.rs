@@ -490,16 +490,14 @@ async fn one_instance_syncs_the_copy_and_another_takes_over_when_it_dies() {
         }
     };
     change("qualified").await;
-    let seen_by = |base: String, status: &'static str| {
-        async move {
-            let deadline = std::time::Instant::now() + SOON;
-            while status_of(base.clone()).await != status {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "{status} reached {base}"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
+    let seen_by = |base: String, status: &'static str| async move {
+        let deadline = std::time::Instant::now() + SOON;
+        while status_of(base.clone()).await != status {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{status} reached {base}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     };
     seen_by(a.base.clone(), "qualified").await;

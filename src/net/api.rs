@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
+use leads_core::lead::{STALE_HEADER, SYNCED_AT_HEADER};
 use leads_core::{
     is_lead_id, new_lead::IDEMPOTENCY_KEY_HEADER, ConsoleConfig, LeadPatch, ListQuery, NewLead,
     Page, PartialLead,
@@ -34,6 +35,14 @@ pub fn new_create_key() -> Option<String> {
         .iter()
         .flat_map(|b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
     Some(hex.map(char::from).collect())
+}
+
+/// How fresh a list is, as the server said: an answer from a synced copy
+/// of the vendor's leads is stale while the vendor does not answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Freshness {
+    /// `Some(when the copy last reached the vendor)` while it is stale.
+    pub stale_as_of: Option<String>,
 }
 
 /// The state one session's clients share: the list request in flight and
@@ -70,16 +79,20 @@ impl ApiClient {
         }
     }
 
-    /// `GET /leads` for one view. Asking for a view aborts the request for
-    /// the previous one, which then ends as [`RequestError::Superseded`].
-    pub async fn list_leads(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
+    /// `GET /leads` for one view, and how fresh it is. Asking for a view
+    /// aborts the request for the previous one, which then ends as
+    /// [`RequestError::Superseded`].
+    pub async fn list_leads(
+        &self,
+        query: &ListQuery,
+    ) -> Result<(Page<PartialLead>, Freshness), RequestError> {
         self.list(query.clone(), Some(query.clone())).await
     }
 
     /// One page of `query` for an export: a request of its own, which
     /// neither supersedes the list on screen nor is superseded by it.
     pub async fn export_page(&self, query: &ListQuery) -> Result<Page<PartialLead>, RequestError> {
-        self.list(query.clone(), None).await
+        Ok(self.list(query.clone(), None).await?.0)
     }
 
     /// `GET /leads` for `query`; with `view`, it supersedes (and may be
@@ -88,7 +101,7 @@ impl ApiClient {
         &self,
         query: ListQuery,
         view: Option<ListQuery>,
-    ) -> Result<Page<PartialLead>, RequestError> {
+    ) -> Result<(Page<PartialLead>, Freshness), RequestError> {
         // Parameters go through `query()`: gloo-net appends a stray `&` to a
         // URL that already carries a query string.
         let url = self.url("/leads");
@@ -127,7 +140,7 @@ impl ApiClient {
             Some(key) => Request::post(&url).header(IDEMPOTENCY_KEY_HEADER, key),
             None => Request::post(&url),
         };
-        self.send(request, Some(json(lead)?), None).await
+        Ok(self.send(request, Some(json(lead)?), None).await?.0)
     }
 
     /// `PATCH /leads/{id}` with only the fields in `patch`.
@@ -144,8 +157,10 @@ impl ApiClient {
             });
         }
         let url = self.url(&format!("/leads/{id}"));
-        self.send(|| Request::patch(&url), Some(json(patch)?), None)
-            .await
+        Ok(self
+            .send(|| Request::patch(&url), Some(json(patch)?), None)
+            .await?
+            .0)
     }
 
     /// Opens `GET /events`, resuming after `last_id`. Like every request it
@@ -207,7 +222,7 @@ impl ApiClient {
         request: impl Fn() -> RequestBuilder,
         body: Option<String>,
         view: Option<ListQuery>,
-    ) -> Result<T, RequestError> {
+    ) -> Result<(T, Freshness), RequestError> {
         self.with_token(|token| self.send_once(request(), body.clone(), view.clone(), token))
             .await
     }
@@ -249,7 +264,7 @@ impl ApiClient {
         body: Option<String>,
         view: Option<ListQuery>,
         token: Option<String>,
-    ) -> Result<T, RequestError> {
+    ) -> Result<(T, Freshness), RequestError> {
         let controller = AbortController::new().map_err(|_| RequestError::Network)?;
         let signal = controller.signal();
         let builder = bearer(builder, token).abort_signal(Some(&signal));
@@ -270,7 +285,10 @@ impl ApiClient {
         }
         let deadline = Deadline::after(&controller, REQUEST_TIMEOUT);
         let result = match request.send().await {
-            Ok(response) => read_json(response).await,
+            Ok(response) => {
+                let fresh = freshness(&response);
+                read_json(response).await.map(|answer| (answer, fresh))
+            }
             Err(_) => Err(RequestError::Network),
         };
         match result {
@@ -286,6 +304,17 @@ fn bearer(builder: RequestBuilder, token: Option<String>) -> RequestBuilder {
     match token {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
         None => builder,
+    }
+}
+
+/// What an answer's headers say of its freshness.
+fn freshness(response: &Response) -> Freshness {
+    let headers = response.headers();
+    let stale = headers
+        .get(STALE_HEADER)
+        .is_some_and(|value| value == "true");
+    Freshness {
+        stale_as_of: stale.then(|| headers.get(SYNCED_AT_HEADER).unwrap_or_default()),
     }
 }
 

@@ -25,10 +25,12 @@ use crate::list::focus::{RowFocus, TAB_STOP_ROW};
 use crate::list::pager::Pager;
 use crate::list::search::{Marking, TagFilter};
 use crate::list::skeleton::TableSkeleton;
+use crate::list::stale::StaleNotice;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
 use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
 use crate::live::stream::{Live, LivePage};
+use crate::net::api::Freshness;
 use crate::net::error::RequestError;
 use crate::net::pause;
 use crate::net::session::Session;
@@ -79,11 +81,16 @@ pub fn LeadsPage() -> impl IntoView {
     // The client aborts the request for an older view as soon as a newer
     // one is wanted, so a slow old answer neither lands on top of the new
     // view nor keeps it waiting.
+    let freshness = RwSignal::new(Freshness::default());
     let page = LocalResource::new(move || {
         let query = list.query.get();
         let client = session.client();
         async move {
-            let answer = client.list_leads(&query).await;
+            let answer = client.list_leads(&query).await.map(|(page, fresh)| {
+                // The page may be gone by the time its answer comes.
+                freshness.try_set(fresh);
+                page
+            });
             (query, session.checked(answer))
         }
     });
@@ -135,6 +142,7 @@ pub fn LeadsPage() -> impl IntoView {
     // The old rows dim only when the next view is slow to come.
     let slow = pause::lasting(pending, DIM_AFTER);
 
+    let recheck = Callback::new(move |()| page.refetch());
     let new_lead_open = RwSignal::new(false);
     let new_lead_form = RwSignal::new(LeadForm::default());
     let new_lead_button = NodeRef::<html::Button>::new();
@@ -225,7 +233,11 @@ pub fn LeadsPage() -> impl IntoView {
             // The extras module's bars keep their room until it comes, so
             // nothing below them moves when they do.
             <div class="page-bars">
-                <Deferred load=move || page_bars(list) when=answered attempt=extras_attempt />
+                <Deferred
+                    load=move || page_bars(list, freshness, recheck)
+                    when=answered
+                    attempt=extras_attempt
+                />
             </div>
             <Deferred
                 load=move || fresh_leads(results)
@@ -359,11 +371,12 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
 }
 
 /// The bars above the results, from the extras module: the saved views,
-/// and those only some moments need, the bulk bar and the export's
-/// progress.
+/// and those only some moments need, the notice over a stale copy, the
+/// bulk bar and the export's progress.
 #[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn page_bars(list: ListState) -> Extra {
+fn page_bars(list: ListState, freshness: RwSignal<Freshness>, recheck: Callback<()>) -> Extra {
     Ok(view! {
+        <StaleNotice freshness recheck />
         <ViewsBar list />
         <BulkBar />
         <ExportStatus />

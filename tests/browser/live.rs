@@ -608,3 +608,90 @@ async fn a_lead_created_here_is_not_new_here_even_when_its_event_comes_first() {
     );
     h.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_copy_of_the_vendors_leads_shows_its_changes_in_place_and_says_when_it_is_away() {
+    const VENDOR_KEY: &str = "vendor-key-mirror-5c2b";
+    let mut h = Harness::with(ServerOptions {
+        upstream_key: Some(VENDOR_KEY),
+        mirror: true,
+        ..live_server()
+    })
+    .await;
+    // Search answers once the copy is complete.
+    let deadline = Instant::now() + PATIENCE;
+    while h.api("GET", "/v1/leads?q=a", None).await.status != 200 {
+        assert!(Instant::now() < deadline, "the copy is complete");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ids = h.open_view("/", "").await;
+    wait_live(&h).await;
+    assert!(
+        h.first("#filter-search").await.is_some(),
+        "search over the copy"
+    );
+    let loads = h.list_requests().await;
+
+    // A change made in the vendor's own app shows in place.
+    let id = ids[0].clone();
+    let lead = h.lead(&id).await;
+    let status = if lead["status"] == "qualified" {
+        "converted"
+    } else {
+        "qualified"
+    };
+    let changed = h
+        .vendor_api(
+            "PATCH",
+            &format!("/v1/leads/{id}"),
+            Some(json!({"name": "Renamed By Vendor", "status": status})),
+        )
+        .await;
+    assert_eq!(changed.status, 200);
+    wait_until(
+        &h,
+        "the vendor's change in place",
+        &format!(
+            "return all('[aria-label=\"Status for Renamed By Vendor\"]')[0]?.value === '{status}';"
+        ),
+    )
+    .await;
+    assert_eq!(h.table_ids().await, ids, "no row moved");
+    assert_eq!(h.list_requests().await, loads, "no reload");
+
+    // The vendor goes away: the copy still lists, and says as of when.
+    h.kill_upstream();
+    let deadline = Instant::now() + PATIENCE;
+    while !h.server_log().contains("the copy cannot follow the vendor") {
+        assert!(Instant::now() < deadline, "the sync notices");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(h.open_view("/", "").await, ids);
+    assert!(h.wait_for_text("Showing leads as of").await);
+    assert!(h.wait_for_text("the leads service is not answering").await);
+    // A save says why it failed.
+    let other = h.lead(&ids[1]).await;
+    let name = other["name"].as_str().unwrap().to_owned();
+    let label = if other["status"] == "new" {
+        "Contacted"
+    } else {
+        "New"
+    };
+    h.named(&format!("Status for {name}"))
+        .await
+        .select_by_label(label)
+        .await
+        .unwrap();
+    assert!(h.wait_for_text("could not be reached").await);
+    assert_eq!(h.lead(&ids[1]).await, other, "nothing saved");
+
+    // Back: the copy catches up, and the notice goes by itself.
+    h.restart_upstream();
+    wait_until(
+        &h,
+        "the notice gone",
+        "return all('.stale-notice').length === 0;",
+    )
+    .await;
+    h.finish().await;
+}

@@ -63,6 +63,9 @@ pub struct ServerOptions {
     /// Proxy mode: a second test server with this key stands for the
     /// vendor's API, and the demo leads are its.
     pub upstream_key: Option<&'static str>,
+    /// With `upstream_key`: the server keeps a synced copy (`--mirror`),
+    /// passing over what changed every 300 ms.
+    pub mirror: bool,
 }
 
 impl Default for ServerOptions {
@@ -73,6 +76,7 @@ impl Default for ServerOptions {
             allow_origins: Vec::new(),
             webhook_secret: None,
             upstream_key: None,
+            mirror: false,
         }
     }
 }

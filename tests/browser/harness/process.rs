@@ -167,6 +167,15 @@ pub(super) fn spawn_server(
     if let (Some(base), Some(key)) = (&upstream_base, options.upstream_key) {
         args.extend(["--upstream", base]);
         env.push(("LEADS_UPSTREAM_KEY", key));
+        if options.mirror {
+            args.extend([
+                "--mirror",
+                "--sync-interval",
+                "300ms",
+                "--sync-max-rps",
+                "50",
+            ]);
+        }
     }
     let binary = server_bin();
     ServerProcess::start_logging(&binary.to_string_lossy(), dir, &env, &args, log.clone())
@@ -221,6 +230,7 @@ impl Harness {
             let vendor = ServerOptions {
                 api_key: Some(key),
                 upstream_key: None,
+                mirror: false,
                 webhook_secret: None,
                 ..options.clone()
             };
@@ -303,6 +313,37 @@ impl Harness {
     /// ([`test_dist`]).
     pub(super) fn served_dist(&self) -> PathBuf {
         self._dir.path().join("dist")
+    }
+
+    /// Kills the vendor's API (proxy mode): it stops answering at once.
+    pub fn kill_upstream(&mut self) {
+        if let Some(vendor) = self.upstream.as_mut() {
+            vendor.kill_hard();
+        }
+    }
+
+    /// Starts the vendor's API again on its address and database.
+    pub fn restart_upstream(&mut self) {
+        let Some(base) = self.upstream.as_ref().map(|vendor| vendor.base.clone()) else {
+            return;
+        };
+        let vendor = ServerOptions {
+            api_key: self.options.upstream_key,
+            upstream_key: None,
+            mirror: false,
+            webhook_secret: None,
+            ..self.options.clone()
+        };
+        let server = spawn_server(
+            &vendor,
+            &self._dir.path().join("upstream"),
+            &self.served_dist(),
+            base.trim_start_matches("http://"),
+            &ServerLog::everything(),
+            None,
+        );
+        assert_eq!(server.base, base, "the vendor on its address again");
+        self.upstream = Some(server);
     }
 
     /// The vendor's API in proxy mode: `http://127.0.0.1:PORT`.
