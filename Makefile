@@ -223,7 +223,7 @@ OHA_VERSION := 1.16.0
 TWIGGY_VERSION := 0.8.0
 # The bench speaks to Chromium over the DevTools protocol with it.
 WEBSOCKET_CLIENT_VERSION := 1.8.0
-bench: setup-test build websocket-client
+bench: setup-test build build-test-server websocket-client
 	@oha --version 2>/dev/null | grep -qF "$(OHA_VERSION)" \
 	  || cargo install oha --version $(OHA_VERSION) --locked
 	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \

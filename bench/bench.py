@@ -16,6 +16,9 @@ A benchmark, not a test: no figure here fails anything. Sections:
               open streams: on one SQLite instance, and with two instances
               on one PostgreSQL, written through one and streamed from the
               other (and from the same one).
+  9. mirror - the same lists passed through to the vendor's API (a second
+              server, 50 ms away) and served from the synced copy
+              (`--mirror`), p50/p99; and a search, which only the copy has.
   2-6. browser - the console's own page and the plain-JS baseline
               (bench/baseline/), in the same run with the same server:
               cold load to the first row painted (cache off; and on an
@@ -50,6 +53,7 @@ import postgres  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 SERVER = ROOT / "target" / "release" / "leads-server"
+TEST_SERVER = ROOT / "target" / "release" / "leads-test-server"
 OUT = ROOT / "bench"
 
 SORTS = ["-created_at", "created_at", "name", "-name", "-score", "score",
@@ -149,15 +153,16 @@ def wasm_top():
 
 # 7. Server ---------------------------------------------------------------
 
-def start_server(folder, leads, dist=DIST, database=None, more=()):
+def start_server(folder, leads, dist=DIST, database=None, more=(), binary=SERVER, env=None):
     """The release server on `database` (a PostgreSQL URL), else on a SQLite
     file in `folder`, seeded with `leads` demo leads."""
     port = browser.free_port()
     log = open(folder / f"server-{port}.log", "w")
-    where = ["--database", database] if database else ["--db", str(folder / "leads.db")]
-    proc = subprocess.Popen([str(SERVER), "--addr", f"127.0.0.1:{port}", *where,
+    where = ["--database", database] if database else ["--db", str(folder / f"leads-{port}.db")]
+    proc = subprocess.Popen([str(binary), "--addr", f"127.0.0.1:{port}", *where,
                              "--dist", str(dist), "--demo-leads", str(leads), *more],
-                            stdout=log, stderr=subprocess.STDOUT)
+                            stdout=log, stderr=subprocess.STDOUT,
+                            env=None if env is None else {**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
@@ -316,6 +321,64 @@ def events():
     return rows
 
 
+# 9. The synced copy against passing lists through ------------------------
+
+MIRROR_LEADS = 10_000
+VENDOR_DELAY_MS = 50
+VENDOR_KEY = "bench-vendor-key"
+MIRROR_QUERIES = [("page 1", "sort=-created_at"), ("status=new, page 1", "status=new"),
+                  ("by name, page 50", "sort=name&page=50")]
+
+
+def mirror():
+    """The vendor: the test server with every /v1 answer held 50 ms (its
+    fault injector), as an API across the internet would be. In front of
+    it, one server passing lists through and one serving a synced copy."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        folder = pathlib.Path(folder)
+        vendor, vendor_base = start_server(folder, MIRROR_LEADS, binary=TEST_SERVER,
+                                           more=["--api-key", VENDOR_KEY, "--test-faults"])
+        proxies = []
+        try:
+            rule = json.dumps({"matches": "/v1/", "delay_ms": VENDOR_DELAY_MS}).encode()
+            urllib.request.urlopen(urllib.request.Request(
+                vendor_base + "/_test/faults", data=rule,
+                headers={"content-type": "application/json"}))
+            upstream = ["--upstream", vendor_base + "/v1"]
+            env = {"LEADS_UPSTREAM_KEY": VENDOR_KEY}
+            through, through_base = start_server(folder, 0, more=upstream, env=env)
+            proxies.append(through)
+            copy, copy_base = start_server(folder, 0, env=env,
+                                           more=[*upstream, "--mirror", "--sync-max-rps", "50"])
+            proxies.append(copy)
+            deadline = time.monotonic() + 600
+            started = time.monotonic()
+            while True:
+                try:
+                    urllib.request.urlopen(copy_base + "/v1/leads?q=a", timeout=5)
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        sys.exit("the copy did not complete in 10 minutes")
+                    time.sleep(0.2)
+            walk_s = round(time.monotonic() - started, 1)
+            for label, query in MIRROR_QUERIES:
+                row = {"list": label, "walk_s": walk_s}
+                for name, base in (("through", through_base), ("copy", copy_base)):
+                    figures = oha(f"{base}/v1/leads?{query}", requests=REQUESTS // 4)
+                    row.update({f"{name}_{key}": value for key, value in figures.items()})
+                rows.append(row)
+            search = oha(f"{copy_base}/v1/leads?q=smith", requests=REQUESTS // 4)
+            rows.append({"list": "q=smith", "walk_s": walk_s,
+                         **{f"copy_{key}": value for key, value in search.items()}})
+        finally:
+            for proc in (vendor, *proxies):
+                proc.terminate()
+                proc.wait(timeout=30)
+    return rows
+
+
 def searches(base, leads):
     """Each search once by itself (the server has not counted its matches
     yet), then one request at a time: the time a person waits for an answer,
@@ -446,6 +509,19 @@ def markdown(report):
     for r in report["events"]:
         lines.append(f"| {r['label']} | {r['delivered']:,} of {r['expected']:,} | "
                      f"{r['p50_ms']} | {r['p99_ms']} |")
+    copy = report.get("mirror", [])
+    if copy:
+        lines += ["", "## Server: the synced copy (`--mirror`) against passing lists through", "",
+                  f"The vendor is a second server with {MIRROR_LEADS:,} leads, every answer "
+                  f"held {VENDOR_DELAY_MS} ms; {REQUESTS // 4} requests per row, "
+                  f"{CONCURRENCY} at once (oha). The copy's first walk took "
+                  f"{copy[0]['walk_s']} s.", "",
+                  "| list | through p50 ms | through p99 ms | copy p50 ms | copy p99 ms |",
+                  "|---|---:|---:|---:|---:|"]
+        for r in copy:
+            lines.append(f"| {r['list']} | {r.get('through_p50_ms', '— (no search)')} | "
+                         f"{r.get('through_p99_ms', '—')} | {r['copy_p50_ms']} | "
+                         f"{r['copy_p99_ms']} |")
     figures = report["browser"]
     lines += ["", "## Browser: the console against the plain-JS baseline", "",
               "Debian's headless Chromium, the same server and demo data, the same run; "
@@ -474,13 +550,13 @@ def markdown(report):
 
 
 def main():
-    for need in (SERVER, DIST / "index.html"):
+    for need in (SERVER, TEST_SERVER, DIST / "index.html"):
         if not need.exists():
             sys.exit(f"{need} is missing: run make build (make bench does)")
     if not shutil.which("oha"):
         sys.exit("oha is not installed: run make bench, which installs it")
     report = {"machine": machine(), "size": sizes(), "browser": browser_figures(),
-              "server": server(), "events": events()}
+              "server": server(), "events": events(), "mirror": mirror()}
     OUT.mkdir(exist_ok=True)
     (OUT / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     (OUT / "report.md").write_text(markdown(report))

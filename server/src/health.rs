@@ -30,11 +30,15 @@ pub async fn readyz(
         (LeadsBackend::Mirror(mirror), Ok(())) => mirror.problem().await,
         (LeadsBackend::Store(_), Ok(())) => None,
     };
-    match problem {
-        None => (StatusCode::OK, Json(json!({"status": "ready"}))),
+    let (status, mut body) = match problem {
+        None => (StatusCode::OK, json!({"status": "ready"})),
         Some(reason) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "not ready", "reason": reason})),
+            json!({"status": "not ready", "reason": reason}),
         ),
+    };
+    if let LeadsBackend::Mirror(mirror) = &backend {
+        body["sync"] = mirror.describe().await;
     }
+    (status, Json(body))
 }

@@ -397,7 +397,7 @@ async fn migrate_brings_the_schema_up_and_the_server_refuses_what_it_cannot_use(
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, [1]);
+    assert_eq!(versions, [1, 2]);
     assert!(
         run_binary(&url, &["migrate"]).status.success(),
         "again: nothing to do"
@@ -412,7 +412,7 @@ async fn migrate_brings_the_schema_up_and_the_server_refuses_what_it_cannot_use(
     let said = String::from_utf8_lossy(&newer.stderr);
     assert!(!newer.status.success());
     assert!(
-        said.contains("schema is version 99, newer than this leads-server knows (1)"),
+        said.contains("schema is version 99, newer than this leads-server knows (2)"),
         "{said}"
     );
 }

@@ -467,6 +467,15 @@ async fn with_the_vendor_down_the_copy_answers_stale_and_writes_say_why() {
         (StatusCode::OK, &json!("ready")),
         "a blip within --max-staleness"
     );
+    let state = ready["sync"]["state"].as_str().unwrap_or_default();
+    assert!(state.starts_with("vendor unreachable since"), "{ready}");
+    assert!(
+        ready["sync"]["problem"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the vendor's API"),
+        "{ready}"
+    );
     let save = reqwest::Client::new()
         .patch(format!("{}/v1/leads/lead_003", copy.base))
         .header("content-type", "application/json")
@@ -496,6 +505,8 @@ async fn with_the_vendor_down_the_copy_answers_stale_and_writes_say_why() {
     )
     .await;
     assert_eq!(caught_up["status"], "qualified");
+    let (_, _, ready) = get(&copy.base, "/readyz").await;
+    assert_eq!(ready["sync"]["state"], "following", "{ready}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

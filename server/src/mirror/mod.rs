@@ -182,6 +182,23 @@ impl Mirror {
         })
     }
 
+    /// Where the sync stands, for `/readyz`: `walking`, `following`, or
+    /// `vendor unreachable since …`, with its times and why it fails.
+    pub async fn describe(&self) -> serde_json::Value {
+        let record = self.record().await;
+        let state = match (&record.unreachable_since, &record.state) {
+            (Some(since), _) => format!("vendor unreachable since {since}"),
+            (None, Some(state)) => state.clone(),
+            (None, None) => "starting".to_owned(),
+        };
+        serde_json::json!({
+            "state": state,
+            "synced_at": record.synced_at,
+            "walked_at": record.walked_at,
+            "problem": record.problem,
+        })
+    }
+
     /// The headers of an answer served from the copy: when it last reached
     /// the vendor, and whether it is stale (the vendor does not answer, or
     /// no pass reached it for longer than `--max-staleness`).

@@ -358,6 +358,12 @@ impl<'a> Syncer<'a> {
                 self.record.problem = Some(failure.to_string());
             }
         }
+        let state = if self.walk.is_some() {
+            "walking"
+        } else {
+            "following"
+        };
+        self.record.state = Some(state.to_owned());
         self.mirror.save(&self.record).await;
     }
 

@@ -157,6 +157,9 @@ pub struct SyncRecord {
     pub unreachable_since: Option<String>,
     /// Why the last pass failed, for operators.
     pub problem: Option<String>,
+    /// What the syncing instance was doing at its last pass: `walking`
+    /// (every lead, as at start) or `following` (what changed).
+    pub state: Option<String>,
 }
 
 /// Why a database cannot hold the copy of `--upstream`.

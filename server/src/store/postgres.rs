@@ -139,7 +139,8 @@ CREATE TABLE mirror_state (
     synced_at         TEXT,
     cursor            TEXT COLLATE \"C\",
     unreachable_since TEXT,
-    problem           TEXT
+    problem           TEXT,
+    state             TEXT
 );
 CREATE TABLE mirror_guesses (id TEXT PRIMARY KEY);";
 
@@ -638,7 +639,7 @@ pub async fn load_sync(pool: &Pool) -> Result<Option<SyncRecord>, StoreError> {
     let client = pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem \
+            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem, state \
              FROM mirror_state WHERE id = 1",
             &[],
         )
@@ -650,6 +651,7 @@ pub async fn load_sync(pool: &Pool) -> Result<Option<SyncRecord>, StoreError> {
         cursor: r.get(3),
         unreachable_since: r.get(4),
         problem: r.get(5),
+        state: r.get(6),
     }))
 }
 
@@ -659,13 +661,14 @@ pub async fn save_sync(pool: &Pool, record: &SyncRecord) -> Result<(), StoreErro
         .await?
         .execute(
             "UPDATE mirror_state SET walked_at = $1, synced_at = $2, cursor = $3, \
-             unreachable_since = $4, problem = $5 WHERE id = 1 AND upstream = $6",
+             unreachable_since = $4, problem = $5, state = $6 WHERE id = 1 AND upstream = $7",
             &[
                 &record.walked_at,
                 &record.synced_at,
                 &record.cursor,
                 &record.unreachable_since,
                 &record.problem,
+                &record.state,
                 &record.upstream,
             ],
         )

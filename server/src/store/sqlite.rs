@@ -39,7 +39,8 @@ CREATE TABLE mirror_state (
     synced_at         TEXT,
     cursor            TEXT,
     unreachable_since TEXT,
-    problem           TEXT
+    problem           TEXT,
+    state             TEXT
 );
 CREATE TABLE mirror_guesses (id TEXT PRIMARY KEY) WITHOUT ROWID;";
 
@@ -476,7 +477,7 @@ fn seq_taken(conn: &Connection, seq: i64) -> rusqlite::Result<bool> {
 pub fn load_sync(path: &Path) -> rusqlite::Result<Option<SyncRecord>> {
     connect(path)?
         .query_row(
-            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem \
+            "SELECT upstream, walked_at, synced_at, cursor, unreachable_since, problem, state \
              FROM mirror_state WHERE id = 1",
             [],
             |r| {
@@ -487,6 +488,7 @@ pub fn load_sync(path: &Path) -> rusqlite::Result<Option<SyncRecord>> {
                     cursor: r.get(3)?,
                     unreachable_since: r.get(4)?,
                     problem: r.get(5)?,
+                    state: r.get(6)?,
                 })
             },
         )
@@ -497,13 +499,14 @@ pub fn load_sync(path: &Path) -> rusqlite::Result<Option<SyncRecord>> {
 pub fn save_sync(path: &Path, record: &SyncRecord) -> rusqlite::Result<()> {
     connect(path)?.execute(
         "UPDATE mirror_state SET walked_at = ?1, synced_at = ?2, cursor = ?3, \
-         unreachable_since = ?4, problem = ?5 WHERE id = 1 AND upstream = ?6",
+         unreachable_since = ?4, problem = ?5, state = ?6 WHERE id = 1 AND upstream = ?7",
         rusqlite::params![
             record.walked_at,
             record.synced_at,
             record.cursor,
             record.unreachable_since,
             record.problem,
+            record.state,
             record.upstream
         ],
     )?;
