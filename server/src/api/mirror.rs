@@ -143,6 +143,11 @@ async fn update(
     let Some(answer) = accepted(&reply, StatusCode::OK, Some(&id)) else {
         return Ok(reply.passed_on());
     };
+    // A lead the copy does not hold yet: the vendor's answer as it is, and
+    // the next pass brings the whole lead (nothing here is made up).
+    if !matches!(mirror.store.get(&id).await, Ok(Some(_))) {
+        return Ok(reply.passed_on());
+    }
     // What the request set, then what the vendor said over it.
     let mut lead = leads_core::body::object(&sent)
         .ok()
@@ -157,8 +162,8 @@ async fn update(
     lead.merge(answer);
     let incoming = Incoming {
         lead,
-        // A lead the copy does not hold yet gets whatever the vendor
-        // lists next.
+        // Only if the sync took the lead away meanwhile, which it never
+        // does: then whatever the vendor lists next replaces it.
         fallback: placeholder(&id),
         guessed: true,
         delivery: None,
