@@ -203,20 +203,21 @@ impl<'a> Syncer<'a> {
         for page in 1.. {
             let leads = self.page("-updated_at", page).await?;
             let full = leads.len() == PAGE;
-            let mut older = false;
-            for lead in leads {
-                let updated = lead.updated_at.clone();
-                if let (Some(updated), Some(bound)) = (&updated, &bound) {
-                    if updated < bound {
-                        older = true;
-                        break;
-                    }
-                }
-                self.absorb(lead, tally).await?;
-                if updated > newest {
-                    newest = updated;
+            // Newest first: the page's changes end at its first older lead.
+            let changed: Vec<PartialLead> = leads
+                .into_iter()
+                .take_while(|lead| match (&lead.updated_at, &bound) {
+                    (Some(updated), Some(bound)) => updated >= bound,
+                    _ => true,
+                })
+                .collect();
+            let older = changed.len() < PAGE && full;
+            for lead in &changed {
+                if lead.updated_at > newest {
+                    newest = lead.updated_at.clone();
                 }
             }
+            self.absorb(changed, tally).await?;
             if older || !full || bound.is_none() {
                 break;
             }
@@ -234,9 +235,7 @@ impl<'a> Syncer<'a> {
         let leads = self.page("created_at", page).await?;
         let full = leads.len() == PAGE;
         let mut walked = Tally::default();
-        for lead in leads {
-            self.absorb(lead, &mut walked).await?;
-        }
+        self.absorb(leads, &mut walked).await?;
         tally.add(walked);
         self.walked.add(walked);
         if full {
@@ -255,18 +254,21 @@ impl<'a> Syncer<'a> {
         Ok(())
     }
 
-    async fn absorb(&self, lead: PartialLead, tally: &mut Tally) -> Result<(), Failure> {
-        tally.read += 1;
+    /// A page's leads into the copy, in one transaction.
+    async fn absorb(&self, leads: Vec<PartialLead>, tally: &mut Tally) -> Result<(), Failure> {
+        tally.read += leads.len();
         let absorbed = self
             .mirror
             .store
-            .absorb(Incoming::listed(lead))
+            .absorb_all(leads.into_iter().map(Incoming::listed).collect())
             .await
             .map_err(|err| Failure::Copy(err.to_string()))?;
-        match absorbed {
-            Absorbed::Created(_) => tally.created += 1,
-            Absorbed::Changed(_) => tally.changed += 1,
-            _ => {}
+        for absorbed in absorbed {
+            match absorbed {
+                Absorbed::Created(_) => tally.created += 1,
+                Absorbed::Changed(_) => tally.changed += 1,
+                _ => {}
+            }
         }
         Ok(())
     }

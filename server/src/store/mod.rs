@@ -376,6 +376,13 @@ impl Store {
     /// Takes a lead the vendor told of into the synced copy, with its
     /// `lead.created` or `lead.updated` when it is new or changed.
     pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+        let mut absorbed = self.absorb_all(vec![incoming]).await?;
+        Ok(absorbed.pop().unwrap_or(Absorbed::Duplicate))
+    }
+
+    /// [`Store::absorb`] for a page of leads, in one transaction: a walk
+    /// over many thousands writes (and syncs to disk) once a page.
+    pub async fn absorb_all(&self, incoming: Vec<Incoming>) -> Result<Vec<Absorbed>, AppError> {
         match self {
             Store::Sqlite(db) => db.absorb(incoming).await,
             Store::Postgres(db) => db.absorb(incoming).await,

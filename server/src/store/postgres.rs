@@ -548,90 +548,105 @@ impl Postgres {
 }
 
 impl Postgres {
-    /// Takes a lead the vendor told of into the copy, with its event, in
-    /// one transaction ([`copy::decide`]).
-    pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+    /// Takes leads the vendor told of into the copy, each with its event,
+    /// in one transaction ([`copy::decide`]).
+    pub async fn absorb(&self, incoming: Vec<Incoming>) -> Result<Vec<Absorbed>, AppError> {
         let mut client = self.pool.get().await.map_err(StoreError::from)?;
         let tx = client.transaction().await.map_err(StoreError::from)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&COPY_LOCK])
             .await
             .map_err(StoreError::from)?;
-        if let Some(delivery) = &incoming.delivery {
-            if !take_delivery(&tx, delivery).await? {
-                return Ok(Absorbed::Duplicate);
-            }
+        let mut absorbed = Vec::with_capacity(incoming.len());
+        for incoming in &incoming {
+            absorbed.push(absorb_one(&tx, incoming).await?);
         }
-        let id = incoming.lead.id.clone();
-        let existing = match select_one(&tx, &id, "").await? {
-            Some(lead) => {
-                let guessed: bool = tx
-                    .query_one(
-                        "SELECT EXISTS (SELECT 1 FROM mirror_guesses WHERE id = $1)",
-                        &[&id],
-                    )
-                    .await
-                    .map_err(StoreError::from)?
-                    .get(0);
-                Some((lead, guessed))
-            }
-            None => None,
-        };
-        let absorbed = match copy::decide(existing, &incoming) {
-            Decision::Insert(lead, event) => {
-                let free = match copy::row_hint(&id) {
-                    Some(seq) => {
-                        let taken: bool = tx
-                            .query_one(
-                                "SELECT EXISTS (SELECT 1 FROM leads WHERE seq = $1)",
-                                &[&seq],
-                            )
-                            .await
-                            .map_err(StoreError::from)?
-                            .get(0);
-                        (!taken).then_some(seq)
-                    }
-                    None => None,
-                };
-                // Past every row (the hints leave the sequence behind);
-                // the lock keeps two absorbs from taking the same.
-                let seq = match free {
-                    Some(seq) => seq,
-                    None => tx
-                        .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM leads", &[])
-                        .await
-                        .map_err(StoreError::from)?
-                        .get(0),
-                };
-                let seq = insert_at(&tx, seq, &lead).await?;
-                if let Some(seq) = seq {
-                    index_tags(&tx, seq, &lead).await?;
-                }
-                record(&tx, &event).await?;
-                Absorbed::Created(lead)
-            }
-            Decision::Update(lead, event) => {
-                rewrite(&tx, &lead).await?;
-                if let Some(event) = event {
-                    record(&tx, &event).await?;
-                }
-                Absorbed::Changed(lead)
-            }
-            Decision::Leave(absorbed) => absorbed,
-        };
-        let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
-            "INSERT INTO mirror_guesses (id) VALUES ($1) ON CONFLICT DO NOTHING"
-        } else {
-            "DELETE FROM mirror_guesses WHERE id = $1"
-        };
-        tx.execute(guesses, &[&id])
-            .await
-            .map_err(StoreError::from)?;
         tx.commit().await.map_err(StoreError::from)?;
-        if matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)) {
+        if absorbed
+            .iter()
+            .any(|absorbed| matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)))
+        {
             self.wake.notify_one();
         }
         Ok(absorbed)
     }
+}
+
+/// One lead into the copy, in the caller's transaction.
+async fn absorb_one(
+    tx: &deadpool_postgres::Transaction<'_>,
+    incoming: &Incoming,
+) -> Result<Absorbed, AppError> {
+    if let Some(delivery) = &incoming.delivery {
+        if !take_delivery(tx, delivery).await? {
+            return Ok(Absorbed::Duplicate);
+        }
+    }
+    let id = incoming.lead.id.clone();
+    let existing = match select_one(tx, &id, "").await? {
+        Some(lead) => {
+            let guessed: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM mirror_guesses WHERE id = $1)",
+                    &[&id],
+                )
+                .await
+                .map_err(StoreError::from)?
+                .get(0);
+            Some((lead, guessed))
+        }
+        None => None,
+    };
+    let absorbed = match copy::decide(existing, incoming) {
+        Decision::Insert(lead, event) => {
+            let free = match copy::row_hint(&id) {
+                Some(seq) => {
+                    let taken: bool = tx
+                        .query_one(
+                            "SELECT EXISTS (SELECT 1 FROM leads WHERE seq = $1)",
+                            &[&seq],
+                        )
+                        .await
+                        .map_err(StoreError::from)?
+                        .get(0);
+                    (!taken).then_some(seq)
+                }
+                None => None,
+            };
+            // Past every row (the hints leave the sequence behind);
+            // the lock keeps two absorbs from taking the same.
+            let seq = match free {
+                Some(seq) => seq,
+                None => tx
+                    .query_one("SELECT COALESCE(MAX(seq), 0) + 1 FROM leads", &[])
+                    .await
+                    .map_err(StoreError::from)?
+                    .get(0),
+            };
+            let seq = insert_at(tx, seq, &lead).await?;
+            if let Some(seq) = seq {
+                index_tags(tx, seq, &lead).await?;
+            }
+            record(tx, &event).await?;
+            Absorbed::Created(lead)
+        }
+        Decision::Update(lead, event) => {
+            rewrite(tx, &lead).await?;
+            if let Some(event) = event {
+                record(tx, &event).await?;
+            }
+            Absorbed::Changed(lead)
+        }
+        Decision::Leave(absorbed) => absorbed,
+    };
+    let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+        "INSERT INTO mirror_guesses (id) VALUES ($1) ON CONFLICT DO NOTHING"
+    } else {
+        "DELETE FROM mirror_guesses WHERE id = $1"
+    };
+    tx.execute(guesses, &[&id])
+        .await
+        .map_err(StoreError::from)?;
+    Ok(absorbed)
 }
 
 /// The sync's record, if the database holds a copy.

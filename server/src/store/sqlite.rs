@@ -406,60 +406,71 @@ impl Sqlite {
 }
 
 impl Sqlite {
-    /// Takes a lead the vendor told of into the copy, with its event, in
-    /// one transaction ([`copy::decide`]).
-    pub async fn absorb(&self, incoming: Incoming) -> Result<Absorbed, AppError> {
+    /// Takes leads the vendor told of into the copy, each with its event,
+    /// in one transaction ([`copy::decide`]).
+    pub async fn absorb(&self, incoming: Vec<Incoming>) -> Result<Vec<Absorbed>, AppError> {
         let absorbed = blocking(&self.db, move |db| {
             let tx = db.write()?;
-            if let Some(delivery) = &incoming.delivery {
-                if !take_delivery(&tx, delivery)? {
-                    return Ok(Absorbed::Duplicate);
-                }
-            }
-            let id = incoming.lead.id.clone();
-            let existing = match select_one(&tx, &id)? {
-                Some(lead) => Some((lead, guessed(&tx, &id)?)),
-                None => None,
-            };
-            let absorbed = match copy::decide(existing, &incoming) {
-                Decision::Insert(lead, event) => {
-                    let hint =
-                        copy::row_hint(&id).filter(|&seq| !seq_taken(&tx, seq).unwrap_or(true));
-                    let seq = match hint {
-                        Some(seq) => seq,
-                        None => next_seq(&tx)?,
-                    };
-                    insert(&tx, seq, &lead)?;
-                    record(&tx, &event)?;
-                    Absorbed::Created(lead)
-                }
-                Decision::Update(lead, event) => {
-                    update(&tx, &lead)?;
-                    let seq: i64 =
-                        tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
-                    index(&tx, seq, &lead)?;
-                    if let Some(event) = event {
-                        record(&tx, &event)?;
-                    }
-                    Absorbed::Changed(lead)
-                }
-                Decision::Leave(absorbed) => absorbed,
-            };
-            let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
-                "INSERT OR IGNORE INTO mirror_guesses (id) VALUES (?1)"
-            } else {
-                "DELETE FROM mirror_guesses WHERE id = ?1"
-            };
-            tx.prepare_cached(guesses)?.execute([&id])?;
+            let absorbed = incoming
+                .iter()
+                .map(|incoming| absorb_one(&tx, incoming))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
             tx.commit()?;
             Ok(absorbed)
         })
         .await?;
-        if matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)) {
+        if absorbed
+            .iter()
+            .any(|absorbed| matches!(absorbed, Absorbed::Created(_) | Absorbed::Changed(_)))
+        {
             self.wake.notify_one();
         }
         Ok(absorbed)
     }
+}
+
+/// One lead into the copy, in the caller's transaction.
+fn absorb_one(tx: &Connection, incoming: &Incoming) -> rusqlite::Result<Absorbed> {
+    if let Some(delivery) = &incoming.delivery {
+        if !take_delivery(tx, delivery)? {
+            return Ok(Absorbed::Duplicate);
+        }
+    }
+    let id = incoming.lead.id.clone();
+    let existing = match select_one(tx, &id)? {
+        Some(lead) => Some((lead, guessed(tx, &id)?)),
+        None => None,
+    };
+    let absorbed = match copy::decide(existing, incoming) {
+        Decision::Insert(lead, event) => {
+            let hint = copy::row_hint(&id).filter(|&seq| !seq_taken(tx, seq).unwrap_or(true));
+            let seq = match hint {
+                Some(seq) => seq,
+                None => next_seq(tx)?,
+            };
+            insert(tx, seq, &lead)?;
+            record(tx, &event)?;
+            Absorbed::Created(lead)
+        }
+        Decision::Update(lead, event) => {
+            update(tx, &lead)?;
+            let seq: i64 =
+                tx.query_row("SELECT seq FROM leads WHERE id = ?1", [&id], |r| r.get(0))?;
+            index(tx, seq, &lead)?;
+            if let Some(event) = event {
+                record(tx, &event)?;
+            }
+            Absorbed::Changed(lead)
+        }
+        Decision::Leave(absorbed) => absorbed,
+    };
+    let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+        "INSERT OR IGNORE INTO mirror_guesses (id) VALUES (?1)"
+    } else {
+        "DELETE FROM mirror_guesses WHERE id = ?1"
+    };
+    tx.prepare_cached(guesses)?.execute([&id])?;
+    Ok(absorbed)
 }
 
 /// Whether the copy's row for `id` holds guessed times.
