@@ -669,6 +669,11 @@ async fn a_copy_of_the_vendors_leads_shows_its_changes_in_place_and_says_when_it
     assert_eq!(h.open_view("/", "").await, ids);
     assert!(h.wait_for_text("Showing leads as of").await);
     assert!(h.wait_for_text("the leads service is not answering").await);
+    let violations = h.axe_violations().await;
+    assert!(
+        violations.is_empty(),
+        "axe with the notice: {violations:#?}"
+    );
     // A save says why it failed.
     let other = h.lead(&ids[1]).await;
     let name = other["name"].as_str().unwrap().to_owned();
