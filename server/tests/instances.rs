@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::live::{new_lead, signature, Block, Reader};
+use support::live::{deliver_to, Block, Reader};
 use support::process::ServerProcess;
 
 const SECRET: &str = "instances-whsec";
@@ -71,19 +71,8 @@ async fn create(http: &reqwest::Client, base: &str, name: &str) -> Option<String
 }
 
 /// Delivers the vendor's `new_lead` event `event_id` to `base`; its status.
-async fn deliver(http: &reqwest::Client, base: &str, event_id: &str, lead: Value) -> u16 {
-    let body = new_lead(event_id, lead);
-    let (timestamp, signed) = signature(SECRET, &body, 0);
-    http.post(format!("{base}/webhooks/new_lead"))
-        .header("content-type", "application/json")
-        .header("x-leads-timestamp", timestamp)
-        .header("x-leads-signature", signed)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+async fn deliver(base: &str, event_id: &str, lead: Value) -> u16 {
+    deliver_to(base, SECRET, event_id, lead).await
 }
 
 /// The lead id an event is about.
@@ -142,7 +131,7 @@ async fn a_stream_on_one_instance_hears_what_was_written_through_another() {
     assert_eq!(total(a.base.clone(), "status=contacted").await, 1);
     assert_eq!(total(a.base.clone(), "q=made").await, 1, "B's create, on A");
 
-    let delivered = deliver(&http, &b.base, "evt_b_1", json!({"id": "vendor_b_1"})).await;
+    let delivered = deliver(&b.base, "evt_b_1", json!({"id": "vendor_b_1"})).await;
     assert_eq!(delivered, 202);
     let webhook = on_a.next_event(SOON).await.expect("B's webhook lead, on A");
     assert_eq!(lead_id(&webhook), "vendor_b_1");
@@ -166,8 +155,8 @@ async fn a_delivery_to_two_instances_at_once_is_stored_and_announced_once() {
         let event = format!("evt_both_{round}");
         let lead = json!({"id": format!("both_{round}"), "name": "Twice Sent"});
         let (to_a, to_b) = tokio::join!(
-            deliver(&http, &a.base, &event, lead.clone()),
-            deliver(&http, &b.base, &event, lead),
+            deliver(&a.base, &event, lead.clone()),
+            deliver(&b.base, &event, lead),
         );
         let mut statuses = [to_a, to_b];
         statuses.sort_unstable();

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::live::{new_lead, signature, Block, Reader};
+use support::live::{deliver_to, Block, Reader};
 use support::process::ServerProcess;
 use tempfile::TempDir;
 
@@ -175,19 +175,7 @@ impl Vendor {
 
 /// Delivers the `new_lead` event `event_id` to `base`'s webhook; its status.
 async fn deliver(base: &str, event_id: &str, lead: Value) -> u16 {
-    let body = new_lead(event_id, lead);
-    let (timestamp, signed) = signature(SECRET, &body, 0);
-    reqwest::Client::new()
-        .post(format!("{base}/webhooks/new_lead"))
-        .header("content-type", "application/json")
-        .header("x-leads-timestamp", timestamp)
-        .header("x-leads-signature", signed)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    deliver_to(base, SECRET, event_id, lead).await
 }
 
 /// The copy of `vendor`'s leads, with `more` flags.

@@ -127,6 +127,12 @@ pub(crate) fn decide(existing: Option<(Lead, bool)>, incoming: &Incoming) -> Dec
     Decision::Update(lead, event)
 }
 
+/// Whether the copy's row for `incoming` holds guesses after it joined:
+/// only a new row made from an answer that named no times.
+pub(crate) fn keeps_guesses(incoming: &Incoming, absorbed: &Absorbed) -> bool {
+    incoming.guessed && matches!(absorbed, Absorbed::Created(_))
+}
+
 /// The row number a lead from the vendor asks for: the number its id ends
 /// in (`lead_042` → 42), so the copy breaks ties as the vendor does.
 pub(crate) fn row_hint(id: &str) -> Option<i64> {

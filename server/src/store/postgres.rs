@@ -638,7 +638,7 @@ async fn absorb_one(
         }
         Decision::Leave(absorbed) => absorbed,
     };
-    let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+    let guesses = if copy::keeps_guesses(incoming, &absorbed) {
         "INSERT INTO mirror_guesses (id) VALUES ($1) ON CONFLICT DO NOTHING"
     } else {
         "DELETE FROM mirror_guesses WHERE id = $1"

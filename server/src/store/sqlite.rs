@@ -464,7 +464,7 @@ fn absorb_one(tx: &Connection, incoming: &Incoming) -> rusqlite::Result<Absorbed
         }
         Decision::Leave(absorbed) => absorbed,
     };
-    let guesses = if incoming.guessed && matches!(absorbed, Absorbed::Created(_)) {
+    let guesses = if copy::keeps_guesses(incoming, &absorbed) {
         "INSERT OR IGNORE INTO mirror_guesses (id) VALUES (?1)"
     } else {
         "DELETE FROM mirror_guesses WHERE id = ?1"

@@ -141,6 +141,24 @@ fn parse(text: &str) -> Block {
 }
 
 /// Delivers `body` to the app's webhook with these headers.
+/// Delivers the `new_lead` event `event_id` with `lead`, signed with
+/// `secret`, to a server process at `base`; the status it answered.
+pub async fn deliver_to(base: &str, secret: &str, event_id: &str, lead: Value) -> u16 {
+    let body = new_lead(event_id, lead);
+    let (timestamp, signed) = signature(secret, &body, 0);
+    reqwest::Client::new()
+        .post(format!("{base}/webhooks/new_lead"))
+        .header("content-type", "application/json")
+        .header("x-leads-timestamp", timestamp)
+        .header("x-leads-signature", signed)
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers")
+        .status()
+        .as_u16()
+}
+
 pub async fn deliver_raw(app: &TestApp, body: &str, headers: &[(&str, &str)]) -> Reply {
     let mut request = Request::builder()
         .method(Method::POST)
