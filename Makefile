@@ -228,6 +228,8 @@ bench: setup-test build build-test-server websocket-client
 	  || cargo install oha --version $(OHA_VERSION) --locked
 	@twiggy --version 2>/dev/null | grep -qF "$(TWIGGY_VERSION)" \
 	  || cargo install twiggy --version $(TWIGGY_VERSION) --locked
+	@# The React 19 reference of the same list, built from bench/react/'s lock.
+	cd bench/react && npm ci --no-audit --no-fund --ignore-scripts && npm run build
 	"$(VENV)/bin/python" bench/bench.py
 
 .PHONY: websocket-client

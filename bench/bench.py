@@ -19,10 +19,14 @@ A benchmark, not a test: no figure here fails anything. Sections:
   9. mirror - the same lists passed through to the vendor's API (a second
               server, 50 ms away) and served from the synced copy
               (`--mirror`), p50/p99; and a search, which only the copy has.
-  2-6. browser - the console's own page and the plain-JS baseline
-              (bench/baseline/), in the same run with the same server:
-              cold load to the first row painted (cache off; and on an
-              office connection), the wasm's fetch and what follows it; a
+  2-6. browser - the console's own page, the plain-JS baseline
+              (bench/baseline/) and the same list in React 19 (bench/react/,
+              built by Vite), in the same run with the same server:
+              first visits (a new browser context per load) and reloads
+              (cache off) to the first row painted, on loopback and on an
+              office connection, with a first visit's split (module
+              instantiated, first row in the DOM, painted), the wasm's
+              fetch and what follows it; a
               Status change to the new rows painted, with and without the
               request's network time, at 20 and at 100 rows a page; JS heap
               and wasm memory after 10 and after 200 view changes; a row's
@@ -409,6 +413,10 @@ def browser_figures():
         shutil.copytree(DIST, dist)
         for path in browser.baseline_files():
             shutil.copy(path, dist / path.name)
+        # Sent brotli-compressed, as the console's own files are.
+        shutil.copytree(browser.react_build(), dist / "react")
+        for script in (dist / "react" / "assets").glob("*.js"):
+            subprocess.run(["brotli", "-q", "11", "-k", str(script)], check=True)
         proc, base = start_server(folder, 250, dist)
         try:
             return browser.measure(base)
@@ -418,35 +426,50 @@ def browser_figures():
 
 
 def browser_rows(figures):
-    """(label, baseline, console) for each browser figure, in ms."""
+    """(label, baseline, React, console) for each browser figure, in ms."""
     rows = []
-    for key, label in (("cold", "cold load → first row (loopback, cache off)"),
-                       ("cold_office", "cold load → first row (10 Mbit/s, 40 ms)")):
+    for key, label in (("first_visit", "first visit → first row painted (loopback)"),
+                       ("first_visit_office", "first visit → first row painted (10 Mbit/s, 40 ms)"),
+                       ("cold", "reload, cache off → first row painted (loopback)"),
+                       ("cold_office", "reload, cache off → first row painted (10 Mbit/s, 40 ms)")):
         for stat in ("median", "p90"):
             rows.append((f"{label}, {stat}", figures["baseline"][key]["first_row_ms"][stat],
+                         figures["react"][key]["first_row_ms"][stat],
                          figures["console"][key]["first_row_ms"][stat]))
+    # Where a first visit's time goes (only the console has a module).
+    for key, label in (("module_ready_ms", "first visit: until the module is instantiated"),
+                       ("ready_to_dom_ms", "first visit: from there to the first row in the DOM"),
+                       ("row_in_dom_ms", "first visit: first row in the DOM"),
+                       ("dom_to_paint_ms", "first visit: from there to the paint")):
+        other = {page: figures[page]["first_visit"].get(key, {}).get("median")
+                 for page in ("baseline", "react")}
+        rows.append((f"{label}, median", other["baseline"], other["react"],
+                     figures["console"]["first_visit"][key]["median"]))
     for view, prefix in (("view_change", ""), ("view_change_100", "100 rows: ")):
         for key, label in (("with_network_ms", "Status change → rows painted"),
                            ("without_network_ms", "the same, less the request's network time")):
             for stat in ("median", "p90"):
                 rows.append((f"{prefix}{label}, {stat}",
                              figures["baseline"][view][key][stat],
+                             figures["react"][view][key][stat],
                              figures["console"][view][key][stat]))
     for stat in ("median", "p90"):
         rows.append((f"a row's status changed → saved and shown, {stat}",
                      figures["baseline"]["inline_edit"]["saved_ms"][stat],
+                     figures["react"]["inline_edit"]["saved_ms"][stat],
                      figures["console"]["inline_edit"]["saved_ms"][stat]))
     return rows
 
 
 def memory_rows(figures):
-    """(label, baseline, console) in KB, after 10 and 200 view changes."""
+    """(label, baseline, React, console) in KB, after 10 and 200 view changes."""
     rows = []
     for after in ("10", "200"):
         for key, label in (("js_heap_bytes", "JS heap"), ("wasm_memory_bytes", "wasm memory"),
                            ("total_bytes", "together")):
             rows.append((f"after {after} view changes: {label}",
                          round(figures["baseline"]["memory"][after][key] / 1000),
+                         round(figures["react"]["memory"][after][key] / 1000),
                          round(figures["console"]["memory"][after][key] / 1000)))
     return rows
 
@@ -523,28 +546,38 @@ def markdown(report):
                          f"{r.get('through_p99_ms', '—')} | {r['copy_p50_ms']} | "
                          f"{r['copy_p99_ms']} |")
     figures = report["browser"]
-    lines += ["", "## Browser: the console against the plain-JS baseline", "",
+    lines += ["", "## Browser: the console against the plain-JS baseline and React 19", "",
               "Debian's headless Chromium, the same server and demo data, the same run; "
               "medians and p90 of "
-              f"{figures['console']['cold']['first_row_ms']['runs']} cold loads "
-              f"({figures['console']['cold_office']['first_row_ms']['runs']} throttled) and "
-              f"{figures['console']['view_change']['with_network_ms']['runs']} view changes.",
-              "", "| ms | baseline | console | ratio |", "|---|---:|---:|---:|"]
-    for label, base, console in browser_rows(figures):
-        ratio = f"{console / base:.2f}×" if base else "—"
-        lines.append(f"| {label} | {base} | {console} | {ratio} |")
-    cold = figures["console"]["cold"]
-    if "wasm_fetch_ms" in cold:
-        lines += ["", f"The console's wasm (loopback): fetched in "
-                  f"{cold['wasm_fetch_ms']['median']} ms, compiled and instantiated "
-                  f"{cold['wasm_after_fetch_ms']['median']} ms after its last byte (medians)."]
+              f"{figures['console']['first_visit']['first_row_ms']['runs']} first visits (a new "
+              "browser context each: nothing cached, nothing compiled), as many reloads of "
+              f"one tab with its cache off ({figures['console']['cold_office']['first_row_ms']['runs']} "
+              f"of each throttled) and {figures['console']['view_change']['with_network_ms']['runs']} "
+              "view changes. Painted: the first task after the frame that shows the rows.",
+              "", "| ms | baseline (plain JS) | React 19 | console | console ÷ baseline "
+              "| console ÷ React |", "|---|---:|---:|---:|---:|---:|"]
+    shown = lambda value: "—" if value is None else value
+    ratio = lambda console, other: f"{console / other:.2f}×" if other else "—"
+    for label, base, react, console in browser_rows(figures):
+        lines.append(f"| {label} | {shown(base)} | {shown(react)} | {console} | "
+                     f"{ratio(console, base)} | {ratio(console, react)} |")
+    first, cold = figures["console"]["first_visit"], figures["console"]["cold"]
+    if "wasm_fetch_ms" in first and "wasm_fetch_ms" in cold:
+        lines += ["", f"The console's wasm (loopback): on a first visit fetched in "
+                  f"{first['wasm_fetch_ms']['median']} ms and instantiated "
+                  f"{first['wasm_after_fetch_ms']['median']} ms after its last byte; on a "
+                  f"reload {cold['wasm_fetch_ms']['median']} and "
+                  f"{cold['wasm_after_fetch_ms']['median']} ms (medians). From the module "
+                  f"to the first row in the DOM: {first['ready_to_dom_ms']['median']} ms on a "
+                  f"first visit, {cold['ready_to_dom_ms']['median']} ms on a reload, where "
+                  "V8 has compiled the functions the first render calls before."]
     lines += ["", "### Memory", "",
               "After a forced garbage collection (DevTools), once 10 view changes are done "
               "and again after 200; the baseline has no wasm. Linear memory never shrinks, "
               "so it shows the most the console ever held.", "",
-              "| KB | baseline | console |", "|---|---:|---:|"]
-    for label, base, console in memory_rows(figures):
-        lines.append(f"| {label} | {base:,} | {console:,} |")
+              "| KB | baseline | React 19 | console |", "|---|---:|---:|---:|"]
+    for label, base, react, console in memory_rows(figures):
+        lines.append(f"| {label} | {base:,} | {react:,} | {console:,} |")
     lines.append("")
     return "\n".join(lines)
 

@@ -4,8 +4,18 @@ same way in the same run.
 
 First row painted: a probe added to every page before its own scripts
 watches each animation frame for a lead row (in the page, or in the
-console's shadow root) and keeps the frame's time, which counts from the
-start of navigation.
+console's shadow root) and keeps the time of the first task after that
+frame, when it has been painted, counted from the start of navigation.
+(Until 2026-12-06 it kept the frame's own timestamp, which is when the
+frame was due, not when it ran: on a first visit the main thread is busy
+compiling and rendering, and that timestamp came up to 120 ms before the
+row even entered the DOM.) It also notes when the first row entered the DOM (a
+mutation observer on the page and on every shadow root attached).
+
+A first visit is a new browser context per load (its own empty cache,
+nothing compiled), as a person's first visit is; a reload is the same tab
+loading the page again with the HTTP cache turned off (V8 may keep code it
+compiled before).
 """
 
 import json
@@ -21,12 +31,35 @@ import urllib.request
 import websocket  # websocket-client, from PyPI (make bench installs it)
 
 PROBE = """
-window.__bench = { firstRow: null };
-(function watch(now) {
+window.__bench = { firstRow: null, rowInDom: null };
+(function () {
+  const seen = () => {
+    if (window.__bench.rowInDom !== null) return;
+    const host = document.querySelector('leads-console');
+    const root = host && host.shadowRoot ? host.shadowRoot : document;
+    if (root.querySelector('tbody tr[data-lead-id]')) window.__bench.rowInDom = performance.now();
+  };
+  const observe = (root) => new MutationObserver(seen)
+    .observe(root, { childList: true, subtree: true });
+  observe(document);
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (...args) {
+    const root = attach.apply(this, args);
+    observe(root);
+    return root;
+  };
+})();
+// The frame that first holds a row is painted before the next task runs.
+const afterPaint = (then) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => then(performance.now());
+  channel.port2.postMessage(null);
+};
+(function watch() {
   const host = document.querySelector('leads-console');
   const root = host && host.shadowRoot ? host.shadowRoot : document;
   if (root.querySelector('tbody tr[data-lead-id]')) {
-    window.__bench.firstRow = now === undefined ? performance.now() : now;
+    afterPaint((at) => { window.__bench.firstRow = at; });
     return;
   }
   requestAnimationFrame(watch);
@@ -63,8 +96,8 @@ VIEW_CHANGE = """
   select.value = value;
   select.dispatchEvent(new Event('change', { bubbles: true }));
   const painted = await new Promise(resolve => {
-    (function watch(now) {
-      if (ids() !== before) resolve(now); else requestAnimationFrame(watch);
+    (function watch() {
+      if (ids() !== before) afterPaint(resolve); else requestAnimationFrame(watch);
     })();
   });
   const request = performance.getEntriesByType('resource')
@@ -91,11 +124,11 @@ INLINE_EDIT = """
   select.value = value;
   select.dispatchEvent(new Event('change', { bubbles: true }));
   const saved = await new Promise(resolve => {
-    (function watch(now) {
+    (function watch() {
       const answered = performance.getEntriesByType('resource')
         .some(e => new URL(e.name).pathname === path);
       if (answered && row.getAttribute('aria-busy') !== 'true' && select.value === value) {
-        resolve(now);
+        afterPaint(resolve);
       } else {
         requestAnimationFrame(watch);
       }
@@ -143,16 +176,30 @@ class Chromium:
             time.sleep(0.1)
         self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"],
                                                   timeout=120)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/version") as r:
+            self.browser = websocket.create_connection(json.load(r)["webSocketDebuggerUrl"],
+                                                       timeout=120)
         self.next_id = 0
+        self.session = None
         self.send("Page.enable")
         self.send("Network.enable")
         self.send("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
 
     def send(self, method, **params):
+        """`method` in the tab, or in the first visit's tab while one is
+        open."""
+        if self.session is None:
+            return self._call(self.socket, method, None, params)
+        return self._call(self.browser, method, self.session, params)
+
+    def _call(self, socket_, method, session, params):
         self.next_id += 1
-        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        socket_.send(json.dumps(message))
         while True:
-            message = json.loads(self.socket.recv())
+            message = json.loads(socket_.recv())
             if message.get("id") == self.next_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
@@ -174,7 +221,8 @@ class Chromium:
                 "(() => { const b = window.__bench; if (!b || b.firstRow === null) return null;"
                 " const wasm = performance.getEntriesByType('resource')"
                 "   .find(e => e.name.endsWith('.wasm'));"
-                " return { firstRow: b.firstRow, wasmReady: b.wasmReady || null,"
+                " return { firstRow: b.firstRow, rowInDom: b.rowInDom,"
+                "   wasmReady: b.wasmReady || null,"
                 "   wasmFetched: wasm ? wasm.responseEnd : null,"
                 "   wasmStart: wasm ? wasm.startTime : null }; })()")
             if figures:
@@ -182,7 +230,28 @@ class Chromium:
             time.sleep(0.02)
         raise RuntimeError(f"no lead row on {url} within a minute")
 
+    def first_visit(self, url, throttled=False):
+        """`url` opened in a new browser context (nothing cached, nothing
+        compiled), its figures, and the context thrown away."""
+        browser = lambda method, **params: self._call(self.browser, method, None, params)
+        context = browser("Target.createBrowserContext")["browserContextId"]
+        target = browser("Target.createTarget", url="about:blank",
+                         browserContextId=context)["targetId"]
+        self.session = browser("Target.attachToTarget", targetId=target,
+                               flatten=True)["sessionId"]
+        try:
+            self.send("Page.enable")
+            self.send("Network.enable")
+            self.send("Page.addScriptToEvaluateOnNewDocument", source=PROBE)
+            if throttled:
+                self.send("Network.emulateNetworkConditions", **OFFICE)
+            return self.load(url)
+        finally:
+            self.session = None
+            browser("Target.disposeBrowserContext", browserContextId=context)
+
     def close(self):
+        self.browser.close()
         self.socket.close()
         self.process.terminate()
         self.process.wait(timeout=10)
@@ -197,6 +266,7 @@ def summary(values):
 
 
 def cold_loads(browser, url, runs, throttled=False):
+    """Reloads of `url` in one tab with the HTTP cache off."""
     browser.send("Network.setCacheDisabled", cacheDisabled=True)
     if throttled:
         browser.send("Network.emulateNetworkConditions", **OFFICE)
@@ -204,7 +274,27 @@ def cold_loads(browser, url, runs, throttled=False):
     if throttled:
         browser.send("Network.emulateNetworkConditions", offline=False, latency=0,
                      downloadThroughput=-1, uploadThroughput=-1)
+    return load_figures(loads)
+
+
+def first_visits(browser, url, runs, throttled=False):
+    """`runs` first visits to `url`, each in a new browser context."""
+    return load_figures([browser.first_visit(url, throttled) for _ in range(runs)])
+
+
+def load_figures(loads):
+    """Medians and p90s of loads: to the first row painted, and its split
+    (until the module is instantiated, from there to the first row in the
+    DOM, from there to the paint)."""
     result = {"first_row_ms": summary([l["firstRow"] for l in loads])}
+    dom = [l for l in loads if l["rowInDom"] is not None]
+    if dom:
+        result["row_in_dom_ms"] = summary([l["rowInDom"] for l in dom])
+        result["dom_to_paint_ms"] = summary([l["firstRow"] - l["rowInDom"] for l in dom])
+    ready = [l for l in dom if l["wasmReady"] is not None]
+    if ready:
+        result["module_ready_ms"] = summary([l["wasmReady"] for l in ready])
+        result["ready_to_dom_ms"] = summary([l["rowInDom"] - l["wasmReady"] for l in ready])
     wasm = [l for l in loads if l["wasmFetched"] is not None and l["wasmReady"] is not None]
     if wasm:
         result["wasm_fetch_ms"] = summary([l["wasmFetched"] - l["wasmStart"] for l in wasm])
@@ -256,10 +346,14 @@ def measure(base):
     runs = int(os.environ.get("BENCH_LOADS", "15"))
     browser = Chromium()
     try:
-        pages = {"baseline": f"{base}/baseline.html", "console": f"{base}/"}
+        pages = {"baseline": f"{base}/baseline.html", "react": f"{base}/react/index.html",
+                 "console": f"{base}/"}
         result = {}
         for name, url in pages.items():
             result[name] = {
+                "first_visit": first_visits(browser, url, runs),
+                "first_visit_office": first_visits(browser, url, max(5, runs // 3),
+                                                   throttled=True),
                 "cold": cold_loads(browser, url, runs),
                 "cold_office": cold_loads(browser, url, max(5, runs // 3), throttled=True),
                 "view_change": view_changes(browser, url, 2 * runs),
@@ -276,3 +370,9 @@ def baseline_files():
     """The baseline page's files, to serve beside the console."""
     folder = pathlib.Path(__file__).resolve().parent / "baseline"
     return sorted(folder.iterdir())
+
+
+def react_build():
+    """The React reference's build (`make bench` runs Vite), to serve at
+    /react/ beside the console."""
+    return pathlib.Path(__file__).resolve().parent / "react" / "dist"
