@@ -9,6 +9,7 @@ use axum::Json;
 use serde_json::{json, Value};
 
 use crate::backend::LeadsBackend;
+use crate::mirror::Mirror;
 use crate::store::Database;
 
 /// `GET /healthz`.
@@ -27,7 +28,7 @@ pub async fn readyz(
         }
         (LeadsBackend::Upstream(upstream), Ok(())) => (!upstream.reachable().await)
             .then(|| "the upstream API could not be reached recently".to_owned()),
-        (LeadsBackend::Mirror(mirror), Ok(())) => mirror.problem().await,
+        (LeadsBackend::Mirror(mirror), Ok(())) => mirror.problem(&mirror.record().await).await,
         (LeadsBackend::Store(_), Ok(())) => None,
     };
     let (status, mut body) = match problem {
@@ -38,7 +39,7 @@ pub async fn readyz(
         ),
     };
     if let LeadsBackend::Mirror(mirror) = &backend {
-        body["sync"] = mirror.describe().await;
+        body["sync"] = Mirror::describe(&mirror.record().await);
     }
     (status, Json(body))
 }

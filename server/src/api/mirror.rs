@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use leads_core::query::{decode_pairs, Param};
 use leads_core::{ErrorType, LeadPatch, NewLead, PartialLead};
 
 use super::body::limited_bytes;
@@ -40,21 +39,10 @@ async fn list(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    if !mirror.complete().await {
-        not_searchable_yet(raw.as_deref().unwrap_or_default())?;
-        return mirror
-            .upstream
-            .forward(Method::GET, "/leads", raw, &headers, Body::empty())
-            .await;
-    }
-    let page = super::leads::list(State(mirror.store.clone()), RawQuery(raw)).await?;
-    Ok((mirror.answer_headers().await, page).into_response())
-}
-
-/// Until the copy is complete it cannot search, and the vendor cannot.
-fn not_searchable_yet(query: &str) -> Result<(), AppError> {
-    for (key, _) in decode_pairs(query) {
-        if let Some(param @ (Param::Q | Param::Tag)) = Param::named(&key) {
+    let record = mirror.record().await;
+    if record.walked_at.is_none() {
+        // Until the copy is complete it cannot search, and the vendor cannot.
+        if let Some(param) = super::search_param(raw.as_deref().unwrap_or_default()) {
             return Err(AppError::new(
                 ErrorType::Unavailable,
                 format!(
@@ -64,8 +52,13 @@ fn not_searchable_yet(query: &str) -> Result<(), AppError> {
                 ),
             ));
         }
+        return mirror
+            .upstream
+            .forward(Method::GET, "/leads", raw, &headers, Body::empty())
+            .await;
     }
-    Ok(())
+    let page = super::leads::list(State(mirror.store.clone()), RawQuery(raw)).await?;
+    Ok((mirror.answer_headers(&record), page).into_response())
 }
 
 async fn get_one(
@@ -74,9 +67,10 @@ async fn get_one(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let id = id.known()?;
-    if mirror.complete().await {
+    let record = mirror.record().await;
+    if record.walked_at.is_some() {
         if let Some(lead) = mirror.store.get(&id).await? {
-            return Ok((mirror.answer_headers().await, Json(lead)).into_response());
+            return Ok((mirror.answer_headers(&record), Json(lead)).into_response());
         }
     }
     // Not in the copy (yet): a lead made at the vendor a moment ago.

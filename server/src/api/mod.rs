@@ -9,6 +9,7 @@ pub mod mirror;
 pub mod proxy;
 
 use axum::{middleware, Router};
+use leads_core::query::{decode_pairs, Param};
 use leads_core::ErrorType;
 
 use crate::error::AppError;
@@ -36,6 +37,14 @@ pub fn router(state: AppState, leads: Router<AppState>) -> Router<AppState> {
         state.sign_in.clone(),
         auth::require_sign_in,
     ))
+}
+
+/// The first search parameter (`q` or `tag`) a list's query names, for the
+/// routes that pass lists to the vendor's API, which has neither.
+fn search_param(query: &str) -> Option<Param> {
+    decode_pairs(query).into_iter().find_map(|(key, _)| {
+        Param::named(&key).filter(|param| matches!(param, Param::Q | Param::Tag))
+    })
 }
 
 async fn unknown_route() -> AppError {

@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::routing::{patch, post};
 use axum::Router;
 
-use leads_core::query::{decode_pairs, Param};
 use leads_core::FieldError;
 
 use super::lead_id::LeadId;
@@ -55,16 +54,16 @@ async fn forward_collection(
 /// it does not know: passed on, `q` would list every lead as if it matched.
 /// `/config.json` tells consoles not to offer them here.
 fn refuse_search(query: &str) -> Result<(), FieldError> {
-    for (key, _) in decode_pairs(query) {
-        if let Some(param @ (Param::Q | Param::Tag)) = Param::named(&key) {
+    match super::search_param(query) {
+        Some(param) => {
             let name = param.as_str();
-            return Err(FieldError::new(
+            Err(FieldError::new(
                 name,
                 format!("{name} is not available: this server passes lists on to the vendor's API, which has no search or tag filter"),
-            ));
+            ))
         }
+        None => Ok(()),
     }
-    Ok(())
 }
 
 async fn forward_one(

@@ -145,17 +145,10 @@ impl Mirror {
         self.record.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Whether the copy has been complete once (its first full walk
-    /// ended): until then lists go to the vendor.
-    pub async fn complete(&self) -> bool {
-        self.record().await.walked_at.is_some()
-    }
-
-    /// What `/readyz` should say is wrong, if anything: a copy older than
-    /// `--max-staleness`, or, before the copy is complete, a vendor that
-    /// does not answer.
-    pub async fn problem(&self) -> Option<String> {
-        let record = self.record().await;
+    /// What `/readyz` should say is wrong with `record`, if anything: a
+    /// copy older than `--max-staleness`, or, before the copy is complete
+    /// (its first full walk ended), a vendor that does not answer.
+    pub async fn problem(&self, record: &SyncRecord) -> Option<String> {
         if record.walked_at.is_none() {
             return (!self.upstream.reachable().await).then(|| {
                 "the upstream API could not be reached recently, and the copy of its leads is \
@@ -163,12 +156,7 @@ impl Mirror {
                     .to_owned()
             });
         }
-        let fresh = record
-            .synced_at
-            .as_deref()
-            .and_then(age)
-            .is_some_and(|age| age <= self.settings.max_staleness);
-        (!fresh).then(|| {
+        (!self.fresh(record)).then(|| {
             format!(
                 "the copy of the vendor's leads was last synced at {}, longer ago than \
                  --max-staleness ({} s){}",
@@ -176,6 +164,7 @@ impl Mirror {
                 self.settings.max_staleness.as_secs(),
                 record
                     .problem
+                    .as_deref()
                     .map(|problem| format!(": {problem}"))
                     .unwrap_or_default()
             )
@@ -184,8 +173,7 @@ impl Mirror {
 
     /// Where the sync stands, for `/readyz`: `walking`, `following`, or
     /// `vendor unreachable since …`, with its times and why it fails.
-    pub async fn describe(&self) -> serde_json::Value {
-        let record = self.record().await;
+    pub fn describe(record: &SyncRecord) -> serde_json::Value {
         let state = match (&record.unreachable_since, &record.state) {
             (Some(since), _) => format!("vendor unreachable since {since}"),
             (None, Some(state)) => state.clone(),
@@ -202,8 +190,7 @@ impl Mirror {
     /// The headers of an answer served from the copy: when it last reached
     /// the vendor, and whether it is stale (the vendor does not answer, or
     /// no pass reached it for longer than `--max-staleness`).
-    pub async fn answer_headers(&self) -> HeaderMap {
-        let record = self.record().await;
+    pub fn answer_headers(&self, record: &SyncRecord) -> HeaderMap {
         let mut headers = HeaderMap::new();
         if let Some(value) = record
             .synced_at
@@ -212,15 +199,20 @@ impl Mirror {
         {
             headers.insert(header(SYNCED_AT_HEADER), value);
         }
-        let too_old = record
-            .synced_at
-            .as_deref()
-            .and_then(age)
-            .is_none_or(|age| age > self.settings.max_staleness);
-        if record.unreachable_since.is_some() || too_old {
+        if record.unreachable_since.is_some() || !self.fresh(record) {
             headers.insert(header(STALE_HEADER), HeaderValue::from_static("true"));
         }
         headers
+    }
+
+    /// Whether the last pass that reached the vendor is at most
+    /// `--max-staleness` old.
+    fn fresh(&self, record: &SyncRecord) -> bool {
+        record
+            .synced_at
+            .as_deref()
+            .and_then(age)
+            .is_some_and(|age| age <= self.settings.max_staleness)
     }
 }
 
