@@ -239,9 +239,38 @@ impl LeadEvents {
         Ok(fresh)
     }
 
-    /// A subscription resuming after `last_seen`.
-    pub fn subscribe(&self, last_seen: Option<u64>) -> Subscription {
+    /// A subscription resuming after `last_seen`. An id past the newest
+    /// event this process has followed may be one another instance gave
+    /// a moment ago (a client failing over): the log is read up to it
+    /// first, so the client resumes instead of being told to reload.
+    pub async fn subscribe(&self, last_seen: Option<u64>) -> Subscription {
+        if let Some(seen) = last_seen {
+            self.catch_up(seen).await;
+        }
         self.bus.subscribe(last_seen)
+    }
+
+    /// Reads the log until this process has followed event `seen`, or the
+    /// log has nothing more.
+    async fn catch_up(&self, seen: u64) {
+        loop {
+            let latest = self.bus.recent().latest;
+            if latest >= seen {
+                return;
+            }
+            match self.log.after(latest, BATCH).await {
+                Ok(events) if !events.is_empty() => {
+                    for event in events {
+                        self.bus.push(event);
+                    }
+                }
+                Ok(_) => return,
+                Err(err) => {
+                    tracing::warn!("cannot read the lead events a client resumes after: {err}");
+                    return;
+                }
+            }
+        }
     }
 
     /// The id of the newest event so far.
@@ -366,6 +395,43 @@ mod tests {
         assert!(Numbered::read(3, "lead.deleted", "{}".into()).is_none());
         let known = Numbered::read(4, "lead.updated", "{}".into()).unwrap();
         assert_eq!((known.id, known.name), (4, names::LEAD_UPDATED));
+    }
+
+    #[tokio::test]
+    async fn a_client_resumes_on_an_instance_that_has_not_followed_its_id_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = crate::store::Location::Sqlite(dir.path().join("two.db"));
+        // Two processes' worth: each its own database handle and follower.
+        let a = LeadEvents::start(
+            &Database::open(&location).await.unwrap(),
+            StreamSettings::default(),
+        )
+        .await
+        .unwrap();
+        let b = LeadEvents::start(
+            &Database::open(&location).await.unwrap(),
+            StreamSettings::default(),
+        )
+        .await
+        .unwrap();
+        let lead = leads_core::PartialLead {
+            id: "lead_001".into(),
+            ..leads_core::PartialLead::default()
+        };
+        a.announce(LeadEvent::Created(lead)).await;
+        // The first event of a new log; A's client has seen it.
+        let seen = 1;
+        // B's follower reads the log only every second; the client is here now.
+        let resumed = b.subscribe(Some(seen)).await;
+        assert_eq!(
+            resumed.missed.map(|missed| missed.len()),
+            Some(0),
+            "resumed, not reset"
+        );
+        assert!(
+            b.subscribe(Some(seen + 5)).await.missed.is_none(),
+            "from the future"
+        );
     }
 
     #[tokio::test]

@@ -689,7 +689,7 @@ async fn create_with_key(app: &TestApp, key: &str, body: &Value) -> support::Rep
 #[tokio::test]
 async fn a_create_repeated_with_its_idempotency_key_gets_the_first_answer() {
     let app = TestApp::new().await;
-    let mut events = app.events.subscribe(None).live;
+    let mut events = app.events.subscribe(None).await.live;
     let lead = LeadBuilder::new("Once Only").phone("+15550100300").build();
     let first = create_with_key(&app, "c0ffee-1", &lead).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
@@ -771,7 +771,7 @@ async fn a_failed_create_frees_its_key_and_kept_keys_survive_a_restart() {
 #[tokio::test]
 async fn successful_creates_and_changing_updates_are_announced_once_each() {
     let app = TestApp::new().await;
-    let mut events = app.events.subscribe(None).live;
+    let mut events = app.events.subscribe(None).await.live;
     let created = app.post(json!({"name": "Event Lead"})).await;
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.body["id"].as_str().unwrap().to_owned();

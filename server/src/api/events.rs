@@ -53,7 +53,7 @@ pub async fn stream(
         // An id no server sent is as good as one from the future: the
         // client reloads rather than replaying what it may have seen.
         .map(|value| value.parse::<u64>().unwrap_or(u64::MAX));
-    let subscription = events.subscribe(last_seen);
+    let subscription = events.subscribe(last_seen).await;
     let first = match subscription.missed {
         Some(_) => Event::default()
             .id(subscription.latest.to_string())
