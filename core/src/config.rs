@@ -14,6 +14,37 @@ pub const PAGE_SETTINGS_ID: &str = "leads-config";
 /// (`scripts/build-dist.sh` reads this line).
 pub const FIRST_LIST_ID: &str = "leads-first-list";
 
+/// The languages the console speaks, English first: each has its
+/// messages at `/i18n/{lang}.json`, and the server writes the one a
+/// browser asks for into the console's own page.
+pub const LANGUAGES: [&str; 4] = ["en", "de", "fr", "es"];
+
+/// The first of `wanted` (language tags, the most wanted first) that the
+/// console speaks, by its primary subtag (`de-CH` is German); English
+/// when none is.
+///
+/// ```
+/// use leads_core::config::pick_language;
+/// assert_eq!(pick_language(["it-IT", "de-CH", "fr"]), "de");
+/// assert_eq!(pick_language(["ES"]), "es");
+/// assert_eq!(pick_language(["ja", "*"]), "en");
+/// ```
+pub fn pick_language<I, S>(wanted: I) -> &'static str
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    wanted
+        .into_iter()
+        .find_map(|tag| {
+            let primary = tag.as_ref().split(['-', '_']).next()?.trim();
+            LANGUAGES
+                .into_iter()
+                .find(|lang| lang.eq_ignore_ascii_case(primary))
+        })
+        .unwrap_or(LANGUAGES[0])
+}
+
 /// Where the API lives and how to call it.
 ///
 /// ```

@@ -20,14 +20,43 @@ pub struct FieldError {
     pub param: String,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// The rule the value broke, for a client that says it in its own
+    /// words (the console, in its language); never sent.
+    pub rule: Rule,
+}
+
+/// Which of the lead rules a value broke.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rule {
+    /// Another problem: the message says which.
+    #[default]
+    Other,
+    /// Empty where a value is needed.
+    Required,
+    /// Longer than `max` characters.
+    TooLong { max: usize },
+    /// Empty or longer than `max` characters.
+    Length { max: usize },
+    /// Not an E.164 phone number.
+    Phone,
+    /// Not an email address.
+    Email,
+    /// More than `max` items.
+    TooMany { max: usize },
 }
 
 impl FieldError {
     /// Builds an error for `param` with a human message.
     pub fn new(param: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::broke(param, Rule::Other, message)
+    }
+
+    /// Builds an error for `param`, which broke `rule`, with a human message.
+    pub fn broke(param: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
         Self {
             param: param.into(),
             message: message.into(),
+            rule,
         }
     }
 

@@ -94,6 +94,7 @@ impl NewLeadEvent {
         let lead = lead(data).map_err(|err| FieldError {
             param: format!("data.{}", err.param),
             message: format!("data.{}", err.message),
+            rule: err.rule,
         })?;
         Ok(NewLeadEvent { event_id, lead })
     }

@@ -16,7 +16,7 @@ pub mod timestamp;
 pub mod validate;
 
 pub use config::{AuthMode, ConsoleConfig};
-pub use error::{ApiError, ApiErrorBody, ErrorType, FieldError};
+pub use error::{ApiError, ApiErrorBody, ErrorType, FieldError, Rule};
 pub use field::Field;
 pub use lead::{is_lead_id, Channel, Lead, LeadStatus, Page, PageMeta, PartialLead};
 pub use new_lead::NewLead;

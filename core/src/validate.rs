@@ -2,7 +2,7 @@
 //! sent, trims it, and returns the value to store or a [`FieldError`] naming
 //! the field. The console runs the same functions before it sends anything.
 
-use crate::error::FieldError;
+use crate::error::{FieldError, Rule};
 use crate::field::Field;
 use crate::limits::{MAX_EMAIL_CHARS, MAX_NAME_CHARS, MAX_SOURCE_CHARS, MAX_TAGS, MAX_TAG_CHARS};
 
@@ -18,11 +18,18 @@ const MAX_E164_DIGITS: usize = 15;
 pub fn name(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(FieldError::new(Field::Name, "name is required"));
+        return Err(FieldError::broke(
+            Field::Name,
+            Rule::Required,
+            "name is required",
+        ));
     }
     if value.chars().count() > MAX_NAME_CHARS {
-        return Err(FieldError::new(
+        return Err(FieldError::broke(
             Field::Name,
+            Rule::TooLong {
+                max: MAX_NAME_CHARS,
+            },
             format!("name must be at most {MAX_NAME_CHARS} characters"),
         ));
     }
@@ -40,8 +47,9 @@ pub fn phone(raw: &str) -> Result<String, FieldError> {
     if is_e164(value) {
         Ok(value.to_owned())
     } else {
-        Err(FieldError::new(
+        Err(FieldError::broke(
             Field::Phone,
+            Rule::Phone,
             "phone must be in E.164 format, e.g. +15551234567",
         ))
     }
@@ -77,16 +85,20 @@ pub fn strip_phone_punctuation(raw: &str) -> String {
 pub fn email(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.chars().count() > MAX_EMAIL_CHARS {
-        return Err(FieldError::new(
+        return Err(FieldError::broke(
             Field::Email,
+            Rule::TooLong {
+                max: MAX_EMAIL_CHARS,
+            },
             format!("email must be at most {MAX_EMAIL_CHARS} characters"),
         ));
     }
     if is_email(value) {
         Ok(value.to_owned())
     } else {
-        Err(FieldError::new(
+        Err(FieldError::broke(
             Field::Email,
+            Rule::Email,
             "email must be a valid address, e.g. jane@example.com",
         ))
     }
@@ -115,8 +127,11 @@ pub fn source(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     let len = value.chars().count();
     if len == 0 || len > MAX_SOURCE_CHARS {
-        return Err(FieldError::new(
+        return Err(FieldError::broke(
             Field::Source,
+            Rule::Length {
+                max: MAX_SOURCE_CHARS,
+            },
             format!("source must be 1–{MAX_SOURCE_CHARS} characters"),
         ));
     }
@@ -129,8 +144,9 @@ pub fn tag(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     let len = value.chars().count();
     if len == 0 || len > MAX_TAG_CHARS {
-        return Err(FieldError::new(
+        return Err(FieldError::broke(
             Field::Tags,
+            Rule::Length { max: MAX_TAG_CHARS },
             format!("each tag must be 1–{MAX_TAG_CHARS} characters"),
         ));
     }
@@ -158,8 +174,9 @@ where
         }
     }
     if kept.len() > MAX_TAGS {
-        return Err(FieldError::new(
+        return Err(FieldError::broke(
             Field::Tags,
+            Rule::TooMany { max: MAX_TAGS },
             format!("a lead can have at most {MAX_TAGS} tags"),
         ));
     }

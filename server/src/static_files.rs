@@ -6,12 +6,12 @@ use std::path::Path;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::header::{ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE};
-use axum::http::{StatusCode, Uri};
+use axum::http::header::{ACCEPT_LANGUAGE, ACCESS_CONTROL_ALLOW_ORIGIN, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Json;
-use leads_core::config::{FIRST_LIST_ID, PAGE_SETTINGS_ID};
+use leads_core::config::{pick_language, FIRST_LIST_ID, PAGE_SETTINGS_ID};
 use leads_core::{AuthMode, ConsoleConfig, ListQuery};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -70,7 +70,7 @@ fn in_head(page: &str, html: &str) -> String {
 /// answer to `fetch()`, and so asked twice.) The view is read by the
 /// console's own reader (`ListQuery::from_query_string_lenient`), so both
 /// name the same URL.
-pub fn first_list(query: Option<&str>) -> String {
+pub fn first_list_element(query: Option<&str>) -> String {
     let (view, _) = ListQuery::from_query_string_lenient(query.unwrap_or_default());
     let search = view.to_query_string();
     let sep = if search.is_empty() { "" } else { "?" };
@@ -84,18 +84,26 @@ pub fn first_list(query: Option<&str>) -> String {
 /// Files from `dist`; any other path gets the console's page, so a deep
 /// link such as `/?status=new` or `/leads` opens the console. With
 /// `first_list` (no sign-in: the request needs no token) the page also
-/// names its first list request ([`first_list`]). The page is gzipped
+/// names its first list request ([`first_list_element`]), and it is in
+/// the browser's language ([`in_language`]). The page is gzipped
 /// for browsers that ask, small as it is: every cold load fetches it, and
 /// it halves (the built files come precompressed).
 pub fn console(dist: &Path, page: Option<Bytes>, first_list: bool) -> ServeDir<MethodRouter> {
-    let page = get(move |uri: Uri| {
+    let page = get(move |uri: Uri, headers: HeaderMap| {
         let page = page.clone();
         async move {
             match page {
-                Some(page) if first_list => {
-                    Html(with_first_list(&page, uri.query())).into_response()
+                Some(page) => {
+                    let wanted = headers
+                        .get(ACCEPT_LANGUAGE)
+                        .and_then(|value| value.to_str().ok());
+                    let mut page = in_language(&String::from_utf8_lossy(&page), wanted);
+                    if first_list {
+                        page = in_head(&page, &first_list_element(uri.query()));
+                    }
+                    // The page differs by the browser's language.
+                    ([(VARY, "Accept-Language")], Html(page)).into_response()
                 }
-                Some(page) => Html(page).into_response(),
                 None => (
                     StatusCode::NOT_FOUND,
                     "No built console here: run make build, or pass --dist.",
@@ -112,9 +120,46 @@ pub fn console(dist: &Path, page: Option<Bytes>, first_list: bool) -> ServeDir<M
         .fallback(page)
 }
 
-/// `page` with [`first_list`] for `query` at the end of its head.
-fn with_first_list(page: &[u8], query: Option<&str>) -> Bytes {
-    Bytes::from(in_head(&String::from_utf8_lossy(page), &first_list(query)))
+/// `page` in the language of the console's that the browser asks for
+/// first (`accept`, an `Accept-Language`; English without one): its
+/// `<html lang>`, which the console on its own page speaks, as it does
+/// the `lang` of a portal's page.
+fn in_language(page: &str, accept: Option<&str>) -> String {
+    let lang = pick_language(accept_language(accept.unwrap_or_default()));
+    let open = "<html lang=\"";
+    match page.find(open) {
+        Some(at) => {
+            let from = at + open.len();
+            let to = page[from..].find('"').map_or(from, |end| from + end);
+            format!("{}{lang}{}", &page[..from], &page[to..])
+        }
+        None => page.to_owned(),
+    }
+}
+
+/// An `Accept-Language`'s tags, the most wanted first (by `q`, then by
+/// place); tags with `q=0` are not wanted at all.
+///
+/// ```
+/// # use leads_server::static_files::accept_language;
+/// assert_eq!(accept_language("fr;q=0.5, de-AT, en;q=0.8"), ["de-AT", "en", "fr"]);
+/// assert_eq!(accept_language("es;q=0, *"), ["*"]);
+/// ```
+pub fn accept_language(header: &str) -> Vec<&str> {
+    let mut tags: Vec<(f32, &str)> = header
+        .split(',')
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(1.0, |q| q.trim().parse().unwrap_or(0.0));
+            (!tag.is_empty() && q > 0.0).then_some((q, tag))
+        })
+        .collect();
+    // Stable: equal weights keep their order.
+    tags.sort_by(|a, b| b.0.total_cmp(&a.0));
+    tags.into_iter().map(|(_, tag)| tag).collect()
 }
 
 /// `/embed.js`: the fixed name a portal loads. It starts the current build

@@ -312,6 +312,31 @@ async fn the_console_page_carries_its_settings_so_it_need_not_ask() {
 }
 
 #[tokio::test]
+async fn the_console_page_is_in_the_language_the_browser_asks_for() {
+    let app = TestApp::new().await;
+    for (asked, lang) in [
+        (Some("de-AT,de;q=0.9,en;q=0.8"), "de"),
+        (Some("it, fr-CH;q=0.9, es;q=0.95"), "es"),
+        (Some("fr;q=0, ja, *;q=0.1"), "en"),
+        (Some("ES"), "es"),
+        (None, "en"),
+    ] {
+        let mut request = app.request(Method::GET, "/?status=new");
+        if let Some(asked) = asked {
+            request = request.header(header::ACCEPT_LANGUAGE, asked);
+        }
+        let page = app.send(request.body(Body::empty()).unwrap()).await;
+        assert!(
+            page.text
+                .contains(&format!("<!doctype html><html lang=\"{lang}\">")),
+            "{asked:?}: {}",
+            page.text
+        );
+        assert_eq!(header(&page, header::VARY), "Accept-Language", "{asked:?}");
+    }
+}
+
+#[tokio::test]
 async fn without_sign_in_the_page_names_its_first_list_request() {
     let app = TestApp::with(Options::default()).await;
     for (path, url) in [

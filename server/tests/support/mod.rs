@@ -25,7 +25,7 @@ use tower::ServiceExt;
 /// The console page the test apps serve: like the built one, with an inline
 /// start-up script and hashed assets beside it.
 pub const STAND_IN_PAGE: &str =
-    "<!doctype html><title>Leads</title><script type=\"module\">start()</script>";
+    "<!doctype html><html lang=\"en\"><title>Leads</title><script type=\"module\">start()</script>";
 
 /// The database at `location`, migrated as on start.
 pub async fn open(location: &Location) -> Database {
