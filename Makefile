@@ -154,7 +154,7 @@ apt-packages:
 dist: setup
 	$(WASM_ENV) cargo build --release --target wasm32-unknown-unknown --bin leads-console
 	scripts/build-dist.sh release
-	@for f in dist/*.wasm dist/*.js dist/*.css dist/snippets/*/*.js; do brotli -f -q 11 -k "$$f"; done
+	@for f in dist/*.wasm dist/*.js dist/*.css dist/snippets/*/*.js dist/i18n/*.json; do brotli -f -q 11 -k "$$f"; done
 
 ## dist/ and the release server.
 build: dist

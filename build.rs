@@ -1,9 +1,15 @@
 //! Joins the console's stylesheets into one, without comments or layout
-//! whitespace, for `src/element.rs` to compile into the wasm: the comments
-//! are for the people who edit `style/`, and would otherwise be downloaded
-//! by everyone who opens the console (about 1 KB brotli).
+//! whitespace, for `src/shell/element.rs` to compile into the wasm: the
+//! comments are for the people who edit `style/`, and would otherwise be
+//! downloaded by everyone who opens the console (about 1 KB brotli).
+//!
+//! And turns the English catalog, `i18n/en.json`, into a constant per
+//! message for `src/i18n/` (`msg::LEADS_HEADING` for `leads.heading`): a
+//! message the code names but the catalog lacks does not compile, and
+//! English needs no download.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// In the order they cascade.
 const SHEETS: [&str; 5] = ["base", "controls", "table", "feedback", "forms"];
@@ -20,6 +26,68 @@ fn main() {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("console.css"), minify(&css)).expect("write console.css");
+    println!("cargo:rerun-if-changed=i18n/en.json");
+    std::fs::write(out.join("messages.rs"), messages(Path::new("i18n/en.json")))
+        .expect("write messages.rs");
+}
+
+/// The plural forms every catalog gives a counted message: `key.one` and
+/// `key.other` (a language's other categories read as `other`).
+const PLURAL_FORMS: [&str; 2] = ["one", "other"];
+
+/// The English catalog as Rust constants: `Msg` for a message, `Plural`
+/// for a message counted in `.one` and `.other` forms.
+fn messages(path: &Path) -> String {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    let catalog: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_else(|err| {
+        panic!(
+            "{} is not a flat JSON object of texts: {err}",
+            path.display()
+        )
+    });
+    let mut plurals: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut out = String::new();
+    for (key, english) in &catalog {
+        assert!(
+            !key.is_empty()
+                && key.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'_'
+                    || b == b'.'),
+            "{}: the key {key:?} is not lower-case letters, digits, `_` and `.`",
+            path.display()
+        );
+        match key.rsplit_once('.') {
+            Some((stem, form)) if PLURAL_FORMS.contains(&form) => {
+                plurals.entry(stem).or_default().insert(form, english);
+            }
+            _ => out.push_str(&format!(
+                "/// {english:?}\npub const {}: Msg = Msg::new({key:?}, {english:?});\n",
+                const_name(key)
+            )),
+        }
+    }
+    for (stem, forms) in plurals {
+        let form = |name: &str| {
+            *forms.get(name).unwrap_or_else(|| {
+                panic!("{}: {stem}.{name} is missing; a counted message has every form of {PLURAL_FORMS:?}", path.display())
+            })
+        };
+        out.push_str(&format!(
+            "/// {:?}\npub const {}: Plural = Plural::new({stem:?}, {:?}, {:?});\n",
+            form("other"),
+            const_name(stem),
+            form("one"),
+            form("other"),
+        ));
+    }
+    out
+}
+
+/// `leads.heading` → `LEADS_HEADING`.
+fn const_name(key: &str) -> String {
+    key.replace('.', "_").to_ascii_uppercase()
 }
 
 /// Drops comments, turns each run of whitespace into one space, and drops

@@ -124,6 +124,10 @@ fi
 style=page-$(hash16 style/page.css).css
 cp style/page.css "$stage/$style"
 cp public/* "$stage/"
+# Each language's messages, for consoles that speak it (src/i18n/);
+# English is compiled in, and served too for portals and translators.
+mkdir "$stage/i18n"
+cp i18n/*.json "$stage/i18n/"
 
 # The page: index.html with its marker replaced. The start-up script
 # sends the module's download and the first list request (whose URL the

@@ -14,6 +14,8 @@
 //!   folder's `mod.rs` says which others it may use.
 //! - [`ui`]: pieces every feature shares; [`net`]: the API client, the
 //!   session, the host element's interface, the stream reader, JSON.
+//! - [`i18n`]: the words, in the console's language; everything above
+//!   may use it, and it uses nothing of the console.
 //!
 //! What the first rows do not need is built into a second wasm module,
 //! `extras`, fetched after the first view: each feature marks its own
@@ -23,6 +25,7 @@
 pub mod bulk;
 pub mod edit;
 pub mod export;
+pub mod i18n;
 pub mod keys;
 pub mod list;
 pub mod live;

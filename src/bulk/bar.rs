@@ -11,6 +11,7 @@ use crate::bulk::batch::{Batch, BatchKind};
 use crate::bulk::change::BulkChange;
 use crate::bulk::selection::Selection;
 use crate::edit::lead_edits::LeadEdits;
+use crate::i18n::{msg, status, Msg};
 use crate::net::session::Session;
 use crate::ui::mounted::Mounted;
 use crate::ui::progress::Progress;
@@ -21,6 +22,7 @@ pub fn BulkBar() -> impl IntoView {
     let selection = expect_context::<Selection>();
     let session = expect_context::<Session>();
     let edits = expect_context::<LeadEdits>();
+    let i18n = session.i18n();
     let change = BulkChange::new(selection, session, edits, Mounted::until_cleanup());
     let batch = change.batch.clone();
     let choice = RwSignal::new(LeadStatus::ALL[0]);
@@ -63,9 +65,9 @@ pub fn BulkBar() -> impl IntoView {
         running.get().then(|| {
             view! {
                 <Progress
-                    label="Updating leads"
+                    label=msg::BULK_UPDATING
                     counts=counts.clone()
-                    cancel_label="Cancel"
+                    cancel_label=msg::ACTION_CANCEL
                     on_cancel=cancel
                 />
             }
@@ -77,10 +79,10 @@ pub fn BulkBar() -> impl IntoView {
             let (summary, failures, can_undo) = batch.with(|b| {
                 let b = b.as_ref().filter(|b| !b.is_running())?;
                 let can_undo = b.kind == BatchKind::Apply && b.undo().is_some();
-                Some((b.summary(), b.failures(), can_undo))
+                Some((b.summary(i18n), b.failures(), can_undo))
             })?;
             // "Retry failed" and "Undo" each start the batch they make.
-            let offer = |shown: bool, label: &'static str, make: fn(&Batch) -> Option<Batch>| {
+            let offer = |shown: bool, label: Msg, make: fn(&Batch) -> Option<Batch>| {
                 let follow_up = follow_up.clone();
                 shown.then(|| {
                     view! {
@@ -89,20 +91,29 @@ pub fn BulkBar() -> impl IntoView {
                             type="button"
                             on:click=move |_| follow_up(make)
                         >
-                            {label}
+                            {i18n.t(label)}
                         </button>
                     }
                 })
             };
-            let retry = offer(!failures.is_empty(), "Retry failed", Batch::retry);
-            let undo = offer(can_undo, "Undo", Batch::undo);
+            let retry = offer(!failures.is_empty(), msg::BULK_RETRY_FAILED, Batch::retry);
+            let undo = offer(can_undo, msg::ACTION_UNDO, Batch::undo);
             let failed = (!failures.is_empty()).then(|| {
                 view! {
-                    <ul class="bulk__failures" aria-label="Not updated">
+                    <ul class="bulk__failures" aria-label=i18n.t(msg::BULK_NOT_UPDATED)>
                         {failures
                             .into_iter()
                             .map(|(item, reason)| {
-                                view! { <li><bdi>{item.name}</bdi>": "{reason}</li> }
+                                let line = i18n.fill(msg::BULK_FAILURE, &[("reason", &reason)]);
+                                // The name stays isolated, whatever it holds.
+                                let (before, after) = line.split_once("{name}").unwrap_or((&line, ""));
+                                view! {
+                                    <li>
+                                        {before.to_owned()}
+                                        <bdi>{item.name}</bdi>
+                                        {after.to_owned()}
+                                    </li>
+                                }
                             })
                             .collect_view()}
                     </ul>
@@ -122,12 +133,12 @@ pub fn BulkBar() -> impl IntoView {
     move || {
         shown.get().then(|| {
             view! {
-                <div class="bulk" role="group" aria-label="Bulk change">
+                <div class="bulk" role="group" aria-label=i18n.text(msg::BULK_LABEL)>
                     <p class="bulk__count" role="status">
-                        {move || format!("{} selected", selection.len())}
+                        {move || i18n.count(msg::BULK_SELECTED, selection.len() as u64, &[])}
                     </p>
                     <div class="field field--inline">
-                        <label for="bulk-status">"Status for selected"</label>
+                        <label for="bulk-status">{i18n.text(msg::BULK_STATUS)}</label>
                         <select
                             id="bulk-status"
                             prop:value=move || choice.get().as_str()
@@ -138,7 +149,7 @@ pub fn BulkBar() -> impl IntoView {
                             }
                         >
                             {LeadStatus::ALL
-                                .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                                .map(|s| view! { <option value=s.as_str()>{i18n.text(status(s))}</option> })
                                 .collect_view()}
                         </select>
                     </div>
@@ -148,7 +159,7 @@ pub fn BulkBar() -> impl IntoView {
                         disabled=move || running.get() || selection.is_empty()
                         on:click=apply.clone()
                     >
-                        "Apply"
+                        {i18n.text(msg::BULK_APPLY)}
                     </button>
                     <button
                         class="button button--quiet button--small"
@@ -156,7 +167,7 @@ pub fn BulkBar() -> impl IntoView {
                         disabled=move || running.get()
                         on:click=clear.clone()
                     >
-                        "Clear selection"
+                        {i18n.text(msg::BULK_CLEAR)}
                     </button>
                     {progress.clone()}
                     <div class="bulk__status" role="status">{outcome.clone()}</div>

@@ -11,6 +11,7 @@ use std::time::Duration;
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
 
+use crate::i18n::{msg, I18n};
 use crate::net::api::ApiClient;
 use crate::net::pause::{millis, sleep};
 use crate::net::session::Session;
@@ -144,19 +145,17 @@ impl Batch {
 
     /// "Updated 38 of 40 leads." (or "Restored …" for Undo), with what was
     /// cancelled before it was sent.
-    pub fn summary(&self) -> String {
-        let done = self.count(|s| *s == ItemState::Updated);
-        let verb = match self.kind {
-            BatchKind::Apply => "Updated",
-            BatchKind::Undo => "Restored",
+    pub fn summary(&self, i18n: I18n) -> String {
+        let done = self.count(|s| *s == ItemState::Updated) as u64;
+        let counted = match self.kind {
+            BatchKind::Apply => msg::BULK_UPDATED,
+            BatchKind::Undo => msg::BULK_RESTORED,
         };
-        let leads = if self.len() == 1 { "lead" } else { "leads" };
-        let mut text = format!("{verb} {done} of {} {leads}.", self.len());
-        let not_sent = self.count(|s| *s == ItemState::NotSent);
+        let mut text = i18n.count(counted, self.len() as u64, &[("done", &i18n.number(done))]);
+        let not_sent = self.count(|s| *s == ItemState::NotSent) as u64;
         if not_sent > 0 {
-            text.push_str(&format!(
-                " Cancelled: {not_sent} not sent; those already sent stay changed."
-            ));
+            text.push(' ');
+            text.push_str(&i18n.count(msg::BULK_NOT_SENT, not_sent, &[]));
         }
         text
     }
@@ -267,7 +266,7 @@ impl Worker {
                         self.update(|batch| batch.wait_again(&item.id));
                     }
                     None => {
-                        let reason = err.message();
+                        let reason = err.message(self.session.i18n());
                         self.update(|batch| batch.failed(&item.id, reason));
                     }
                 },
@@ -286,6 +285,11 @@ impl Worker {
 mod tests {
     use super::*;
     use LeadStatus::*;
+
+    /// `batch`'s summary as an English console words it.
+    fn summary(batch: &Batch) -> String {
+        Owner::new().with(|| batch.summary(I18n::english()))
+    }
 
     fn item(id: &str, from: Option<LeadStatus>, to: LeadStatus) -> BatchItem {
         BatchItem {
@@ -316,7 +320,7 @@ mod tests {
         assert_eq!(batch.take_next(), None, "nothing else waits");
         batch.updated("c");
         assert!(!batch.is_running());
-        assert_eq!(batch.summary(), "Updated 2 of 3 leads.");
+        assert_eq!(summary(&batch), "Updated 2 of 3 leads.");
         assert_eq!(
             batch.failures(),
             vec![(
@@ -345,7 +349,7 @@ mod tests {
         batch.wait_again("1");
         assert!(!batch.is_running());
         assert_eq!(
-            batch.summary(),
+            summary(&batch),
             "Updated 1 of 6 leads. Cancelled: 5 not sent; those already sent stay changed."
         );
     }
@@ -382,6 +386,6 @@ mod tests {
         assert_eq!(undo.take_next(), Some(item("a", Some(Converted), New)));
         assert_eq!(undo.take_next(), None);
         undo.updated("a");
-        assert_eq!(undo.summary(), "Restored 1 of 1 lead.");
+        assert_eq!(summary(&undo), "Restored 1 of 1 lead.");
     }
 }

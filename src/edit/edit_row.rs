@@ -13,6 +13,7 @@ use crate::edit::fields::LeadFields;
 use crate::edit::form_feedback::{FormFeedback, FormSave};
 use crate::edit::lead_edits::LeadEdits;
 use crate::edit::lead_form::{LeadForm, SetAside};
+use crate::i18n::msg;
 use crate::net::session::Session;
 use crate::ui::announcer::Announcer;
 use crate::ui::deferred::Extra;
@@ -25,12 +26,15 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
     let edits = expect_context::<LeadEdits>();
     let session = expect_context::<Session>();
     let announcer = expect_context::<Announcer>();
+    let i18n = session.i18n();
     let initial = edits
         .draft(&id)
         .unwrap_or_else(|| LeadForm::from_lead(&lead.get_untracked()));
     let form = RwSignal::new(initial);
     let feedback = FormFeedback::new();
-    let FormFeedback { errors, failure } = feedback;
+    let FormFeedback {
+        errors, failure, ..
+    } = feedback;
     let first_input = NodeRef::<leptos::html::Input>::new();
 
     {
@@ -64,15 +68,11 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                 }
             },
             feedback,
-            |message| {
-                format!(
-                    "Not saved. {message} Your changes are still here; press Save to try again."
-                )
-            },
+            msg::EDIT_NOT_SAVED,
             move |(patch, reply)| {
                 edits.record(&lead.get_untracked(), &patch, reply);
                 edits.close_draft(&saved_id);
-                announcer.success("Lead updated", None);
+                announcer.success(i18n.t(msg::EDIT_SAVED), None);
             },
         )
     };
@@ -85,7 +85,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                 return;
             }
             feedback.clear();
-            match form.with_untracked(|f| f.to_patch(&lead.get_untracked())) {
+            match form.with_untracked(|f| f.to_patch(&lead.get_untracked(), i18n)) {
                 Err(found) => errors.set(found),
                 Ok(patch) if patch.is_empty() => edits.close_draft(&id),
                 Ok(patch) => {
@@ -133,12 +133,9 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
     };
     let replaced = move || {
         set_aside.with(|aside| {
-            aside.as_ref().map(|aside| {
-                format!(
-                    "Their version replaced what you typed in {}.",
-                    aside.field_names()
-                )
-            })
+            aside
+                .as_ref()
+                .map(|aside| i18n.fill(msg::EDIT_REPLACED, &[("fields", &aside.field_names(i18n))]))
         })
     };
     let keep_editing = {
@@ -157,7 +154,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
             <td colspan=span>
                 <form
                     class="row-editor"
-                    aria-label=move || format!("Edit {}", name())
+                    aria-label=move || i18n.fill(msg::ROW_EDIT, &[("name", &name())])
                     novalidate
                     on:submit=submit
                     on:keydown=move |ev| {
@@ -169,12 +166,12 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                 >
                     <Show when=conflict.clone()>
                         <div class="notice notice--warning row-editor__conflict" role="alert">
-                            <p>"This lead was changed by someone else."</p>
+                            <p>{i18n.text(msg::EDIT_CONFLICT)}</p>
                             <button class="button" type="button" on:click=load_theirs.clone()>
-                                "Load their version"
+                                {i18n.text(msg::EDIT_LOAD_THEIRS)}
                             </button>
                             <button class="button" type="button" on:click=keep_editing.clone()>
-                                "Keep editing"
+                                {i18n.text(msg::EDIT_KEEP_EDITING)}
                             </button>
                         </div>
                     </Show>
@@ -182,7 +179,7 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                         <div class="notice row-editor__conflict" role="status">
                             <p>{replaced}</p>
                             <button class="button" type="button" on:click=use_my_text>
-                                "Use my text"
+                                {i18n.text(msg::EDIT_USE_MINE)}
                             </button>
                         </div>
                     </Show>
@@ -198,10 +195,10 @@ pub fn LeadEditRow(id: String, lead: Memo<PartialLead>, span: usize) -> impl Int
                             type="submit"
                             disabled=move || saving.get()
                         >
-                            {move || if saving.get() { "Saving…" } else { "Save" }}
+                            {move || i18n.t(if saving.get() { msg::ROW_SAVING } else { msg::ACTION_SAVE })}
                         </button>
                         <button class="button" type="button" on:click=move |_| cancel()>
-                            "Cancel"
+                            {i18n.text(msg::ACTION_CANCEL)}
                         </button>
                     </div>
                 </form>

@@ -7,6 +7,7 @@ use leads_core::validate;
 use leptos::prelude::*;
 
 use crate::edit::lead_form::{Field, FieldErrors, LeadForm};
+use crate::i18n::{msg, use_i18n};
 use crate::ui::tag_editor::TagEditor;
 use crate::ui::text_field::{FieldOptions, TextField};
 
@@ -37,11 +38,12 @@ pub fn LeadFields(
     #[prop(optional)] options: LeadFieldsOptions,
     #[prop(optional)] first_input: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let error_of =
         move |field: Field| Signal::derive(move || errors.with(|e| e.get(&field).cloned()));
     let check = move |field: Field| {
         Callback::new(move |()| {
-            let message = form.with_untracked(|f| f.check(field));
+            let message = form.with_untracked(|f| f.check(field, i18n));
             errors.update(|e| match message {
                 Some(m) => {
                     e.insert(field, m);
@@ -58,7 +60,7 @@ pub fn LeadFields(
             form.update(|f| set(f, v));
             // A message goes away as soon as the input is fixed.
             if errors.with_untracked(|e| e.contains_key(&field))
-                && form.with_untracked(|f| f.check(field)).is_none()
+                && form.with_untracked(|f| f.check(field, i18n)).is_none()
             {
                 errors.update(|e| {
                     e.remove(&field);
@@ -86,14 +88,14 @@ pub fn LeadFields(
         view! {
             <TextField
                 id=format!("{id}-source")
-                label="Source"
+                label=msg::COLUMN_SOURCE
                 value=source
                 on_input=set_source
                 on_blur=check(Field::Source)
                 error=error_of(Field::Source)
                 options=FieldOptions {
                     list: Some(SOURCE_LIST_ID),
-                    hint: Some(format!("Where the lead came from; leave empty for “{DEFAULT_SOURCE}”.")),
+                    hint: Some((msg::FORM_SOURCE_HINT, &[("default", DEFAULT_SOURCE)])),
                     ..FieldOptions::default()
                 }
             />
@@ -105,7 +107,7 @@ pub fn LeadFields(
     view! {
         <TextField
             id=format!("{id}-name")
-            label="Name"
+            label=msg::COLUMN_NAME
             value=name
             on_input=set_name
             on_blur=check(Field::Name)
@@ -115,7 +117,7 @@ pub fn LeadFields(
         />
         <TextField
             id=format!("{id}-phone")
-            label="Phone"
+            label=msg::COLUMN_PHONE
             value=phone
             on_input=set_phone
             on_blur=check(Field::Phone)
@@ -123,13 +125,13 @@ pub fn LeadFields(
             options=FieldOptions {
                 input_type: "tel",
                 autocomplete: "off",
-                hint: Some("International format, e.g. +15551234567".to_owned()),
+                hint: Some((msg::FORM_PHONE_HINT, &[])),
                 ..FieldOptions::default()
             }
         />
         <TextField
             id=format!("{id}-email")
-            label="Email"
+            label=msg::COLUMN_EMAIL
             value=email
             on_input=set_email
             on_blur=check(Field::Email)

@@ -9,6 +9,7 @@ use std::future::Future;
 use leptos::prelude::*;
 
 use crate::edit::lead_form::FieldErrors;
+use crate::i18n::{use_i18n, I18n, Msg};
 use crate::net::error::RequestError;
 
 /// A form's messages; cheap to copy into handlers.
@@ -18,6 +19,8 @@ pub struct FormFeedback {
     pub errors: RwSignal<FieldErrors>,
     /// A sentence about the whole form, such as a failed save.
     pub failure: RwSignal<Option<String>>,
+    /// The language failures are said in.
+    i18n: I18n,
 }
 
 impl Default for FormFeedback {
@@ -32,6 +35,7 @@ impl FormFeedback {
         Self {
             errors: RwSignal::new(FieldErrors::new()),
             failure: RwSignal::new(None),
+            i18n: use_i18n(),
         }
     }
 
@@ -42,21 +46,21 @@ impl FormFeedback {
     }
 
     /// Shows a failed save where it belongs: on the field the API named, or
-    /// as the sentence `describe` builds from the error's message. A `401`
-    /// shows nothing here: the session has already gone back to Connect.
-    ///
-    /// ```ignore
-    /// feedback.show_failed_save(&err, |m| format!("Not saved. {m}"));
-    /// ```
-    pub fn show_failed_save(&self, err: &RequestError, describe: impl FnOnce(String) -> String) {
+    /// as the sentence `describe` with the error's message as its
+    /// `{reason}`. A `401` shows nothing here: the session has already gone
+    /// back to Connect.
+    pub fn show_failed_save(&self, err: &RequestError, describe: Msg) {
         if *err == RequestError::Unauthorized {
             return;
         }
         match err.field() {
             Some(field) => self.errors.update(|e| {
-                e.insert(field, err.message());
+                e.insert(field, err.message(self.i18n));
             }),
-            None => self.failure.set(Some(describe(err.message()))),
+            None => self.failure.set(Some(
+                self.i18n
+                    .fill(describe, &[("reason", &err.message(self.i18n))]),
+            )),
         }
     }
 }
@@ -78,11 +82,11 @@ impl<I, O> Copy for FormSave<I, O> {}
 
 impl<I: Clone + Send + Sync + 'static, O: Clone + Send + Sync + 'static> FormSave<I, O> {
     /// `send` makes the request; `saved` takes its answer; a failure shows
-    /// in `feedback`, the sentence worded by `word`.
+    /// in `feedback`, the sentence `word` with the error as its `{reason}`.
     pub fn new<Fut>(
         send: impl Fn(I) -> Fut + 'static,
         feedback: FormFeedback,
-        word: fn(String) -> String,
+        word: Msg,
         saved: impl Fn(O) + 'static,
     ) -> Self
     where

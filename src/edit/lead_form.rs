@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 pub use leads_core::Field;
-use leads_core::{validate, FieldError, LeadPatch, NewLead, PartialLead};
+use leads_core::{validate, FieldError, LeadPatch, NewLead, PartialLead, Rule};
+
+use crate::i18n::{msg, I18n, Msg};
 
 /// The fields a form edits, in the order they are shown.
 const EDITABLE: [Field; 5] = [
@@ -44,27 +46,23 @@ impl SetAside {
         restored
     }
 
-    /// The replaced fields for a sentence: "Name", "Name and Email",
-    /// "Name, Phone and Email".
-    pub fn field_names(&self) -> String {
-        let names: Vec<&str> = self.fields.iter().map(|&f| label(f)).collect();
-        match names.split_last() {
-            Some((last, [])) => (*last).to_owned(),
-            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-            None => String::new(),
-        }
+    /// The replaced fields for a sentence, as their inputs are labelled:
+    /// "Name", "Name and Email", "Name, Phone and Email".
+    pub fn field_names(&self, i18n: I18n) -> String {
+        let names: Vec<String> = self.fields.iter().map(|&f| i18n.t(label(f))).collect();
+        i18n.list(&names)
     }
 }
 
 /// A field's name as its input is labelled.
-fn label(field: Field) -> &'static str {
+fn label(field: Field) -> Msg {
     match field {
-        Field::Name => "Name",
-        Field::Phone => "Phone",
-        Field::Email => "Email",
-        Field::Source => "Source",
-        Field::Status => "Status",
-        Field::Tags => "Tags",
+        Field::Name => msg::COLUMN_NAME,
+        Field::Phone => msg::COLUMN_PHONE,
+        Field::Email => msg::COLUMN_EMAIL,
+        Field::Source => msg::COLUMN_SOURCE,
+        Field::Status => msg::COLUMN_STATUS,
+        Field::Tags => msg::COLUMN_TAGS,
     }
 }
 
@@ -109,7 +107,7 @@ impl LeadForm {
 
     /// Checks one field; `None` when it is fine. Empty phone and email are
     /// fine (they are optional); empty source means the server's default.
-    pub fn check(&self, field: Field) -> Option<String> {
+    pub fn check(&self, field: Field, i18n: I18n) -> Option<String> {
         let result = match field {
             Field::Name => validate::name(&self.name).map(drop),
             Field::Phone if self.phone.trim().is_empty() => Ok(()),
@@ -124,14 +122,14 @@ impl LeadForm {
             // Status is never typed: it has its own select.
             Field::Status => Ok(()),
         };
-        result.err().map(sentence)
+        result.err().map(|err| sentence(err, i18n))
     }
 
     /// Every problem with the fields in `fields`.
-    pub fn errors(&self, fields: &[Field]) -> FieldErrors {
+    pub fn errors(&self, fields: &[Field], i18n: I18n) -> FieldErrors {
         fields
             .iter()
-            .filter_map(|f| self.check(*f).map(|msg| (*f, msg)))
+            .filter_map(|f| self.check(*f, i18n).map(|msg| (*f, msg)))
             .collect()
     }
 
@@ -151,14 +149,17 @@ impl LeadForm {
     }
 
     /// The create request, or every field error.
-    pub fn to_new_lead(&self) -> Result<NewLead, FieldErrors> {
-        let errors = self.errors(&[
-            Field::Name,
-            Field::Phone,
-            Field::Email,
-            Field::Source,
-            Field::Tags,
-        ]);
+    pub fn to_new_lead(&self, i18n: I18n) -> Result<NewLead, FieldErrors> {
+        let errors = self.errors(
+            &[
+                Field::Name,
+                Field::Phone,
+                Field::Email,
+                Field::Source,
+                Field::Tags,
+            ],
+            i18n,
+        );
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -173,8 +174,11 @@ impl LeadForm {
 
     /// The update request carrying only what differs from `lead`: `tags` as
     /// the whole new list, an emptied phone or email as `null`.
-    pub fn to_patch(&self, lead: &PartialLead) -> Result<LeadPatch, FieldErrors> {
-        let errors = self.errors(&[Field::Name, Field::Phone, Field::Email, Field::Tags]);
+    pub fn to_patch(&self, lead: &PartialLead, i18n: I18n) -> Result<LeadPatch, FieldErrors> {
+        let errors = self.errors(
+            &[Field::Name, Field::Phone, Field::Email, Field::Tags],
+            i18n,
+        );
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -253,19 +257,42 @@ impl LeadForm {
     }
 }
 
-/// Messages read better with a capital letter; the rules' own text is the
-/// API's, which starts with the field name.
-fn sentence(err: FieldError) -> String {
-    let mut chars = err.message.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+/// What a person reads for `err`: the rule it broke in the console's
+/// language, or the message as given for any other problem.
+fn sentence(err: FieldError, i18n: I18n) -> String {
+    let said = |msg, max: usize| i18n.fill(msg, &[("max", &i18n.number(max as u64))]);
+    match (err.param.parse::<Field>().ok(), err.rule) {
+        (_, Rule::Required) => i18n.t(msg::FORM_NAME_REQUIRED),
+        (Some(Field::Email), Rule::TooLong { max }) => said(msg::FORM_EMAIL_TOO_LONG, max),
+        (_, Rule::TooLong { max }) => said(msg::FORM_NAME_TOO_LONG, max),
+        (_, Rule::Phone) => i18n.t(msg::FORM_PHONE_FORMAT),
+        (_, Rule::Email) => i18n.t(msg::FORM_EMAIL_FORMAT),
+        (Some(Field::Source), Rule::Length { max }) => said(msg::FORM_SOURCE_LENGTH, max),
+        (_, Rule::Length { max }) => said(msg::FORM_TAG_LENGTH, max),
+        (_, Rule::TooMany { max }) => said(msg::FORM_TOO_MANY_TAGS, max),
+        (_, Rule::Other) => {
+            let mut chars = err.message.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use leptos::prelude::Owner;
+
     use super::*;
+
+    /// An English console's words, in an owner that lives for the test.
+    fn english() -> I18n {
+        let owner = Owner::new();
+        owner.set();
+        std::mem::forget(owner);
+        I18n::english()
+    }
 
     fn lead() -> PartialLead {
         serde_json::from_str(
@@ -301,12 +328,12 @@ mod tests {
         assert_eq!(rebased.tag_input, "half-typ");
         let aside = aside.expect("the typed name is set aside");
         assert_eq!(aside.fields, [Field::Name]);
-        assert_eq!(aside.field_names(), "Name");
+        assert_eq!(aside.field_names(english()), "Name");
         let restored = aside.restore(&rebased);
         assert_eq!(restored.name, "Janet Smith", "Use my text brings it back");
         assert_eq!(restored.phone, "+15550000000", "and leaves their phone");
         assert_eq!(
-            rebased.to_patch(&theirs).unwrap(),
+            rebased.to_patch(&theirs, english()).unwrap(),
             LeadPatch {
                 email: Some(Some("janet@example.com".into())),
                 tags: Some(vec!["vip".into(), "hot".into(), "half-typ".into()]),
@@ -341,7 +368,7 @@ mod tests {
             tag_input: "hvac-repair".into(),
             ..LeadForm::default()
         };
-        let new = form.to_new_lead().unwrap();
+        let new = form.to_new_lead(english()).unwrap();
         assert_eq!(new.name, "Jane");
         assert_eq!(new.phone.as_deref(), Some("+15550102030"));
         assert_eq!(new.tags, ["vip", "hvac-repair"]);
@@ -357,7 +384,7 @@ mod tests {
             email: "jane@example".into(),
             ..LeadForm::default()
         };
-        let errors = form.to_new_lead().unwrap_err();
+        let errors = form.to_new_lead(english()).unwrap_err();
         assert_eq!(
             errors.keys().copied().collect::<Vec<_>>(),
             [Field::Name, Field::Phone, Field::Email]
@@ -369,11 +396,11 @@ mod tests {
     #[test]
     fn patch_carries_only_changes_and_null_for_emptied_contacts() {
         let mut form = LeadForm::from_lead(&lead());
-        assert!(form.to_patch(&lead()).unwrap().is_empty());
+        assert!(form.to_patch(&lead(), english()).unwrap().is_empty());
         assert!(!form.is_dirty(&lead()));
         form.phone = "  ".into();
         form.tags = vec!["vip".into(), "callback-requested".into()];
-        let patch = form.to_patch(&lead()).unwrap();
+        let patch = form.to_patch(&lead(), english()).unwrap();
         assert_eq!(
             serde_json::to_string(&patch).unwrap(),
             r#"{"phone":null,"tags":["vip","callback-requested"]}"#
@@ -386,7 +413,7 @@ mod tests {
         let mut form = LeadForm::from_lead(&lead());
         form.name = "Jane Smith-Jones".into();
         form.email = " jane@example.com ".into();
-        let patch = form.to_patch(&lead()).unwrap();
+        let patch = form.to_patch(&lead(), english()).unwrap();
         assert_eq!(
             serde_json::to_string(&patch).unwrap(),
             r#"{"name":"Jane Smith-Jones"}"#

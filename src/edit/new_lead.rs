@@ -10,6 +10,7 @@ use crate::edit::fields::{LeadFields, LeadFieldsOptions};
 use crate::edit::form_feedback::{FormFeedback, FormSave};
 use crate::edit::lead_edits::created_lead;
 use crate::edit::lead_form::LeadForm;
+use crate::i18n::msg;
 use crate::net::session::Session;
 use crate::ui::announcer::Announcer;
 use crate::ui::modal::{modal, FocusBack};
@@ -25,8 +26,11 @@ pub fn NewLeadDialog(
 ) -> impl IntoView {
     let session = expect_context::<Session>();
     let announcer = expect_context::<Announcer>();
+    let i18n = session.i18n();
     let feedback = FormFeedback::new();
-    let FormFeedback { errors, failure } = feedback;
+    let FormFeedback {
+        errors, failure, ..
+    } = feedback;
     let dialog = NodeRef::<html::Dialog>::new();
     let name_input = NodeRef::<html::Input>::new();
 
@@ -44,18 +48,13 @@ pub fn NewLeadDialog(
             }
         },
         feedback,
-        |message| {
-            format!(
-                "The lead was not created. {message} Everything you typed is still here; \
-                 press Create lead to try again."
-            )
-        },
+        msg::NEW_LEAD_NOT_CREATED,
         move |lead| {
             meant.set_value(None);
             form.set(LeadForm::default());
             feedback.clear();
             open.set(false);
-            announcer.success("Lead created", None);
+            announcer.success(i18n.t(msg::NEW_LEAD_CREATED), None);
             on_created.run(lead);
         },
     );
@@ -82,7 +81,7 @@ pub fn NewLeadDialog(
             return;
         }
         feedback.clear();
-        match form.with_untracked(LeadForm::to_new_lead) {
+        match form.with_untracked(|f| f.to_new_lead(i18n)) {
             Ok(new) => {
                 form.update(|f| {
                     f.tags = new.tags.clone();
@@ -120,7 +119,7 @@ pub fn NewLeadDialog(
             }
         >
             <form class="dialog__form" on:submit=submit novalidate>
-                <h2 id="new-lead-title">"New lead"</h2>
+                <h2 id="new-lead-title">{i18n.text(msg::LEADS_NEW_LEAD)}</h2>
                 <LeadFields
                     id="new-lead".to_owned()
                     form
@@ -130,7 +129,7 @@ pub fn NewLeadDialog(
                 />
                 <Show when=no_contact>
                     <p class="notice notice--warning">
-                        "Without a phone or an email, no agent can contact this lead."
+                        {i18n.text(msg::NEW_LEAD_NO_CONTACT)}
                     </p>
                 </Show>
                 <Show when=move || failure.with(Option::is_some)>
@@ -138,7 +137,7 @@ pub fn NewLeadDialog(
                 </Show>
                 <div class="dialog__actions">
                     <button class="button" type="button" on:click=move |_| close()>
-                        "Cancel"
+                        {i18n.text(msg::ACTION_CANCEL)}
                     </button>
                     <button
                         class="button button--primary"
@@ -146,7 +145,9 @@ pub fn NewLeadDialog(
                         disabled=move || saving.get()
                         aria-busy=move || saving.get().to_string()
                     >
-                        {move || if saving.get() { "Creating…" } else { "Create lead" }}
+                        {move || {
+                            i18n.t(if saving.get() { msg::NEW_LEAD_CREATING } else { msg::NEW_LEAD_CREATE })
+                        }}
                     </button>
                 </div>
             </form>

@@ -12,9 +12,10 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
 use crate::edit::lead_edits::LeadEdits;
+use crate::i18n::msg;
 use crate::net::session::Session;
 use crate::ui::announcer::{Announcer, NoticeAction};
-use crate::ui::deferred::{ExtraWork, UNAVAILABLE};
+use crate::ui::deferred::ExtraWork;
 
 /// Why a status is sent, which decides what is announced after.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,7 +206,8 @@ impl StatusSaves {
                 Err(_) if this.is_gone() => {}
                 Err(_) => {
                     let latest = this.step(&id, SaveState::failed);
-                    this.not_saved(lead, name, latest, UNAVAILABLE);
+                    let unavailable = this.session.i18n().t(msg::ERROR_EXTRAS_UNAVAILABLE);
+                    this.not_saved(lead, name, latest, &unavailable);
                 }
             }
         });
@@ -252,7 +254,7 @@ impl StatusSaves {
                 Err(err) => {
                     let latest = self.step(&lead.id, SaveState::failed);
                     if err != crate::net::error::RequestError::Unauthorized {
-                        self.not_saved(lead, name, latest, &err.message());
+                        self.not_saved(lead, name, latest, &err.message(self.session.i18n()));
                     }
                     return;
                 }
@@ -277,27 +279,33 @@ impl StatusSaves {
         last: StatusChange,
         before: Option<LeadStatus>,
     ) {
+        let i18n = self.session.i18n();
         match (last, before) {
             (StatusChange::Chosen(now), Some(before)) if before != now => self.announcer.success(
-                "Status updated",
+                i18n.t(msg::STATUS_UPDATED),
                 Some(NoticeAction {
-                    label: "Undo",
+                    label: msg::ACTION_UNDO,
                     run: Callback::new(move |()| {
                         self.change(lead.clone(), name.clone(), StatusChange::Undo(before))
                     }),
                 }),
             ),
-            (StatusChange::Chosen(_), _) => self.announcer.success("Status updated", None),
-            (StatusChange::Undo(_), _) => self.announcer.success("Status change undone", None),
+            (StatusChange::Chosen(_), _) => {
+                self.announcer.success(i18n.t(msg::STATUS_UPDATED), None)
+            }
+            (StatusChange::Undo(_), _) => self.announcer.success(i18n.t(msg::STATUS_UNDONE), None),
         }
     }
 
     /// The save failed for `why`: say so, with Retry of the person's latest
     /// choice.
     fn not_saved(self, lead: PartialLead, name: String, latest: Option<StatusChange>, why: &str) {
-        let message = format!("The status of {name} was not saved. {why}");
+        let message = self
+            .session
+            .i18n()
+            .fill(msg::STATUS_NOT_SAVED, &[("name", &name), ("reason", why)]);
         let retry = latest.map(|latest| NoticeAction {
-            label: "Retry",
+            label: msg::ERROR_RETRY,
             run: Callback::new(move |()| self.change(lead.clone(), name.clone(), latest)),
         });
         self.announcer.error(message, retry);

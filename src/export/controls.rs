@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 
 use crate::export::walk::{Export, ExportState};
+use crate::i18n::{msg, use_i18n};
 use crate::net::session::Session;
-use crate::ui::display::count;
 use crate::ui::progress::Progress;
 use crate::views::list_state::ListState;
 
@@ -26,7 +26,7 @@ pub fn ExportButton(list: ListState) -> impl IntoView {
             disabled=disabled
             on:click=move |_| export.start(list.query.get_untracked(), session)
         >
-            "Export CSV"
+            {session.i18n().text(msg::LEADS_EXPORT)}
         </button>
     }
 }
@@ -43,6 +43,7 @@ enum StatusLine {
 #[component]
 pub fn ExportStatus() -> impl IntoView {
     let export = expect_context::<Export>();
+    let i18n = use_i18n();
     let shown = {
         let export = export.clone();
         Memo::new(move |_| match export.state()? {
@@ -66,9 +67,9 @@ pub fn ExportStatus() -> impl IntoView {
             view! {
                 <div class="export">
                     <Progress
-                        label="Exporting leads"
+                        label=msg::EXPORT_RUNNING
                         counts
-                        cancel_label="Cancel export"
+                        cancel_label=msg::EXPORT_CANCEL
                         on_cancel
                     />
                 </div>
@@ -81,7 +82,9 @@ pub fn ExportStatus() -> impl IntoView {
             note,
         })) => view! {
             <div class="export" role="status">
-                <p>{format!("Exported {} leads to {file}.", count(n as u64))}</p>
+                <p>
+                    {move || i18n.count(msg::EXPORT_SAVED, n as u64, &[("file", &file)])}
+                </p>
                 {note.map(|note| view! { <p class="export__note">{note}</p> })}
             </div>
         }
@@ -94,7 +97,7 @@ pub fn ExportStatus() -> impl IntoView {
         .into_any(),
         Some(StatusLine::Ended(_)) => view! {
             <div class="export" role="status">
-                <p>"Export cancelled; nothing was saved."</p>
+                <p>{i18n.text(msg::EXPORT_CANCELLED)}</p>
             </div>
         }
         .into_any(),

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 use wasm_bindgen::JsCast;
 
+use crate::i18n::msg;
 use crate::net::pause::sleep;
 use crate::net::session::Session;
 use crate::ui::deferred::ExtraWork;
@@ -180,11 +181,10 @@ impl Export {
                     Err(err) => match err.pause() {
                         Some(pause) => sleep(pause).await,
                         None => {
-                            return ExportState::Failed(format!(
-                                "The export stopped: {} Nothing was saved; press Export CSV \
-                                 to try again.",
-                                err.message()
-                            ))
+                            let i18n = session.i18n();
+                            return ExportState::Failed(
+                                i18n.fill(msg::EXPORT_FAILED, &[("reason", &err.message(i18n))]),
+                            );
                         }
                     },
                 }

@@ -1,15 +1,18 @@
 //! The "Keyboard shortcuts" dialog that `?` opens: every key and what it
 //! does. Escape or Close shuts it, and the focus goes back where it was.
 
-use crate::keys::shortcuts::{HELP, SEARCH_KEY};
-use crate::ui::modal::{modal, FocusBack};
 use leptos::html;
 use leptos::prelude::*;
+
+use crate::i18n::{msg, use_i18n};
+use crate::keys::shortcuts::{HELP, SEARCH_KEY};
+use crate::ui::modal::{modal, FocusBack};
 
 /// The dialog; `open` shows and hides it. `searches`: the API can search,
 /// so the search field and its key are there.
 #[component]
 pub fn ShortcutsDialog(open: RwSignal<bool>, searches: bool) -> impl IntoView {
+    let i18n = use_i18n();
     let dialog = NodeRef::<html::Dialog>::new();
     let close_button = NodeRef::<html::Button>::new();
     modal(
@@ -30,15 +33,28 @@ pub fn ShortcutsDialog(open: RwSignal<bool>, searches: bool) -> impl IntoView {
             }
         >
             <div class="dialog__form">
-                <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
-                <p class="hint">
-                    "In the list, when the focus is not in a field. Rows take the focus with j or k."
-                </p>
+                <h2 id="shortcuts-title">{i18n.text(msg::KEYS_TITLE)}</h2>
+                <p class="hint">{i18n.text(msg::KEYS_WHERE)}</p>
                 <dl class="shortcuts">
                     {HELP
                         .into_iter()
-                        .filter(|(keys, _)| searches || *keys != SEARCH_KEY)
-                        .map(|(keys, what)| view! { <dt><kbd>{keys}</kbd></dt><dd>{what}</dd> })
+                        .filter(|(keys, _)| searches || keys[0] != SEARCH_KEY)
+                        .map(|(keys, what)| {
+                            let keys = keys
+                                .iter()
+                                .enumerate()
+                                .map(|(i, key)| {
+                                    view! {
+                                        {(i > 0).then_some(" / ")}
+                                        <kbd>{*key}</kbd>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <dt>{keys}</dt>
+                                <dd>{i18n.text(what)}</dd>
+                            }
+                        })
                         .collect_view()}
                 </dl>
                 <div class="dialog__actions">
@@ -48,7 +64,7 @@ pub fn ShortcutsDialog(open: RwSignal<bool>, searches: bool) -> impl IntoView {
                         node_ref=close_button
                         on:click=move |_| open.set(false)
                     >
-                        "Close"
+                        {i18n.text(msg::ACTION_CLOSE)}
                     </button>
                 </div>
             </div>

@@ -7,6 +7,8 @@ use leads_core::LeadStatus;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 
+use crate::i18n::{msg, Msg};
+
 /// What a key asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shortcut {
@@ -21,17 +23,18 @@ pub enum Shortcut {
     Help,
 }
 
-/// Every shortcut, with its keys as the help dialog lists them.
-pub const HELP: [(&str, &str); 9] = [
-    ("j or ↓", "Next lead"),
-    ("k or ↑", "Previous lead"),
-    ("1 2 3 4", "Status: New, Contacted, Qualified, Converted"),
-    ("x", "Select or unselect the lead"),
-    ("e", "Edit the lead"),
-    ("n", "New lead"),
-    ("/", "Go to the Status filter"),
-    (SEARCH_KEY, "Go to Search leads"),
-    ("?", "This list"),
+/// Every shortcut: its keys (any one of them does it) and what it does,
+/// as the help dialog lists them.
+pub const HELP: [(&[&str], Msg); 9] = [
+    (&["j", "↓"], msg::KEYS_NEXT),
+    (&["k", "↑"], msg::KEYS_PREVIOUS),
+    (&["1 2 3 4"], msg::KEYS_STATUS),
+    (&["x"], msg::KEYS_SELECT),
+    (&["e"], msg::KEYS_EDIT),
+    (&["n"], msg::LEADS_NEW_LEAD),
+    (&["/"], msg::KEYS_FILTER),
+    (&[SEARCH_KEY], msg::KEYS_SEARCH),
+    (&["?"], msg::KEYS_HELP),
 ];
 
 /// The key that goes to the search field, listed only where the API can

@@ -3,19 +3,21 @@
 
 use leads_core::{Sort, SortField};
 
+use crate::i18n::{msg, Msg};
+
 /// How many columns a cell spanning a whole row covers: the named columns
 /// and the selection checkbox's.
 pub const ROW_SPAN: usize = COLUMNS.len() + 1;
 
 /// Column headers, in order, with the sort a first click on a sortable one
 /// picks: A–Z for words, highest and newest first for numbers and dates.
-pub const COLUMNS: [(&str, Option<Sort>); 8] = [
-    ("Name", Some(Sort::asc(SortField::Name))),
-    ("Phone", None),
-    ("Email", None),
-    ("Status", Some(Sort::asc(SortField::Status))),
-    ("Source", None),
-    ("Score", Some(Sort::desc(SortField::Score))),
-    ("Tags", None),
-    ("Created", Some(Sort::desc(SortField::CreatedAt))),
+pub const COLUMNS: [(Msg, Option<Sort>); 8] = [
+    (msg::COLUMN_NAME, Some(Sort::asc(SortField::Name))),
+    (msg::COLUMN_PHONE, None),
+    (msg::COLUMN_EMAIL, None),
+    (msg::COLUMN_STATUS, Some(Sort::asc(SortField::Status))),
+    (msg::COLUMN_SOURCE, None),
+    (msg::COLUMN_SCORE, Some(Sort::desc(SortField::Score))),
+    (msg::COLUMN_TAGS, None),
+    (msg::COLUMN_CREATED, Some(Sort::desc(SortField::CreatedAt))),
 ];

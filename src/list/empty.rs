@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{msg, use_i18n};
+
 /// Why the view is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Emptiness {
@@ -20,37 +22,38 @@ pub enum Emptiness {
 /// The empty-state notice, with the one action that helps.
 #[component]
 pub fn EmptyState(why: Emptiness, on_clear: Callback<()>, on_page: Callback<u32>) -> impl IntoView {
-    let (text, action) = match why {
-        Emptiness::NoMatches { search, others } => (
-            match (search, others) {
-                (Some(q), false) => format!("No leads match “{q}”."),
-                (Some(q), true) => format!("No leads match “{q}” with these filters."),
-                (None, _) => "No leads match these filters.".to_owned(),
+    let i18n = use_i18n();
+    let text = {
+        let why = why.clone();
+        move || match &why {
+            Emptiness::NoMatches { search, others } => match (search, others) {
+                (Some(q), false) => i18n.fill(msg::EMPTY_NO_MATCH_SEARCH, &[("search", q)]),
+                (Some(q), true) => i18n.fill(msg::EMPTY_NO_MATCH_SEARCH_FILTERS, &[("search", q)]),
+                (None, _) => i18n.t(msg::EMPTY_NO_MATCH),
             },
-            Some(
-                view! {
-                    <button class="button" type="button" on:click=move |_| on_clear.run(())>
-                        "Clear filters"
-                    </button>
-                }
-                .into_any(),
-            ),
+            Emptiness::NoLeads => i18n.t(msg::EMPTY_NO_LEADS),
+            Emptiness::PastEnd { .. } => i18n.t(msg::EMPTY_PAST_END),
+        }
+    };
+    let action = match why {
+        Emptiness::NoMatches { .. } => Some(
+            view! {
+                <button class="button" type="button" on:click=move |_| on_clear.run(())>
+                    {i18n.text(msg::FILTERS_CLEAR)}
+                </button>
+            }
+            .into_any(),
         ),
-        Emptiness::NoLeads => (
-            "No leads yet. Leads from calls, texts, forms and ads appear here as they arrive."
-                .to_owned(),
-            None,
-        ),
-        Emptiness::PastEnd { last_page } => (
-            "This page is past the end of the list.".to_owned(),
-            Some(
-                view! {
-                    <button class="button" type="button" on:click=move |_| on_page.run(last_page)>
-                        {format!("Go to page {last_page}")}
-                    </button>
-                }
-                .into_any(),
-            ),
+        Emptiness::NoLeads => None,
+        Emptiness::PastEnd { last_page } => Some(
+            view! {
+                <button class="button" type="button" on:click=move |_| on_page.run(last_page)>
+                    {move || {
+                        i18n.fill(msg::EMPTY_GO_TO_PAGE, &[("page", &i18n.number(last_page.into()))])
+                    }}
+                </button>
+            }
+            .into_any(),
         ),
     };
     view! {

@@ -1,7 +1,7 @@
 //! One lead in the table: its cells, the status select (saved by the
 //! page's [`StatusSaves`]) and the switch into the row editor.
 
-use leads_core::{Channel, LeadStatus, ListQuery, PartialLead};
+use leads_core::{LeadStatus, ListQuery, PartialLead};
 use leptos::prelude::*;
 
 use crate::bulk::selection::Selection;
@@ -9,6 +9,7 @@ use crate::edit::edit_row::lead_edit_row;
 use crate::edit::lead_edits::LeadEdits;
 use crate::edit::lead_form::LeadForm;
 use crate::edit::status_save::StatusSaves;
+use crate::i18n::{msg, status, use_i18n, I18n};
 use crate::keys::shortcuts::{self, Shortcut};
 use crate::list::columns::ROW_SPAN;
 use crate::list::focus::{move_focus, RowFocus, Step};
@@ -76,13 +77,13 @@ pub fn LeadRow(
 }
 
 /// The row's checkbox for a bulk change.
-fn select_cell(id: String, lead: Memo<PartialLead>, name: Signal<String>) -> AnyView {
+fn select_cell(i18n: I18n, id: String, lead: Memo<PartialLead>, name: Signal<String>) -> AnyView {
     let selection = expect_context::<Selection>();
     view! {
-        <td class="cell-select" data-label="Select">
+        <td class="cell-select" data-label=i18n.t(msg::COLUMN_SELECT)>
             <input
                 type="checkbox"
-                aria-label=move || format!("Select {}", name.get())
+                aria-label=move || i18n.fill(msg::ROW_SELECT, &[("name", &name.get())])
                 prop:checked=move || selection.contains(&id)
                 on:change=move |ev| selection.set(&lead.get_untracked(), event_target_checked(&ev))
             />
@@ -119,21 +120,30 @@ fn missing() -> AnyView {
 /// read-only cells are built together, two closures for the row rather
 /// than one per cell: each reactive closure costs its own code in the
 /// download and its own effect per row.
-fn contact_cells(lead: &PartialLead, q: Option<&str>, marking: Option<Marking>) -> AnyView {
+fn contact_cells(
+    i18n: I18n,
+    lead: &PartialLead,
+    q: Option<&str>,
+    marking: Option<Marking>,
+) -> AnyView {
     let phone = lead.phone.clone().flatten();
     let email = lead.email.clone().flatten();
     view! {
-        <td data-label="Phone">{contact_view(phone, display::tel_href, None, None)}</td>
-        <td data-label="Email">{contact_view(email, display::mailto_href, q, marking)}</td>
+        <td data-label=i18n.t(msg::COLUMN_PHONE)>
+            {contact_view(phone, display::tel_href, None, None)}
+        </td>
+        <td class="cell-email" data-label=i18n.t(msg::COLUMN_EMAIL)>
+            {contact_view(email, display::mailto_href, q, marking)}
+        </td>
     }
     .into_any()
 }
 
 /// The Source, Score, Tags and Created cells; each tag a button that
 /// filters by it where the API can (`tag_filter`).
-fn detail_cells(lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
+fn detail_cells(i18n: I18n, lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
     let source = match &lead.source {
-        Some(source) => Channel::display_source(source).to_owned().into_any(),
+        Some(source) => i18n.source(source).into_any(),
         None => missing(),
     };
     let score = match lead.score.flatten() {
@@ -149,7 +159,7 @@ fn detail_cells(lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
             let title = tag.clone();
             let shown = match tag_filter {
                 Some(TagFilter(filter)) => {
-                    let label = format!("Show leads tagged {tag}");
+                    let label = i18n.fill(msg::ROW_TAG_FILTER, &[("tag", &tag)]);
                     let chosen = tag.clone();
                     view! {
                         <button
@@ -173,7 +183,11 @@ fn detail_cells(lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
         })
         .collect_view();
     let created = lead.created_at.clone();
-    let created = match created.as_deref().and_then(display::created_texts) {
+    let lang = i18n.lang();
+    let created = match created
+        .as_deref()
+        .and_then(|at| display::created_texts(at, lang))
+    {
         // Date and time each stay whole, and wrap apart in a narrow column.
         Some(texts) => view! {
             <time datetime=created.clone() title=created>
@@ -187,12 +201,12 @@ fn detail_cells(lead: &PartialLead, tag_filter: Option<TagFilter>) -> AnyView {
         None => missing(),
     };
     view! {
-        <td data-label="Source">{source}</td>
-        <td data-label="Score">{score}</td>
-        <td data-label="Tags">
+        <td data-label=i18n.t(msg::COLUMN_SOURCE)>{source}</td>
+        <td data-label=i18n.t(msg::COLUMN_SCORE)>{score}</td>
+        <td data-label=i18n.t(msg::COLUMN_TAGS)>
             <ul class="tags">{tags}</ul>
         </td>
-        <td data-label="Created">{created}</td>
+        <td data-label=i18n.t(msg::COLUMN_CREATED)>{created}</td>
     }
     .into_any()
 }
@@ -212,6 +226,7 @@ fn LeadCells(
 ) -> impl IntoView {
     let edits = expect_context::<LeadEdits>();
     let saves = expect_context::<StatusSaves>();
+    let i18n = use_i18n();
     let tag_filter = use_context::<TagFilter>();
     let marking = use_context::<Marking>();
     let q = Memo::new(move |_| view.with(|v| v.q.clone()));
@@ -309,16 +324,16 @@ fn LeadCells(
             class:row--new=highlighted
             aria-busy=saving_busy
         >
-            {select_cell(id.clone(), lead, name)}
-            <td class="cell-name" data-label="Name">
+            {select_cell(i18n, id.clone(), lead, name)}
+            <td class="cell-name" data-label=i18n.t(msg::COLUMN_NAME)>
                 <div class="cell-name__line">
                     <bdi>{move || q.with(|q| Marking::show(marking, name.get(), q.as_deref()))}</bdi>
                     <button
                         class="icon-button"
                         type="button"
                         node_ref=edit_button
-                        aria-label=move || format!("Edit {}", name.get())
-                        title=move || format!("Edit {}", name.get())
+                        aria-label=move || i18n.fill(msg::ROW_EDIT, &[("name", &name.get())])
+                        title=move || i18n.fill(msg::ROW_EDIT, &[("name", &name.get())])
                         on:click=move |_| on_edit.run(())
                     >
                         <span aria-hidden="true">"✎"</span>
@@ -327,15 +342,19 @@ fn LeadCells(
                 {move || {
                     no_longer_matches
                         .get()
-                        .then(|| view! { <span class="row-note">"No longer matches the filter"</span> })
+                        .then(|| {
+                            view! {
+                                <span class="row-note">{i18n.t(msg::ROW_NO_LONGER_MATCHES)}</span>
+                            }
+                        })
                 }}
             </td>
-            {move || q.with(|q| lead.with(|l| contact_cells(l, q.as_deref(), marking)))}
-            <td data-label="Status">
+            {move || q.with(|q| lead.with(|l| contact_cells(i18n, l, q.as_deref(), marking)))}
+            <td data-label=i18n.t(msg::COLUMN_STATUS)>
                 <select
                     id=status_id
                     class=status_class
-                    aria-label=move || format!("Status for {}", name.get())
+                    aria-label=move || i18n.fill(msg::ROW_STATUS, &[("name", &name.get())])
                     prop:value=status_value
                     on:change=move |ev| {
                         if let Ok(status) = event_target_value(&ev).parse::<LeadStatus>() {
@@ -347,12 +366,14 @@ fn LeadCells(
                         shown_status().is_none().then(|| view! { <option value="">{MISSING}</option> })
                     }}
                     {LeadStatus::ALL
-                        .map(|s| view! { <option value=s.as_str()>{s.label()}</option> })
+                        .map(|s| view! { <option value=s.as_str()>{i18n.t(status(s))}</option> })
                         .collect_view()}
                 </select>
-                {move || saving().then(|| view! { <span class="saving-hint">"Saving…"</span> })}
+                {move || {
+                    saving().then(|| view! { <span class="saving-hint">{i18n.t(msg::ROW_SAVING)}</span> })
+                }}
             </td>
-            {move || lead.with(|l| detail_cells(l, tag_filter))}
+            {move || lead.with(|l| detail_cells(i18n, l, tag_filter))}
         </tr>
     }
 }

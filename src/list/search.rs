@@ -14,6 +14,7 @@ use leads_core::search;
 use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
+use crate::i18n::{msg, use_i18n};
 use crate::ui::deferred::Extra;
 use crate::views::list_state::ListState;
 
@@ -118,15 +119,16 @@ fn SearchField(list: ListState) -> impl IntoView {
             search("");
         }
     };
+    let i18n = use_i18n();
     view! {
         <div class="field field--search">
-            <label for="filter-search">"Search leads"</label>
+            <label for="filter-search">{i18n.text(msg::SEARCH_LABEL)}</label>
             <input
                 id="filter-search"
                 type="search"
                 autocomplete="off"
                 spellcheck="false"
-                placeholder="Name, email or phone"
+                placeholder=i18n.text(msg::SEARCH_PLACEHOLDER)
                 maxlength=leads_core::limits::MAX_SEARCH_CHARS
                 prop:value=move || text.get()
                 on:input=on_input
@@ -143,12 +145,13 @@ fn SearchField(list: ListState) -> impl IntoView {
 fn TagChip(list: ListState) -> impl IntoView {
     let query = list.query;
     let tag = Memo::new(move |_| query.with(|q| q.tag.clone()).unwrap_or_default());
+    let i18n = use_i18n();
     view! {
         <button
             class="tag-chip"
             type="button"
             hidden=move || tag.with(String::is_empty)
-            aria-label=move || format!("Remove tag filter {}", tag.get())
+            aria-label=move || i18n.fill(msg::SEARCH_REMOVE_TAG, &[("tag", &tag.get())])
             on:click=move |_| list.navigate(query.get_untracked().with_tag(None))
         >
             <bdi>{move || tag.get()}</bdi>

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::use_i18n;
 use crate::list::columns::COLUMNS;
 
 /// How many placeholder rows to draw.
@@ -11,11 +12,12 @@ const ROWS: usize = 8;
 /// busy state instead.
 #[component]
 pub fn TableSkeleton() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="table-scroll" aria-hidden="true">
             <table class="leads-table">
                 <thead>
-                    <tr>{COLUMNS.map(|(name, _)| view! { <th>{name}</th> }).collect_view()}</tr>
+                    <tr>{COLUMNS.map(|(name, _)| view! { <th>{i18n.text(name)}</th> }).collect_view()}</tr>
                 </thead>
                 <tbody>
                     {(0..ROWS)

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::i18n::{msg, use_i18n};
 use crate::net::api::Freshness;
 use crate::net::pause;
 use crate::ui::display::created_texts;
@@ -18,6 +19,7 @@ const RECHECK: Duration = Duration::from_secs(5);
 /// The notice, while `freshness` says stale; `recheck` loads the view again.
 #[component]
 pub fn StaleNotice(freshness: RwSignal<Freshness>, recheck: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let as_of = move || freshness.with(|fresh| fresh.stale_as_of.clone());
     // One timer per stale answer: each answer sets the signal again.
     Effect::new(move |_| {
@@ -34,15 +36,12 @@ pub fn StaleNotice(freshness: RwSignal<Freshness>, recheck: Callback<()>) -> imp
     });
     move || {
         as_of().map(|synced_at| {
-            let when = created_texts(&synced_at)
+            let when = created_texts(&synced_at, i18n.lang())
                 .map(|texts| format!("{} {}", texts.date, texts.time))
                 .unwrap_or(synced_at);
             view! {
                 <p class="notice notice--warning stale-notice" role="status">
-                    {format!(
-                        "Showing leads as of {when}: the leads service is not answering; \
-                         changes cannot be saved until it does."
-                    )}
+                    {i18n.fill(msg::STALE_NOTICE, &[("when", &when)])}
                 </p>
             }
         })

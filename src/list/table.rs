@@ -6,6 +6,7 @@ use leads_core::{ListQuery, PartialLead, Sort};
 use leptos::prelude::*;
 
 use crate::bulk::selection::{PageChoice, Selection};
+use crate::i18n::{msg, use_i18n};
 use crate::list::columns::COLUMNS;
 use crate::list::focus::RowFocus;
 use crate::list::row::LeadRow;
@@ -19,6 +20,7 @@ pub fn LeadsTable(
     view: Memo<ListQuery>,
     on_sort: Callback<Sort>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let headers = COLUMNS
         .map(|(column, sort_on_click)| match sort_on_click {
             Some(first) => {
@@ -42,7 +44,7 @@ pub fn LeadsTable(
                             type="button"
                             on:click=move |_| on_sort.run(next())
                         >
-                            {column}
+                            {i18n.text(column)}
                             // The arrow is drawn, not read: the sort state is
                             // in `aria-sort`, and the name stays the word.
                             <span class="sort-icon" aria-hidden="true"></span>
@@ -51,7 +53,7 @@ pub fn LeadsTable(
                 }
                 .into_any()
             }
-            None => view! { <th scope="col">{column}</th> }.into_any(),
+            None => view! { <th scope="col">{i18n.text(column)}</th> }.into_any(),
         })
         .collect_view();
     let RowFocus(focus) = expect_context::<RowFocus>();
@@ -73,6 +75,11 @@ pub fn LeadsTable(
                     </tr>
                 </thead>
                 <tbody>
+                    // A row's words are read as it is built: a new
+                    // language builds the rows again.
+                    {move || {
+                        i18n.lang();
+                        view! {
                     <For each=move || rows.get() key=|lead| lead.id.clone() let(lead)>
                         {
                             let id = lead.id.clone();
@@ -90,6 +97,8 @@ pub fn LeadsTable(
                             view! { <LeadRow id base view active /> }
                         }
                     </For>
+                        }
+                    }}
                 </tbody>
             </table>
         </div>
@@ -99,12 +108,14 @@ pub fn LeadsTable(
 /// The header's checkbox: every lead on this page chosen, some, or none.
 fn select_all(rows: Memo<Vec<PartialLead>>) -> AnyView {
     let selection = expect_context::<Selection>();
+    let i18n = use_i18n();
     let choice = Memo::new(move |_| rows.with(|rows| selection.page_choice(rows)));
     view! {
-        <th scope="col" class="cell-select">
+        // Its label shows beside it where the table is a list of cards.
+        <th scope="col" class="cell-select" data-label=i18n.text(msg::TABLE_SELECT_ALL)>
             <input
                 type="checkbox"
-                aria-label="Select all on this page"
+                aria-label=i18n.text(msg::TABLE_SELECT_ALL)
                 prop:checked=move || choice.get() == PageChoice::All
                 prop:indeterminate=move || choice.get() == PageChoice::Some
                 on:change=move |ev| {

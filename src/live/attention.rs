@@ -3,11 +3,13 @@
 //! desktop notification per lead. Permission is asked for only when the
 //! person presses "Notify me of new leads", never on load.
 
-use leads_core::{Channel, PartialLead};
+use leads_core::PartialLead;
 use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+use crate::i18n::{msg, use_i18n, I18n};
 
 /// Where desktop notifications stand in this browser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub struct Attention {
     /// The title before the count was put in front of it.
     title: StoredValue<Option<String>>,
     pub notify: RwSignal<Notify>,
+    /// The language notifications are worded in.
+    i18n: I18n,
 }
 
 impl Attention {
@@ -40,6 +44,7 @@ impl Attention {
             unseen: StoredValue::new(0),
             title: StoredValue::new(None),
             notify: RwSignal::new(current_permission()),
+            i18n: use_i18n(),
         };
         // `visibilitychange` bubbles from the document to the window.
         let on_change = window_event_listener_untyped("visibilitychange", move |_| {
@@ -73,7 +78,7 @@ impl Attention {
         self.unseen.update_value(|n| *n += 1);
         document.set_title(&format!("({}) {original}", self.unseen.get_value()));
         if self.notify.get_untracked() == Notify::On {
-            show(lead);
+            show(lead, self.i18n);
         }
     }
 
@@ -133,13 +138,13 @@ fn current_permission() -> Notify {
 
 /// One desktop notification: who, and how they came in. Clicking it brings
 /// the tab forward.
-fn show(lead: &PartialLead) {
-    let name = lead.name.as_deref().unwrap_or("Someone");
+fn show(lead: &PartialLead, i18n: I18n) {
+    let name = lead
+        .name
+        .clone()
+        .unwrap_or_else(|| i18n.t(msg::LIVE_SOMEONE));
     let options = NotificationOptions::new();
-    let how = lead
-        .source
-        .as_deref()
-        .map(|source| Channel::display_source(source).to_owned());
+    let how = lead.source.as_deref().map(|source| i18n.source(source));
     let contact = lead
         .phone
         .clone()
@@ -148,7 +153,8 @@ fn show(lead: &PartialLead) {
     let body: Vec<String> = [how, contact].into_iter().flatten().collect();
     options.set_body(&body.join(" · "));
     options.set_tag(&lead.id);
-    if let Ok(shown) = Notification::new_with_options(&format!("New lead: {name}"), &options) {
+    let title = i18n.fill(msg::LIVE_NOTIFICATION, &[("name", &name)]);
+    if let Ok(shown) = Notification::new_with_options(&title, &options) {
         let focus = Closure::<dyn Fn()>::new(|| {
             if let Some(window) = web_sys::window() {
                 let _ = window.focus();

@@ -7,6 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
+use crate::i18n::{msg, use_i18n};
 use crate::live::attention::{Attention, Notify};
 use crate::live::stream::{Connection, Live};
 use crate::ui::announcer::Announcer;
@@ -16,6 +17,7 @@ use crate::ui::deferred::Extra;
 #[component]
 pub fn LiveStatus() -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let state = move || match live.connection.get() {
         Connection::Live => "live",
         Connection::Unavailable => "off",
@@ -24,7 +26,7 @@ pub fn LiveStatus() -> impl IntoView {
     view! {
         <p class="live-status" data-state=state role="status">
             <span class="live-status__dot" aria-hidden="true"></span>
-            {move || live.connection.get().label()}
+            {move || i18n.t(live.connection.get().label())}
         </p>
     }
 }
@@ -35,14 +37,11 @@ pub fn LiveStatus() -> impl IntoView {
 pub fn NotifyToggle() -> impl IntoView {
     let attention = expect_context::<Attention>();
     let announcer = expect_context::<Announcer>();
+    let i18n = use_i18n();
     let notify = attention.notify;
     let press = move |_| {
         if notify.get_untracked() == Notify::Blocked {
-            announcer.error(
-                "Notifications are blocked for this site. Allow them in the browser's site \
-                 settings, then press the button again.",
-                None,
-            );
+            announcer.error(i18n.t(msg::LEADS_NOTIFY_BLOCKED), None);
         }
         attention.toggle();
     };
@@ -54,7 +53,7 @@ pub fn NotifyToggle() -> impl IntoView {
                 aria-pressed=move || (notify.get() == Notify::On).to_string()
                 on:click=press
             >
-                "Notify me of new leads"
+                {i18n.text(msg::LEADS_NOTIFY)}
             </button>
         </Show>
     }
@@ -66,6 +65,7 @@ pub fn NotifyToggle() -> impl IntoView {
 #[component]
 pub fn FreshLeads(results: NodeRef<html::Div>) -> impl IntoView {
     let live = expect_context::<Live>();
+    let i18n = use_i18n();
     let count = move || live.fresh.with(Vec::len);
     let show = move |_| {
         let results = results.get_untracked();
@@ -80,10 +80,7 @@ pub fn FreshLeads(results: NodeRef<html::Div>) -> impl IntoView {
     view! {
         <Show when=move || { count() > 0 }>
             <button class="button button--accent fresh-leads" type="button" on:click=show>
-                {move || match count() {
-                    1 => "Show 1 new lead".to_owned(),
-                    n => format!("Show {n} new leads"),
-                }}
+                {move || i18n.count(msg::LIVE_SHOW_FRESH, count() as u64, &[])}
             </button>
         </Show>
     }

@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 
 use crate::edit::lead_edits::LeadEdits;
+use crate::i18n::{msg, Msg};
 use crate::live::attention::Attention;
 use crate::net::error::RequestError;
 use crate::net::pause::{millis, sleep};
@@ -38,12 +39,12 @@ pub enum Connection {
 
 impl Connection {
     /// The status text.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> Msg {
         match self {
-            Self::Connecting => "Connecting…",
-            Self::Live => "Live",
-            Self::Reconnecting => "Reconnecting…",
-            Self::Unavailable => "Live updates unavailable",
+            Self::Connecting => msg::LIVE_CONNECTING,
+            Self::Live => msg::LIVE_LIVE,
+            Self::Reconnecting => msg::LIVE_RECONNECTING,
+            Self::Unavailable => msg::LIVE_UNAVAILABLE,
         }
     }
 }

@@ -151,10 +151,7 @@ impl ApiClient {
     ) -> Result<PartialLead, RequestError> {
         // A lead id of the strict shape is its own path segment.
         if !is_lead_id(id) {
-            return Err(RequestError::Api {
-                message: format!("The lead id “{id}” cannot be used in a request."),
-                field: None,
-            });
+            return Err(RequestError::UnusableId(id.to_owned()));
         }
         let url = self.url(&format!("/leads/{id}"));
         Ok(self

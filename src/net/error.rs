@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use leads_core::{ApiErrorBody, Field};
 
+use crate::i18n::{msg, I18n};
 use crate::net::json;
 use crate::net::{MAX_ANSWER_BYTES, REQUEST_TIMEOUT};
 
@@ -35,50 +36,41 @@ pub enum RequestError {
     TooLarge,
     /// The console cancelled the request because a newer one replaced it.
     Superseded,
+    /// A lead id that cannot be a path segment, so nothing was sent.
+    UnusableId(String),
 }
 
 impl RequestError {
-    /// A sentence for the person at the screen: what happened, what to do.
-    pub fn message(&self) -> String {
+    /// A sentence for the person at the screen, in the console's
+    /// language: what happened, what to do. The API's own messages are
+    /// shown as the server words them.
+    pub fn message(&self, i18n: I18n) -> String {
+        let status = |msg, status: &u16| i18n.fill(msg, &[("status", &status.to_string())]);
         match self {
-            Self::Unauthorized => "The API key was rejected.".to_owned(),
-            Self::SignInRefused => "The leads API did not accept your portal sign-in. Sign in \
-                                    again in the portal, then press Retry."
-                .to_owned(),
+            Self::Unauthorized => i18n.t(msg::ERROR_KEY_REJECTED),
+            Self::SignInRefused => i18n.t(msg::ERROR_SIGN_IN_REFUSED),
             Self::Api { message, .. } => message.clone(),
-            Self::Http { status } if *status >= 500 => {
-                format!("The server had a problem (HTTP {status}). Try again in a moment.")
-            }
-            Self::Http { status } => {
-                format!("The server refused the request (HTTP {status}). Reload the page and try again.")
-            }
-            Self::Network => {
-                "Could not reach the server. Check your connection and try again.".to_owned()
-            }
-            Self::Unreadable => {
-                "The server sent an answer the console cannot read. Try again, or reload the page."
-                    .to_owned()
-            }
-            Self::TooLarge => format!(
-                "The server sent an answer far too large to be a page of leads (over {} MiB). \
-                 Try again; if it keeps happening, tell whoever runs the server.",
-                MAX_ANSWER_BYTES / (1024 * 1024)
+            Self::Http { status: code } if *code >= 500 => status(msg::ERROR_SERVER_PROBLEM, code),
+            Self::Http { status: code } => status(msg::ERROR_SERVER_REFUSED, code),
+            Self::Network => i18n.t(msg::ERROR_NETWORK),
+            Self::Unreadable => i18n.t(msg::ERROR_UNREADABLE),
+            Self::TooLarge => i18n.fill(
+                msg::ERROR_TOO_LARGE,
+                &[(
+                    "size",
+                    &i18n.number((MAX_ANSWER_BYTES / (1024 * 1024)) as u64),
+                )],
             ),
-            Self::Timeout => format!(
-                "The server did not answer within {} seconds. Check your connection, then \
-                 try again.",
-                REQUEST_TIMEOUT.as_secs()
+            Self::Timeout => i18n.fill(
+                msg::ERROR_TIMEOUT,
+                &[("seconds", &i18n.number(REQUEST_TIMEOUT.as_secs()))],
             ),
-            Self::RateLimited {
-                retry_after: Some(1),
-            } => "Too many requests right now. Trying again in a second…".to_owned(),
             Self::RateLimited {
                 retry_after: Some(seconds),
-            } => format!("Too many requests right now. Trying again in {seconds} seconds…"),
-            Self::RateLimited { retry_after: None } => {
-                "Too many requests right now. Wait a moment, then try again.".to_owned()
-            }
-            Self::Superseded => "A newer request replaced this one.".to_owned(),
+            } => i18n.count(msg::ERROR_RATE_LIMITED_IN, u64::from(*seconds), &[]),
+            Self::RateLimited { retry_after: None } => i18n.t(msg::ERROR_RATE_LIMITED),
+            Self::Superseded => i18n.t(msg::ERROR_SUPERSEDED),
+            Self::UnusableId(id) => i18n.fill(msg::ERROR_UNUSABLE_ID, &[("id", id)]),
         }
     }
 
@@ -134,7 +126,14 @@ pub fn error_from_response(status: u16, body: &str) -> RequestError {
 
 #[cfg(test)]
 mod tests {
+    use leptos::prelude::Owner;
+
     use super::*;
+
+    /// `err` as an English console words it.
+    fn said(err: &RequestError) -> String {
+        Owner::new().with(|| err.message(I18n::english()))
+    }
 
     #[test]
     fn api_error_body_keeps_message_and_param() {
@@ -144,7 +143,7 @@ mod tests {
         );
         assert_eq!(err.field(), Some(Field::Phone));
         assert_eq!(
-            err.message(),
+            said(&err),
             "phone must be in E.164 format, e.g. +15551234567"
         );
     }
@@ -153,7 +152,7 @@ mod tests {
     fn non_json_error_bodies_get_a_plain_sentence() {
         let err = error_from_response(502, "<html><body>502 Bad Gateway</body></html>");
         assert_eq!(err, RequestError::Http { status: 502 });
-        assert!(err.message().contains("Try again"));
+        assert!(said(&err).contains("Try again"));
         assert_eq!(
             error_from_response(503, ""),
             RequestError::Http { status: 503 }
@@ -168,7 +167,7 @@ mod tests {
     fn unauthorised_is_recognised_whatever_the_body() {
         assert_eq!(error_from_response(401, "nope"), RequestError::Unauthorized);
         assert_eq!(
-            RequestError::Unauthorized.message(),
+            said(&RequestError::Unauthorized),
             "The API key was rejected."
         );
     }

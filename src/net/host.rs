@@ -25,6 +25,32 @@ impl Host {
             .filter(|value| !value.is_empty())
     }
 
+    /// The languages the console is asked to speak, the most wanted
+    /// first: the element's `lang` or its nearest ancestor's (across a
+    /// portal's shadow roots), then the browser's. An empty `lang` says
+    /// the language is unknown, and leaves it to the browser's.
+    pub fn languages(&self) -> Vec<String> {
+        let mut wanted = Vec::new();
+        let mut at: Option<web_sys::Element> = Some(self.0.clone().into());
+        while let Some(element) = at {
+            if let Some(marked) = element.closest("[lang]").ok().flatten() {
+                wanted.extend(marked.get_attribute("lang"));
+                break;
+            }
+            at = element
+                .get_root_node()
+                .dyn_into::<web_sys::ShadowRoot>()
+                .ok()
+                .map(|root| root.host());
+        }
+        wanted.retain(|lang| !lang.trim().is_empty());
+        if let Some(window) = web_sys::window() {
+            let browser = window.navigator().languages();
+            wanted.extend(browser.iter().filter_map(|lang| lang.as_string()));
+        }
+        wanted
+    }
+
     /// The settings the console's own server wrote into the page (a JSON
     /// script element `leads-config`), when this page is that server's:
     /// they spare the wait for `/config.json`.

@@ -1,5 +1,5 @@
 //! Talking to the outside: the API client (the only code that knows URLs,
-//! headers and error bodies: `api`, with `config`, `credentials`, the
+//! headers and error bodies: `api`, with `config`, `catalog`, `credentials`, the
 //! event `stream` and each request's `deadline`; `error` words its
 //! failures for people), the session
 //! (which credentials, the one `401` rule), the host element's attributes,
@@ -10,6 +10,7 @@
 //! views or features.
 
 pub mod api;
+pub mod catalog;
 pub mod config;
 pub mod credentials;
 pub mod deadline;

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use leads_core::{AuthMode, ConsoleConfig};
 
+use crate::i18n::I18n;
 use crate::net::api::{ApiClient, SharedRequests};
 use crate::net::credentials::{Credentials, PortalToken};
 use crate::net::error::RequestError;
@@ -28,12 +29,13 @@ pub struct Session {
     portal_token: StoredValue<Rc<RefCell<Option<String>>>, LocalStorage>,
     key: RwSignal<Option<String>>,
     rejected: RwSignal<bool>,
+    i18n: I18n,
 }
 
 impl Session {
-    /// A session for `config` in the console on `host`, picking up a key
-    /// stored earlier in this tab.
-    pub fn new(config: ConsoleConfig, host: Host) -> Session {
+    /// A session for `config` in the console on `host`, speaking `i18n`'s
+    /// language, picking up a key stored earlier in this tab.
+    pub fn new(config: ConsoleConfig, host: Host, i18n: I18n) -> Session {
         let key = (config.auth == AuthMode::Bearer).then(stored_key).flatten();
         Session {
             config: StoredValue::new(config),
@@ -42,7 +44,13 @@ impl Session {
             portal_token: StoredValue::new_local(Rc::default()),
             key: RwSignal::new(key),
             rejected: RwSignal::new(false),
+            i18n,
         }
+    }
+
+    /// The console's language, for failures said outside its views.
+    pub fn i18n(&self) -> I18n {
+        self.i18n
     }
 
     /// The element this console lives in, to tell the page what happened.

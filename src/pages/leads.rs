@@ -17,6 +17,7 @@ use crate::edit::status_save::StatusSaves;
 use crate::export::controls::ExportButton;
 use crate::export::controls::ExportStatus;
 use crate::export::walk::Export;
+use crate::i18n::{msg, use_i18n};
 use crate::keys::help::ShortcutsDialog;
 use crate::keys::shortcuts::{self, Shortcut};
 use crate::list::empty::{Emptiness, EmptyState};
@@ -54,6 +55,7 @@ type Loaded = (ListQuery, Result<Page<PartialLead>, RequestError>);
 #[component]
 pub fn LeadsPage() -> impl IntoView {
     let session = expect_context::<Session>();
+    let i18n = session.i18n();
     let list = use_list_state();
     let host = session.host();
     let edits = LeadEdits::new(move |told| match told {
@@ -158,7 +160,7 @@ pub fn LeadsPage() -> impl IntoView {
             || new_lead_form.with_untracked(|f| *f != LeadForm::default());
         if unsaved {
             ev.prevent_default();
-            ev.set_return_value("You have unsaved changes.");
+            ev.set_return_value(&i18n.t(msg::LEADS_UNSAVED));
         }
     });
     on_cleanup(move || guard.remove());
@@ -204,7 +206,7 @@ pub fn LeadsPage() -> impl IntoView {
     view! {
         <section class="leads" aria-labelledby="leads-heading" tabindex="-1" on:keydown=on_key>
             <header class="topbar">
-                <h1 id="leads-heading">"Leads"</h1>
+                <h1 id="leads-heading">{i18n.text(msg::LEADS_HEADING)}</h1>
                 <Deferred load=live_status when=answered missing=Missing::Silent attempt=extras_attempt />
                 <div class="topbar__actions">
                     <NotifyToggle />
@@ -214,7 +216,7 @@ pub fn LeadsPage() -> impl IntoView {
                             type="button"
                             on:click=move |_| session.disconnect()
                         >
-                            "Disconnect"
+                            {i18n.text(msg::LEADS_DISCONNECT)}
                         </button>
                     </Show>
                     <ExportButton list />
@@ -225,7 +227,7 @@ pub fn LeadsPage() -> impl IntoView {
                         aria-haspopup="dialog"
                         on:click=move |_| new_lead_open.set(true)
                     >
-                        "New lead"
+                        {i18n.text(msg::LEADS_NEW_LEAD)}
                     </button>
                 </div>
             </header>
@@ -295,6 +297,7 @@ enum ResultsShown {
 /// old rows on screen while the next view loads.
 #[component]
 fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
+    let i18n = use_i18n();
     // Each reads only its part of the answer: a page of a hundred leads is
     // cloned once, for the rows, not once per reader.
     let rows = Memo::new(move |_| {
@@ -320,7 +323,7 @@ fn Results(page: LocalResource<Loaded>, list: ListState) -> impl IntoView {
         page.with(|loaded| match loaded {
             None | Some((_, Err(RequestError::Superseded))) => ResultsShown::Nothing,
             Some((_, Err(err))) => ResultsShown::Failed {
-                message: err.message(),
+                message: err.message(i18n),
                 retry_after: err.retry_after(),
             },
             Some((query, Ok(page))) if page.data.is_empty() => {

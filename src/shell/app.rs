@@ -1,10 +1,14 @@
-//! The root of one console: its settings (the element's attributes, then
-//! `/config.json`), then the Connect form or the leads page.
+//! The root of one console: its language (the element's `lang`, then the
+//! nearest ancestor's, then the browser's), its settings (the element's
+//! attributes, then `/config.json`), then the Connect form or the leads
+//! page.
 
 use leads_core::AuthMode;
 use leptos::prelude::*;
 use web_sys::HtmlElement;
 
+use crate::i18n::{msg, pick_language, I18n, ENGLISH};
+use crate::net::catalog::load_catalog;
 use crate::net::config::load_config;
 use crate::net::host::Host;
 use crate::net::session::Session;
@@ -22,13 +26,16 @@ pub struct Setup {
     api_base: Option<String>,
     auth: Option<AuthMode>,
     url_state: UrlState,
+    /// Notified when the element's `lang` changes.
+    relang: ArcTrigger,
 }
 
 impl Setup {
     /// Reads `api-base`, `auth` and `url-state` from the element, whose
     /// script came from `origin`. An `auth` that is neither `none` nor
-    /// `bearer` counts as not set.
-    pub fn from_host(element: HtmlElement, origin: String) -> Self {
+    /// `bearer` counts as not set. `relang` tells it that its `lang`
+    /// changed.
+    pub fn from_host(element: HtmlElement, origin: String, relang: ArcTrigger) -> Self {
         let host = Host::new(element);
         let auth = match host.attribute("auth").as_deref() {
             Some("none") => Some(AuthMode::None),
@@ -41,6 +48,7 @@ impl Setup {
             auth,
             url_state: UrlState::from_attribute(host.attribute("url-state").as_deref()),
             host,
+            relang,
         }
     }
 }
@@ -54,9 +62,13 @@ pub fn App(setup: Setup) -> impl IntoView {
         api_base,
         auth,
         url_state,
+        relang,
     } = setup;
     provide_context(url_state);
+    let i18n = I18n::english();
+    provide_context(i18n);
     let host = StoredValue::new_local(host);
+    speak(i18n, host, relang, origin.clone());
     // The settings load once, at start, into a signal: a LocalResource's
     // machinery for a value that never reloads costs download (the figure
     // is in docs/performance.md).
@@ -71,22 +83,69 @@ pub fn App(setup: Setup) -> impl IntoView {
     // boundary its list resource reports to, or every reload would blank
     // the whole console.
     let body = move || match config.get() {
-        None => view! { <p class="status-line">"Loading the console…"</p> }.into_any(),
+        None => view! { <p class="status-line">{i18n.text(msg::CONSOLE_LOADING)}</p> }.into_any(),
         Some(Ok(config)) => {
-            let session = Session::new(config, host.get_value());
+            let session = Session::new(config, host.get_value(), i18n);
             provide_context(session);
             view! { <Gate session /> }.into_any()
         }
         Some(Err(err)) => view! {
             <p class="notice notice--error" role="alert">
-                {format!("The console could not load its settings. {}", err.message())}
+                {move || {
+                    i18n.fill(msg::CONSOLE_SETTINGS_FAILED, &[("reason", &err.message(i18n))])
+                }}
             </p>
         }
         .into_any(),
     };
     // The console is the main content of its own page; in a portal it is a
     // region of the portal's page, labelled by its heading.
-    view! { <div class="console" role="region" aria-label="Leads console">{body}</div> }
+    view! {
+        <div
+            class="console"
+            role="region"
+            aria-label=i18n.text(msg::CONSOLE_REGION)
+            lang=move || i18n.lang()
+            data-stopped-message=i18n.text(msg::CONSOLE_STOPPED)
+        >
+            {body}
+        </div>
+    }
+}
+
+/// Keeps `i18n` in the language the element asks for, now and whenever
+/// its `lang` changes: English at once, another language once its catalog
+/// is here (until then the words on screen stay as they are). A catalog
+/// that cannot be fetched leaves the console in English; only the latest
+/// wish is shown.
+fn speak(i18n: I18n, host: StoredValue<Host, LocalStorage>, relang: ArcTrigger, origin: String) {
+    let asked = StoredValue::new(0_u32);
+    Effect::new(move |_| {
+        relang.track();
+        let lang = host.with_value(|host| pick_language(host.languages()));
+        // Any catalog on its way is for an older wish now.
+        asked.update_value(|n| *n += 1);
+        if lang == i18n.lang_untracked() {
+            return;
+        }
+        let this = asked.get_value();
+        if lang == ENGLISH {
+            i18n.show(ENGLISH, None);
+            return;
+        }
+        let origin = origin.clone();
+        leptos::task::spawn_local(async move {
+            let catalog = load_catalog(&origin, lang).await;
+            // A later wish, or the console gone, wins.
+            if asked.try_get_value() != Some(this) {
+                return;
+            }
+            match catalog {
+                Ok(catalog) => i18n.show(lang, Some(catalog)),
+                Err(_) => i18n.show(ENGLISH, None),
+            }
+        });
+    });
 }
 
 /// The Connect form while a key is needed, the leads page once there is one.

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::msg;
 use crate::net::session::Session;
 
 /// The Connect form. The key goes to [`Session::connect`], never into a URL:
@@ -9,6 +10,7 @@ use crate::net::session::Session;
 #[component]
 pub fn ConnectForm() -> impl IntoView {
     let session = expect_context::<Session>();
+    let i18n = session.i18n();
     let key = RwSignal::new(String::new());
     let empty = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -23,15 +25,15 @@ pub fn ConnectForm() -> impl IntoView {
     };
     view! {
         <form class="connect" on:submit=submit autocomplete="off" novalidate>
-            <h1>"Connect to the Leads API"</h1>
-            <p>"Enter the API key for this console. It is kept only until this tab closes."</p>
+            <h1>{i18n.text(msg::CONNECT_HEADING)}</h1>
+            <p>{i18n.text(msg::CONNECT_INTRO)}</p>
             <Show when=move || session.was_rejected()>
                 <p class="notice notice--error" role="alert">
-                    "The API key was rejected."
+                    {i18n.text(msg::ERROR_KEY_REJECTED)}
                 </p>
             </Show>
             <div class="field">
-                <label for="api-key">"API key"</label>
+                <label for="api-key">{i18n.text(msg::CONNECT_KEY)}</label>
                 <input
                     id="api-key"
                     type="password"
@@ -47,12 +49,12 @@ pub fn ConnectForm() -> impl IntoView {
                 />
                 <Show when=move || empty.get()>
                     <span id="api-key-error" class="field-error">
-                        "Enter the key first."
+                        {i18n.text(msg::CONNECT_KEY_MISSING)}
                     </span>
                 </Show>
             </div>
             <button class="button button--primary" type="submit">
-                "Connect"
+                {i18n.text(msg::CONNECT_SUBMIT)}
             </button>
         </form>
     }

@@ -25,9 +25,13 @@ const STYLES: &str = include_str!(concat!(env!("OUT_DIR"), "/console.css"));
 // mounted yet), once.
 #[wasm_bindgen(inline_js = r#"
 const consoles = new Set();
-export function define_element(connect, disconnect, stopped_message) {
+export function define_element(connect, disconnect, relang, stopped_message) {
   if (customElements.get("leads-console")) return;
   customElements.define("leads-console", class extends HTMLElement {
+    static observedAttributes = ["lang"];
+    attributeChangedCallback() {
+      if (this.leadsConsoleMount !== undefined) relang(this.leadsConsoleMount);
+    }
     connectedCallback() {
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
       this.leadsConsoleMount = connect(this, root);
@@ -43,18 +47,21 @@ export function define_element(connect, disconnect, stopped_message) {
   const stopped = (error) => {
     if (told || !(error instanceof WebAssembly.RuntimeError)) return;
     told = true;
-    const notice = () => {
+    // In the console's own language where it said which (its root's
+    // data-stopped-message), else English.
+    const notice = (container) => {
       const div = document.createElement("div");
       div.className = "panic-notice";
       div.setAttribute("role", "alert");
-      div.textContent = stopped_message;
+      const root = container && container.querySelector(".console[data-stopped-message]");
+      div.textContent = root ? root.getAttribute("data-stopped-message") : stopped_message;
       return div;
     };
     const containers = [...consoles]
       .map((el) => el.shadowRoot && el.shadowRoot.querySelector(".leads-console"))
       .filter(Boolean);
     if (containers.length === 0 && document.body) document.body.prepend(notice());
-    for (const container of containers) container.prepend(notice());
+    for (const container of containers) container.prepend(notice(container));
   };
   window.addEventListener("error", (e) => stopped(e.error));
   window.addEventListener("unhandledrejection", (e) => stopped(e.reason));
@@ -67,6 +74,7 @@ extern "C" {
     fn define_element(
         connect: &Closure<dyn FnMut(HtmlElement, ShadowRoot) -> u32>,
         disconnect: &Closure<dyn FnMut(u32)>,
+        relang: &Closure<dyn FnMut(u32)>,
         stopped_message: &str,
     );
 
@@ -75,11 +83,13 @@ extern "C" {
     pub fn script_origin() -> String;
 }
 
-/// A mounted console: the element's container and the handle whose drop
-/// unmounts it and disposes of its reactive owner.
+/// A mounted console: the element's container, the handle whose drop
+/// unmounts it and disposes of its reactive owner, and what tells it that
+/// its `lang` changed.
 struct MountedConsole {
     id: u32,
     container: HtmlElement,
+    relang: ArcTrigger,
     _handle: Box<dyn Any>,
 }
 
@@ -93,14 +103,17 @@ thread_local! {
 pub fn define() {
     let connect = Closure::<dyn FnMut(HtmlElement, ShadowRoot) -> u32>::new(connect);
     let disconnect = Closure::<dyn FnMut(u32)>::new(disconnect);
+    let relang = Closure::<dyn FnMut(u32)>::new(relang);
     define_element(
         &connect,
         &disconnect,
+        &relang,
         crate::shell::panic_notice::PANIC_MESSAGE,
     );
     // The element class calls these for as long as the page lives.
     connect.forget();
     disconnect.forget();
+    relang.forget();
 }
 
 fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {
@@ -116,7 +129,8 @@ fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {
     if root.append_child(&container).is_err() {
         return 0;
     }
-    let setup = Setup::from_host(host, script_origin());
+    let relang = ArcTrigger::new();
+    let setup = Setup::from_host(host, script_origin(), relang.clone());
     let handle = leptos::mount::mount_to(container.clone(), move || view! { <App setup /> });
     let id = NEXT_ID.get();
     NEXT_ID.set(id + 1);
@@ -124,10 +138,22 @@ fn connect(host: HtmlElement, root: ShadowRoot) -> u32 {
         mounted.push(MountedConsole {
             id,
             container,
+            relang,
             _handle: Box::new(handle),
         });
     });
     id
+}
+
+/// The element's `lang` changed: its console reads its language again.
+fn relang(id: u32) {
+    let relang = MOUNTED.with_borrow(|mounted| {
+        let mounted = mounted.iter().find(|m| m.id == id)?;
+        Some(mounted.relang.clone())
+    });
+    if let Some(relang) = relang {
+        relang.notify();
+    }
 }
 
 fn disconnect(id: u32) {

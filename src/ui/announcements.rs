@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{msg, use_i18n};
 use crate::ui::announcer::{Announcer, Notice, Tone};
 
 /// Renders the announcer's current notice.
@@ -31,6 +32,7 @@ pub fn Announcements() -> impl IntoView {
 }
 
 fn notice_view(notice: Notice, announcer: Announcer) -> impl IntoView {
+    let i18n = use_i18n();
     let class = match notice.tone {
         Tone::Success => "toast toast--success",
         Tone::Error => "toast toast--error",
@@ -45,7 +47,7 @@ fn notice_view(notice: Notice, announcer: Announcer) -> impl IntoView {
                     action.run.run(());
                 }
             >
-                {action.label}
+                {i18n.text(action.label)}
             </button>
         }
     });
@@ -56,7 +58,7 @@ fn notice_view(notice: Notice, announcer: Announcer) -> impl IntoView {
             <button
                 class="button button--quiet button--small"
                 type="button"
-                aria-label="Dismiss"
+                aria-label=i18n.text(msg::NOTICE_DISMISS)
                 on:click=move |_| announcer.dismiss()
             >
                 "×"

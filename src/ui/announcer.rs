@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::i18n::Msg;
+
 /// How long a success, and its Undo, stays on screen.
 pub const UNDO_WINDOW: Duration = Duration::from_secs(5);
 
@@ -19,7 +21,7 @@ pub enum Tone {
 /// A button offered with an announcement.
 #[derive(Clone)]
 pub struct NoticeAction {
-    pub label: &'static str,
+    pub label: Msg,
     pub run: Callback<()>,
 }
 

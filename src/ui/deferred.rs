@@ -18,6 +18,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::wasm_split::SplitLoaderError;
 
+use crate::i18n::{msg, use_i18n};
 use crate::ui::load_error::LoadError;
 
 /// The extras module could not be fetched: the connection dropped, or the
@@ -30,10 +31,6 @@ impl From<SplitLoaderError> for Unavailable {
         Self
     }
 }
-
-/// What a person reads when the extras module cannot be fetched.
-pub const UNAVAILABLE: &str = "This part of the console could not be loaded. \
-    Check the connection, then retry.";
 
 /// What a split point that builds a view answers.
 pub type Extra = Result<AnyView, Unavailable>;
@@ -82,6 +79,7 @@ fn deferred(
 ) -> AnyView {
     let attempt = attempt.unwrap_or_else(|| RwSignal::new(0));
     let on_retry = Callback::new(move |()| attempt.update(|n| *n += 1));
+    let i18n = use_i18n();
     (move || {
         if when.is_some_and(|when| !when.get()) {
             return None;
@@ -90,7 +88,8 @@ fn deferred(
         let load = load.clone();
         Some(Suspend::new(async move {
             let notice = move || {
-                view! { <LoadError message=UNAVAILABLE.to_owned() retry_after=None on_retry /> }
+                let message = i18n.t(msg::ERROR_EXTRAS_UNAVAILABLE);
+                view! { <LoadError message retry_after=None on_retry /> }
             };
             match (load().await, missing) {
                 (Ok(view), _) => view,

@@ -34,19 +34,6 @@ impl ScoreBand {
     }
 }
 
-/// A count as people read it: `1,250`.
-pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// A `tel:` link for a phone that passes the E.164 rule, else `None`, so a
 /// malformed value is shown as text and never becomes a link.
 pub fn tel_href(phone: &str) -> Option<String> {
@@ -94,11 +81,13 @@ pub struct CreatedTexts {
     pub hint: String,
 }
 
-/// The browser's formatters for the Created cell, made once: an `Intl`
-/// formatter costs far more to make than to use, and a view builds up to a
-/// hundred rows (docs/performance.md has what three per row cost).
+/// The browser's formatters for the Created cell, made once per language:
+/// an `Intl` formatter costs far more to make than to use, and a view
+/// builds up to a hundred rows (docs/performance.md has what three per row
+/// cost).
 #[cfg(target_arch = "wasm32")]
 struct Formats {
+    lang: &'static str,
     date: js_sys::Function,
     time: js_sys::Function,
     relative: js_sys::Intl::RelativeTimeFormat,
@@ -106,8 +95,26 @@ struct Formats {
 
 #[cfg(target_arch = "wasm32")]
 impl Formats {
-    fn new() -> Self {
+    /// Formatters for the console's language `lang`, in the region of the
+    /// browser's first language of that language when it has one (`de` in
+    /// an Austrian browser writes dates as `de-AT` does).
+    fn new(lang: &'static str) -> Self {
         use js_sys::{Array, Intl, Object, Reflect};
+
+        let locales = Array::new();
+        if let Some(window) = web_sys::window() {
+            for wanted in window.navigator().languages().iter() {
+                let same = wanted.as_string().is_some_and(|tag| {
+                    tag.split('-')
+                        .next()
+                        .is_some_and(|l| l.eq_ignore_ascii_case(lang))
+                });
+                if same {
+                    locales.push(&wanted);
+                }
+            }
+        }
+        locales.push(&lang.into());
 
         let options = |key: &str, value: &str| {
             let object = Object::new();
@@ -115,26 +122,27 @@ impl Formats {
             object
         };
         let format = |style: &str, length: &str| {
-            Intl::DateTimeFormat::new(&Array::new(), &options(style, length)).format()
+            Intl::DateTimeFormat::new(&locales, &options(style, length)).format()
         };
         Self {
+            lang,
             date: format("dateStyle", "medium"),
             time: format("timeStyle", "short"),
-            relative: Intl::RelativeTimeFormat::new(&Array::new(), &options("numeric", "auto")),
+            relative: Intl::RelativeTimeFormat::new(&locales, &options("numeric", "auto")),
         }
     }
 }
 
 #[cfg(target_arch = "wasm32")]
 thread_local! {
-    static FORMATS: Formats = Formats::new();
+    static FORMATS: std::cell::RefCell<Option<Formats>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The Created cell's texts for an RFC 3339 timestamp. The browser's `Intl`
-/// does the wording, so every locale reads naturally and the wasm carries
-/// no tables.
+/// The Created cell's texts for an RFC 3339 timestamp, in the console's
+/// language `lang`. The browser's `Intl` does the wording, so every locale
+/// reads naturally and the wasm carries no tables.
 #[cfg(target_arch = "wasm32")]
-pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
+pub fn created_texts(timestamp: &str, lang: &'static str) -> Option<CreatedTexts> {
     use js_sys::Date;
     use wasm_bindgen::JsValue;
 
@@ -145,7 +153,11 @@ pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
     }
     let seconds_ago = ((Date::now() - millis) / 1000.0) as i64;
     let (value, unit) = relative_parts(seconds_ago);
-    FORMATS.with(|formats| {
+    FORMATS.with_borrow_mut(|formats| {
+        let formats = match formats {
+            Some(formats) if formats.lang == lang => formats,
+            _ => formats.insert(Formats::new(lang)),
+        };
         let format =
             |how: &js_sys::Function| how.call1(&JsValue::UNDEFINED, &date).ok()?.as_string();
         Some(CreatedTexts {
@@ -158,7 +170,7 @@ pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
 
 /// Host builds (unit tests) have no browser; dates read as given.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn created_texts(timestamp: &str) -> Option<CreatedTexts> {
+pub fn created_texts(timestamp: &str, _lang: &'static str) -> Option<CreatedTexts> {
     Some(CreatedTexts {
         date: timestamp.to_owned(),
         time: String::new(),
@@ -205,14 +217,5 @@ mod tests {
         assert_eq!(relative_parts(86_400), (-1.0, "day"));
         assert_eq!(relative_parts(45 * 86_400), (-1.0, "month"));
         assert_eq!(relative_parts(800 * 86_400), (-2.0, "year"));
-    }
-
-    #[test]
-    fn counts_group_thousands() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1_250), "1,250");
-        assert_eq!(count(100_000), "100,000");
-        assert_eq!(count(1_234_567), "1,234,567");
     }
 }

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{msg, use_i18n};
+
 /// The error notice; `role="alert"` so screen readers hear it at once.
 /// With `retry_after` (the server asked for a pause) it retries by itself
 /// once the pause is over; Retry stays for the impatient.
@@ -22,7 +24,7 @@ pub fn LoadError(
         <div class="notice notice--error" role="alert">
             <p>{message}</p>
             <button class="button" type="button" on:click=move |_| on_retry.run(())>
-                "Retry"
+                {use_i18n().text(msg::ERROR_RETRY)}
             </button>
         </div>
     }

@@ -6,6 +6,7 @@ use leads_core::validate;
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use crate::i18n::{msg, use_i18n};
 use crate::ui::mounted::Mounted;
 
 /// The editor. `tags` and `pending` are the form's state; the callbacks
@@ -23,6 +24,7 @@ pub fn TagEditor(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let mounted = Mounted::until_cleanup();
+    let i18n = use_i18n();
     let input_id = format!("{id}-tag-input");
     let error_id = format!("{id}-tags-error");
     let add = move |raw: &str| {
@@ -72,7 +74,7 @@ pub fn TagEditor(
     let error_id_for_input = error_id.clone();
     view! {
         <div class="tag-editor">
-            <label for=input_id.clone()>"Tags"</label>
+            <label for=input_id.clone()>{i18n.text(msg::COLUMN_TAGS)}</label>
             <ul class="tags tags--editable">
                 <For each=move || tags.get() key=|tag| tag.clone() let(tag)>
                     <li class="tag">
@@ -80,7 +82,10 @@ pub fn TagEditor(
                         <button
                             class="tag__remove"
                             type="button"
-                            aria-label=format!("Remove tag {tag}")
+                            aria-label={
+                                let tag = tag.clone();
+                                move || i18n.fill(msg::TAGS_REMOVE, &[("tag", &tag)])
+                            }
                             on:click={
                                 let tag = tag.clone();
                                 move |_| {
@@ -98,8 +103,8 @@ pub fn TagEditor(
             <input
                 id=input_id
                 type="text"
-                aria-label="Add tag"
-                placeholder="Add tag"
+                aria-label=i18n.text(msg::TAGS_ADD)
+                placeholder=i18n.text(msg::TAGS_ADD)
                 autocomplete="off"
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=move || error.with(Option::is_some).then(|| error_id_for_input.clone())

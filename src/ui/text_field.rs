@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Msg};
 use crate::ui::mounted::Mounted;
 
 /// Options for a [`TextField`] beyond its label and value.
@@ -9,8 +10,9 @@ use crate::ui::mounted::Mounted;
 pub struct FieldOptions {
     /// `type` of the input (`text` when empty).
     pub input_type: &'static str,
-    /// Help shown under the input and linked with `aria-describedby`.
-    pub hint: Option<String>,
+    /// Help shown under the input and linked with `aria-describedby`,
+    /// and the values of its placeholders.
+    pub hint: Option<(Msg, &'static [(&'static str, &'static str)])>,
     /// `autocomplete` value.
     pub autocomplete: &'static str,
     /// Id of a `<datalist>` with suggestions.
@@ -23,7 +25,7 @@ pub struct FieldOptions {
 #[component]
 pub fn TextField(
     id: String,
-    label: &'static str,
+    label: Msg,
     value: Signal<String>,
     on_input: Callback<String>,
     #[prop(optional)] on_blur: Option<Callback<()>>,
@@ -32,6 +34,7 @@ pub fn TextField(
     #[prop(optional)] node_ref: NodeRef<leptos::html::Input>,
 ) -> impl IntoView {
     let mounted = Mounted::until_cleanup();
+    let i18n = use_i18n();
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {
@@ -55,7 +58,7 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone()>{i18n.text(label)}</label>
             <input
                 id=id
                 node_ref=node_ref
@@ -74,7 +77,15 @@ pub fn TextField(
                     }
                 })
             />
-            {options.hint.map(|hint| view! { <span id=hint_id class="field-hint">{hint}</span> })}
+            {options
+                .hint
+                .map(|(hint, args)| {
+                    view! {
+                        <span id=hint_id class="field-hint">
+                            {move || i18n.fill(hint, args)}
+                        </span>
+                    }
+                })}
             <Show when=move || error.with(Option::is_some)>
                 <span id=error_id.clone() class="field-error">{move || error.get()}</span>
             </Show>

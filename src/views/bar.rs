@@ -4,6 +4,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use crate::i18n::msg;
 use crate::net::session::Session;
 use crate::views::list_state::ListState;
 use crate::views::saved::{NotSaved, SavedView, SavedViews, MAX_NAME_CHARS};
@@ -11,7 +12,9 @@ use crate::views::saved::{NotSaved, SavedView, SavedViews, MAX_NAME_CHARS};
 /// The views row.
 #[component]
 pub fn ViewsBar(list: ListState) -> impl IntoView {
-    let views = SavedViews::load(&expect_context::<Session>().api_base());
+    let session = expect_context::<Session>();
+    let i18n = session.i18n();
+    let views = SavedViews::load(&session.api_base());
     let naming = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
@@ -46,7 +49,7 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
             problem.set(None);
             name.set(String::new());
         }
-        Err(why) => problem.set(Some(why.message())),
+        Err(why) => problem.set(Some(why.message(i18n))),
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -89,8 +92,8 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                 <button
                     class="icon-button"
                     type="button"
-                    aria-label=format!("Delete view {}", view.name)
-                    title=format!("Delete view {}", view.name)
+                    aria-label=i18n.fill(msg::VIEWS_DELETE, &[("name", &view.name)])
+                    title=i18n.fill(msg::VIEWS_DELETE, &[("name", &view.name)])
                     on:click=move |_| {
                         finish(views.delete(&gone));
                         if let Some(button) = save_button.get_untracked() {
@@ -111,7 +114,7 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                 (!all.is_empty())
                     .then(|| {
                         view! {
-                            <ul class="views__list" aria-label="Views">
+                            <ul class="views__list" aria-label=i18n.t(msg::VIEWS_LABEL)>
                                 {all.into_iter().map(item).collect_view()}
                             </ul>
                         }
@@ -127,13 +130,13 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                             node_ref=save_button
                             on:click=move |_| set_naming(true)
                         >
-                            "Save view"
+                            {i18n.text(msg::VIEWS_SAVE_VIEW)}
                         </button>
                     }
                 }
             >
                 <form class="views__form" on:submit=save novalidate>
-                    <label for="view-name">"View name"</label>
+                    <label for="view-name">{i18n.text(msg::VIEWS_NAME)}</label>
                     <input
                         id="view-name"
                         type="text"
@@ -150,7 +153,7 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                         }
                     />
                     <button class="button button--primary button--small" type="submit">
-                        "Save"
+                        {i18n.text(msg::ACTION_SAVE)}
                     </button>
                     <button
                         class="button button--quiet button--small"
@@ -160,7 +163,7 @@ pub fn ViewsBar(list: ListState) -> impl IntoView {
                             problem.set(None);
                         }
                     >
-                        "Cancel"
+                        {i18n.text(msg::ACTION_CANCEL)}
                     </button>
                 </form>
             </Show>

@@ -7,6 +7,8 @@ use leads_core::ListQuery;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{msg, I18n};
+
 /// How long a view's name may be.
 pub const MAX_NAME_CHARS: usize = 60;
 
@@ -104,16 +106,15 @@ pub enum NotSaved {
 
 impl NotSaved {
     /// What the person reads, and what to do.
-    pub fn message(self) -> String {
+    pub fn message(self, i18n: I18n) -> String {
         match self {
-            Self::NoName => "Give the view a name.".to_owned(),
-            Self::NameTooLong => {
-                format!("A view's name can be at most {MAX_NAME_CHARS} characters.")
-            }
-            Self::Unwritable => "The views could not be written down.".to_owned(),
-            Self::NotKept => "This browser did not keep the views (storage is full or switched \
-                off); they last until the page is closed."
-                .to_owned(),
+            Self::NoName => i18n.t(msg::VIEWS_NO_NAME),
+            Self::NameTooLong => i18n.fill(
+                msg::VIEWS_NAME_TOO_LONG,
+                &[("max", &i18n.number(MAX_NAME_CHARS as u64))],
+            ),
+            Self::Unwritable => i18n.t(msg::VIEWS_UNWRITABLE),
+            Self::NotKept => i18n.t(msg::VIEWS_NOT_KEPT),
         }
     }
 }
