@@ -69,7 +69,7 @@ async fn wait_for_portal_event(h: &Harness, expected: &str) -> Vec<String> {
 
 /// A console server that allows a portal on a second origin, and that
 /// portal's (still empty) page.
-async fn with_portal(options: ServerOptions) -> (HostPage, Harness) {
+pub(crate) async fn with_portal(options: ServerOptions) -> (HostPage, Harness) {
     let host = HostPage::bind().await;
     let h = Harness::with(ServerOptions {
         allow_origins: vec![host.origin.clone()],
@@ -81,7 +81,7 @@ async fn with_portal(options: ServerOptions) -> (HostPage, Harness) {
 
 /// Serves `page` at the portal and opens it at `path` (a query of the
 /// portal's own, say).
-async fn open_portal(h: &Harness, host: &HostPage, path: &str, page: &str) {
+pub(crate) async fn open_portal(h: &Harness, host: &HostPage, path: &str, page: &str) {
     host.set(page);
     h.goto(&format!("{}{path}", host.origin)).await;
 }
@@ -100,7 +100,7 @@ async fn choose_status(h: &Harness, id: &str, label: &str) {
 }
 
 /// A portal page that loads the console from `base` with `element`.
-fn portal_page(base: &str, element: &str) -> String {
+pub(crate) fn portal_page(base: &str, element: &str) -> String {
     format!(
         "<!doctype html><html lang=\"en\"><head><title>Portal</title>\
          <script type=\"module\" src=\"{base}/embed.js\"></script></head>\

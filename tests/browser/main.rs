@@ -13,6 +13,7 @@ mod extras;
 mod harness;
 mod hostile;
 mod keyboard;
+mod languages;
 mod list;
 mod live;
 mod memory;

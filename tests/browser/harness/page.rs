@@ -313,11 +313,19 @@ impl Harness {
         self.find(&format!("[aria-label='{name}']")).await
     }
 
-    /// Makes the page's locale `locale` (e.g. `de-DE`) for what it
-    /// formats with `Intl`, as if the browser were set to that language.
+    /// Sets the browser to the language `locale` (e.g. `de-DE`), as a
+    /// person's own setting does: what it formats with `Intl`,
+    /// `navigator.languages`, and the `Accept-Language` it sends (Chromium
+    /// only: through DevTools).
     pub async fn set_locale(&self, locale: &str) {
         self.cdp("Emulation.setLocaleOverride", json!({"locale": locale}))
             .await;
+        let agent = self.js("return navigator.userAgent").await;
+        self.cdp(
+            "Emulation.setUserAgentOverride",
+            json!({"userAgent": agent, "acceptLanguage": locale}),
+        )
+        .await;
     }
 
     /// Runs `script` at the start of every page of the server's this

@@ -315,6 +315,29 @@ impl Harness {
         self._dir.path().join("dist")
     }
 
+    /// Serves `text` as the catalog `/i18n/{lang}.json` from now on, in
+    /// this test's copy of the console; the other catalogs stay as built.
+    pub fn serve_catalog(&self, lang: &str, text: &str) {
+        let folder = self.served_dist().join("i18n");
+        if folder.is_symlink() {
+            let built = std::fs::read_link(&folder).expect("the built catalogs' folder");
+            std::fs::remove_file(&folder).expect("unlink the built catalogs");
+            std::fs::create_dir(&folder).expect("a catalogs folder of the test's own");
+            for entry in std::fs::read_dir(&built)
+                .expect("the built catalogs")
+                .flatten()
+            {
+                std::os::unix::fs::symlink(entry.path(), folder.join(entry.file_name()))
+                    .expect("link a built catalog");
+            }
+        }
+        // Without its precompressed twin, which the server would send first.
+        let _ = std::fs::remove_file(folder.join(format!("{lang}.json.br")));
+        let path = folder.join(format!("{lang}.json"));
+        let _ = std::fs::remove_file(&path);
+        std::fs::write(&path, text).expect("write the test's catalog");
+    }
+
     /// Kills the vendor's API (proxy mode): it stops answering at once.
     pub fn kill_upstream(&mut self) {
         if let Some(vendor) = self.upstream.as_mut() {
