@@ -93,20 +93,26 @@ fn select_cell(i18n: I18n, id: String, lead: Memo<PartialLead>, name: Signal<Str
 }
 
 /// A cell's contact value: a link when the value passes the rule, plain text
-/// when it does not, a dash when there is none.
-/// `q` is the view's search, whose matches in the value are marked
-/// (`marking`).
+/// when it does not, a dash when there is none. The link keeps the value;
+/// its text is the value as people read it (`shown`). `q` is the view's
+/// search, whose matches in the text are marked (`marking`).
 fn contact_view(
     value: Option<String>,
     href: fn(&str) -> Option<String>,
+    shown: fn(&str) -> String,
     q: Option<&str>,
     marking: Option<Marking>,
 ) -> AnyView {
     match value {
-        Some(text) => match href(&text) {
-            Some(href) => view! { <a href=href>{Marking::show(marking, text, q)}</a> }.into_any(),
-            None => view! { <span>{Marking::show(marking, text, q)}</span> }.into_any(),
-        },
+        Some(value) => {
+            let text = shown(&value);
+            match href(&value) {
+                Some(href) => {
+                    view! { <a href=href>{Marking::show(marking, text, q)}</a> }.into_any()
+                }
+                None => view! { <span>{Marking::show(marking, text, q)}</span> }.into_any(),
+            }
+        }
         None => missing(),
     }
 }
@@ -130,10 +136,10 @@ fn contact_cells(
     let email = lead.email.clone().flatten();
     view! {
         <td data-label=i18n.t(msg::COLUMN_PHONE)>
-            {contact_view(phone, display::tel_href, None, None)}
+            {contact_view(phone, display::tel_href, display::phone_text, None, None)}
         </td>
         <td class="cell-email" data-label=i18n.t(msg::COLUMN_EMAIL)>
-            {contact_view(email, display::mailto_href, q, marking)}
+            {contact_view(email, display::mailto_href, str::to_owned, q, marking)}
         </td>
     }
     .into_any()

@@ -40,6 +40,80 @@ pub fn tel_href(phone: &str) -> Option<String> {
     validate::is_e164(phone).then(|| format!("tel:{phone}"))
 }
 
+/// An E.164 number as people read it: the country code apart, and the rest
+/// grouped as that country writes its numbers where the console knows how
+/// (North America, the UK, Germany, France, Spain); elsewhere the national
+/// number stays whole rather than be grouped wrongly. Anything that is not
+/// E.164 is shown as it is.
+///
+/// ```
+/// use leads_console::ui::display::phone_text;
+/// assert_eq!(phone_text("+15550102030"), "+1 555-010-2030");
+/// assert_eq!(phone_text("+49301234567"), "+49 30 1234567");
+/// assert_eq!(phone_text("+33123456789"), "+33 1 23 45 67 89");
+/// assert_eq!(phone_text("+81312345678"), "+81 312345678");
+/// assert_eq!(phone_text("555-1234"), "555-1234");
+/// ```
+pub fn phone_text(phone: &str) -> String {
+    if !validate::is_e164(phone) {
+        return phone.to_owned();
+    }
+    let digits = &phone[1..];
+    let (country, national) = digits.split_at(country_code_len(digits));
+    let groups: &[usize] = match (country, national.len()) {
+        ("1", 10) => {
+            return format!(
+                "+1 {}-{}-{}",
+                &national[..3],
+                &national[3..6],
+                &national[6..]
+            )
+        }
+        // Paris 1 23 45 67 89; mobiles 6 12 34 56 78.
+        ("33", 9) => &[1, 2, 2, 2, 2],
+        // 912 34 56 78, 612 34 56 78.
+        ("34", 9) => &[3, 2, 2, 2],
+        // London 20 7946 0958, mobiles 7700 900123, elsewhere 1632 960123.
+        ("44", 10) if national.starts_with('2') => &[2, 4, 4],
+        ("44", 10) => &[4, 6],
+        // Berlin, Hamburg, Frankfurt and Munich have two-digit area codes,
+        // mobiles a three-digit prefix; other area codes vary in length.
+        ("49", 6..)
+            if ["30", "40", "69", "89"]
+                .iter()
+                .any(|a| national.starts_with(a)) =>
+        {
+            &[2, national.len() - 2]
+        }
+        ("49", 6..) if national.starts_with('1') => &[3, national.len() - 3],
+        _ => &[national.len()],
+    };
+    let mut out = format!("+{country}");
+    let mut at = 0;
+    for &len in groups {
+        out.push(' ');
+        out.push_str(&national[at..at + len]);
+        at += len;
+    }
+    out
+}
+
+/// How many of `digits` (an E.164 number without its `+`) are the country
+/// code, by ITU-T E.164's assignment: one digit for 1 and 7, two for the
+/// codes below, three for the rest.
+fn country_code_len(digits: &str) -> usize {
+    const TWO_DIGIT: [&str; 44] = [
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
+        "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
+        "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    match digits.as_bytes().first() {
+        Some(b'1' | b'7') => 1,
+        _ if digits.len() > 2 && TWO_DIGIT.contains(&&digits[..2]) => 2,
+        _ => 3.min(digits.len() - 1),
+    }
+}
+
 /// A `mailto:` link for an email that passes the contract's rule, else `None`.
 pub fn mailto_href(email: &str) -> Option<String> {
     validate::is_email(email).then(|| format!("mailto:{email}"))
@@ -206,6 +280,23 @@ mod tests {
         );
         assert_eq!(mailto_href("jane@example"), None);
         assert_eq!(mailto_href("a@b.co?subject=x y"), None);
+    }
+
+    #[test]
+    fn phones_read_as_their_country_writes_them() {
+        assert_eq!(phone_text("+15550102030"), "+1 555-010-2030");
+        assert_eq!(phone_text("+442079460958"), "+44 20 7946 0958");
+        assert_eq!(phone_text("+447700900123"), "+44 7700 900123");
+        assert_eq!(phone_text("+4915112345678"), "+49 151 12345678");
+        assert_eq!(phone_text("+34912345678"), "+34 912 34 56 78");
+        // Known country, unknown shape: the national number whole.
+        assert_eq!(phone_text("+3312345"), "+33 12345");
+        // One-, two- and three-digit country codes.
+        assert_eq!(phone_text("+74951234567"), "+7 4951234567");
+        assert_eq!(phone_text("+353123456"), "+353 123456");
+        assert_eq!(phone_text("+12"), "+1 2");
+        assert_eq!(phone_text("+999"), "+99 9");
+        assert_eq!(phone_text("+1 555"), "+1 555");
     }
 
     #[test]

@@ -43,6 +43,21 @@ async fn a_portal_in_german_gets_the_console_in_german_and_only_the_german_catal
     assert_eq!(catalogs_fetched(&h).await, ["/i18n/de.json"]);
     assert_eq!(langs(&h).await, ("de".to_owned(), "de".to_owned()));
 
+    // Phones read grouped, and call the number as stored.
+    let links = h
+        .js("return all('a[href^=\"tel:\"]').map(a => [a.getAttribute('href'), a.textContent]);")
+        .await;
+    let links: Vec<(String, String)> = serde_json::from_value(links).unwrap_or_default();
+    assert!(!links.is_empty(), "the demo leads have phones");
+    for (href, text) in links {
+        let digits = href.trim_start_matches("tel:+1");
+        assert_eq!(
+            text,
+            format!("+1 {}-{}-{}", &digits[..3], &digits[3..6], &digits[6..]),
+            "{href}"
+        );
+    }
+
     // A form's checks speak German too.
     h.click("Neuer Lead").await;
     let phone = h.field(".dialog", "Telefon").await;
