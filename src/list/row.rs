@@ -135,7 +135,7 @@ fn contact_cells(
     let phone = lead.phone.clone().flatten();
     let email = lead.email.clone().flatten();
     view! {
-        <td data-label=i18n.t(msg::COLUMN_PHONE)>
+        <td class="cell-phone" data-label=i18n.t(msg::COLUMN_PHONE)>
             {contact_view(phone, display::tel_href, display::phone_text, None, None)}
         </td>
         <td class="cell-email" data-label=i18n.t(msg::COLUMN_EMAIL)>
