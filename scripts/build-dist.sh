@@ -150,12 +150,8 @@ if (list) {
     ? ((window.fetch = send), (request.signal.onabort = () => stop.abort()), answer)
     : send(request, init);
 }
-const module_or_path = send("/${new}_bg.wasm"), glue = import("/$new.js");
-// The first Intl formatter in a new tab loads the locale's data (16-29 ms
-// on a first visit); made here, it loads while the module downloads rather
-// than when the first rows need their dates.
-new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const { default: init } = await glue;
+const module_or_path = send("/${new}_bg.wasm");
+const { default: init } = await import("/$new.js");
 const wasm = await init({ module_or_path });
 dispatchEvent(new CustomEvent("leads-console:started", { detail: { wasm } }));
 SCRIPT
