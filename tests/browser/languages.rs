@@ -273,8 +273,9 @@ async fn problems_on_screen(h: &Harness, data: &[String], words: bool) -> Vec<St
 }
 
 /// Opens the console's page `width` pixels wide and looks at every view:
-/// the list, a selection's bulk bar, a row editor, the New lead dialog
-/// with a field's error, the shortcuts and an empty result.
+/// the list, a selection's bulk bar, a row editor, a saved status with its
+/// Undo, the Save view form, the New lead dialog with a field's error, the
+/// shortcuts, a failed load with Retry and an empty result.
 async fn every_view(
     h: &Harness,
     ids: &[String],
@@ -310,6 +311,25 @@ async fn every_view(
     look("a row editor", problems_on_screen(h, data, words).await);
     h.press(&key(Key::Escape)).await;
 
+    h.js("const select = all('tbody tr[data-lead-id] select')[1];
+          select.value = select.value === 'converted' ? 'new' : 'converted';
+          select.dispatchEvent(new Event('change', { bubbles: true }));")
+        .await;
+    h.find(".toast--success button").await;
+    look("a saved status", problems_on_screen(h, data, words).await);
+    h.all(".toast .button--quiet").await[0]
+        .click()
+        .await
+        .expect("dismiss the notice");
+
+    h.all(".views > .button").await[0]
+        .click()
+        .await
+        .expect("open Save view");
+    h.find(".views__form").await;
+    look("Save view", problems_on_screen(h, data, words).await);
+    h.press(&key(Key::Escape)).await;
+
     h.all(".topbar__actions .button--primary").await[0]
         .click()
         .await
@@ -325,8 +345,17 @@ async fn every_view(
     look("the shortcuts", problems_on_screen(h, data, words).await);
     h.press(&key(Key::Escape)).await;
 
+    // A proxy's page, not the API's own words: the console says what happened.
+    h.inject(json!({"matches": "GET /v1/leads", "status": 500, "html": true, "times": 1}))
+        .await;
     let search = h.find("#filter-search").await;
     h.keys(&search, "qqqqqqqq").await;
+    h.find(".notice--error").await;
+    look("a failed load", problems_on_screen(h, data, words).await);
+    h.all(".notice--error .button").await[0]
+        .click()
+        .await
+        .expect("Retry");
     h.find(".notice--empty").await;
     look("an empty result", problems_on_screen(h, data, words).await);
     problems
