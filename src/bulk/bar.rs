@@ -11,7 +11,7 @@ use crate::bulk::batch::{Batch, BatchKind};
 use crate::bulk::change::BulkChange;
 use crate::bulk::selection::Selection;
 use crate::edit::lead_edits::LeadEdits;
-use crate::i18n::{msg, status, Msg};
+use crate::i18n::{fill, msg, status, Msg};
 use crate::net::session::Session;
 use crate::ui::mounted::Mounted;
 use crate::ui::progress::Progress;
@@ -104,14 +104,18 @@ pub fn BulkBar() -> impl IntoView {
                         {failures
                             .into_iter()
                             .map(|(item, reason)| {
-                                let line = i18n.fill(msg::BULK_FAILURE, &[("reason", &reason)]);
-                                // The name stays isolated, whatever it holds.
+                                // The name in a <bdi> of its own, whatever it
+                                // holds: the message is split where it goes
+                                // before the reason (which may hold braces)
+                                // is filled in.
+                                let line = i18n.t(msg::BULK_FAILURE);
                                 let (before, after) = line.split_once("{name}").unwrap_or((&line, ""));
+                                let reason = [("reason", reason.as_str())];
                                 view! {
                                     <li>
-                                        {before.to_owned()}
+                                        {fill(before, &reason)}
                                         <bdi>{item.name}</bdi>
-                                        {after.to_owned()}
+                                        {fill(after, &reason)}
                                     </li>
                                 }
                             })
