@@ -288,7 +288,7 @@ mod tests {
 
     /// `batch`'s summary as an English console words it.
     fn summary(batch: &Batch) -> String {
-        Owner::new().with(|| batch.summary(I18n::english()))
+        crate::i18n::in_english(|i18n| batch.summary(i18n))
     }
 
     fn item(id: &str, from: Option<LeadStatus>, to: LeadStatus) -> BatchItem {

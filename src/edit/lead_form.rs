@@ -282,17 +282,8 @@ fn sentence(err: FieldError, i18n: I18n) -> String {
 
 #[cfg(test)]
 mod tests {
-    use leptos::prelude::Owner;
-
     use super::*;
-
-    /// An English console's words, in an owner that lives for the test.
-    fn english() -> I18n {
-        let owner = Owner::new();
-        owner.set();
-        std::mem::forget(owner);
-        I18n::english()
-    }
+    use crate::i18n::in_english;
 
     fn lead() -> PartialLead {
         serde_json::from_str(
@@ -328,12 +319,12 @@ mod tests {
         assert_eq!(rebased.tag_input, "half-typ");
         let aside = aside.expect("the typed name is set aside");
         assert_eq!(aside.fields, [Field::Name]);
-        assert_eq!(aside.field_names(english()), "Name");
+        assert_eq!(in_english(|i18n| aside.field_names(i18n)), "Name");
         let restored = aside.restore(&rebased);
         assert_eq!(restored.name, "Janet Smith", "Use my text brings it back");
         assert_eq!(restored.phone, "+15550000000", "and leaves their phone");
         assert_eq!(
-            rebased.to_patch(&theirs, english()).unwrap(),
+            in_english(|i18n| rebased.to_patch(&theirs, i18n)).unwrap(),
             LeadPatch {
                 email: Some(Some("janet@example.com".into())),
                 tags: Some(vec!["vip".into(), "hot".into(), "half-typ".into()]),
@@ -368,7 +359,7 @@ mod tests {
             tag_input: "hvac-repair".into(),
             ..LeadForm::default()
         };
-        let new = form.to_new_lead(english()).unwrap();
+        let new = in_english(|i18n| form.to_new_lead(i18n)).unwrap();
         assert_eq!(new.name, "Jane");
         assert_eq!(new.phone.as_deref(), Some("+15550102030"));
         assert_eq!(new.tags, ["vip", "hvac-repair"]);
@@ -384,7 +375,7 @@ mod tests {
             email: "jane@example".into(),
             ..LeadForm::default()
         };
-        let errors = form.to_new_lead(english()).unwrap_err();
+        let errors = in_english(|i18n| form.to_new_lead(i18n)).unwrap_err();
         assert_eq!(
             errors.keys().copied().collect::<Vec<_>>(),
             [Field::Name, Field::Phone, Field::Email]
@@ -396,11 +387,13 @@ mod tests {
     #[test]
     fn patch_carries_only_changes_and_null_for_emptied_contacts() {
         let mut form = LeadForm::from_lead(&lead());
-        assert!(form.to_patch(&lead(), english()).unwrap().is_empty());
+        assert!(in_english(|i18n| form.to_patch(&lead(), i18n))
+            .unwrap()
+            .is_empty());
         assert!(!form.is_dirty(&lead()));
         form.phone = "  ".into();
         form.tags = vec!["vip".into(), "callback-requested".into()];
-        let patch = form.to_patch(&lead(), english()).unwrap();
+        let patch = in_english(|i18n| form.to_patch(&lead(), i18n)).unwrap();
         assert_eq!(
             serde_json::to_string(&patch).unwrap(),
             r#"{"phone":null,"tags":["vip","callback-requested"]}"#
@@ -413,7 +406,7 @@ mod tests {
         let mut form = LeadForm::from_lead(&lead());
         form.name = "Jane Smith-Jones".into();
         form.email = " jane@example.com ".into();
-        let patch = form.to_patch(&lead(), english()).unwrap();
+        let patch = in_english(|i18n| form.to_patch(&lead(), i18n)).unwrap();
         assert_eq!(
             serde_json::to_string(&patch).unwrap(),
             r#"{"name":"Jane Smith-Jones"}"#

@@ -209,6 +209,13 @@ pub fn channel(channel: Channel) -> Msg {
     }
 }
 
+/// `read` with an English [`I18n`] in a reactive owner of its own, which
+/// goes when it returns: unit tests, where no console provides one.
+#[cfg(test)]
+pub fn in_english<T>(read: impl FnOnce(I18n) -> T) -> T {
+    Owner::new().with(|| read(I18n::english()))
+}
+
 /// The console's [`I18n`], which the shell provides to everything in it.
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
@@ -422,9 +429,7 @@ mod tests {
 
     #[test]
     fn a_catalog_is_read_over_english() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let i18n = I18n::english();
+        in_english(|i18n| {
             assert_eq!(i18n.t(msg::LEADS_HEADING), "Leads");
             let german = Catalog::parse(r#"{"leads.heading": "Leads (de)", "row.edit": ""}"#);
             i18n.show("de", german);
@@ -438,9 +443,7 @@ mod tests {
 
     #[test]
     fn counted_messages_take_their_form_and_number() {
-        let owner = Owner::new();
-        owner.with(|| {
-            let i18n = I18n::english();
+        in_english(|i18n| {
             assert_eq!(
                 i18n.count(msg::ERROR_RATE_LIMITED_IN, 1, &[]),
                 "Too many requests right now. Trying again in a second…"

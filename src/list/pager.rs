@@ -79,8 +79,7 @@ mod tests {
 
     #[test]
     fn range_text_counts_what_is_shown() {
-        Owner::new().with(|| {
-            let i18n = I18n::english();
+        crate::i18n::in_english(|i18n| {
             assert_eq!(range_text(i18n, meta(1, 20, 250), 20), "1–20 of 250");
             assert_eq!(range_text(i18n, meta(2, 20, 250), 20), "21–40 of 250");
             assert_eq!(range_text(i18n, meta(13, 20, 250), 10), "241–250 of 250");

@@ -126,13 +126,12 @@ pub fn error_from_response(status: u16, body: &str) -> RequestError {
 
 #[cfg(test)]
 mod tests {
-    use leptos::prelude::Owner;
-
     use super::*;
+    use crate::i18n::in_english;
 
     /// `err` as an English console words it.
     fn said(err: &RequestError) -> String {
-        Owner::new().with(|| err.message(I18n::english()))
+        in_english(|i18n| err.message(i18n))
     }
 
     #[test]
