@@ -272,6 +272,15 @@ async fn problems_on_screen(h: &Harness, data: &[String], words: bool) -> Vec<St
     serde_json::from_value(found).unwrap_or_default()
 }
 
+/// Clicks the first element matching `css`, once there is one.
+async fn click_on(h: &Harness, css: &str) {
+    h.find(css)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("click {css}: {err}"));
+}
+
 /// Opens the console's page `width` pixels wide and looks at every view:
 /// the list, a selection's bulk bar, a row editor, a saved status with its
 /// Undo, the Save view form, the New lead dialog with a field's error, the
@@ -296,17 +305,11 @@ async fn every_view(
     };
     look("the list", problems_on_screen(h, data, words).await);
 
-    h.all("tbody input[type=checkbox]").await[0]
-        .click()
-        .await
-        .expect("choose a lead");
+    click_on(h, "tbody input[type=checkbox]").await;
     h.find(".bulk").await;
     look("the bulk bar", problems_on_screen(h, data, words).await);
 
-    h.all("tr[data-lead-id] .icon-button").await[0]
-        .click()
-        .await
-        .expect("open a row editor");
+    click_on(h, "tr[data-lead-id] .icon-button").await;
     h.find(".row-editor").await;
     look("a row editor", problems_on_screen(h, data, words).await);
     h.press(&key(Key::Escape)).await;
@@ -317,23 +320,14 @@ async fn every_view(
         .await;
     h.find(".toast--success button").await;
     look("a saved status", problems_on_screen(h, data, words).await);
-    h.all(".toast .button--quiet").await[0]
-        .click()
-        .await
-        .expect("dismiss the notice");
+    click_on(h, ".toast .button--quiet").await;
 
-    h.all(".views > .button").await[0]
-        .click()
-        .await
-        .expect("open Save view");
+    click_on(h, ".views > .button").await;
     h.find(".views__form").await;
     look("Save view", problems_on_screen(h, data, words).await);
     h.press(&key(Key::Escape)).await;
 
-    h.all(".topbar__actions .button--primary").await[0]
-        .click()
-        .await
-        .expect("open New lead");
+    click_on(h, ".topbar__actions .button--primary").await;
     let phone = h.find("#new-lead-phone").await;
     h.keys(&phone, &format!("555{}", key(Key::Tab))).await;
     h.find("#new-lead-phone-error").await;
@@ -352,10 +346,7 @@ async fn every_view(
     h.keys(&search, "qqqqqqqq").await;
     h.find(".notice--error").await;
     look("a failed load", problems_on_screen(h, data, words).await);
-    h.all(".notice--error .button").await[0]
-        .click()
-        .await
-        .expect("Retry");
+    click_on(h, ".notice--error .button").await;
     h.find(".notice--empty").await;
     look("an empty result", problems_on_screen(h, data, words).await);
     problems
