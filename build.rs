@@ -36,7 +36,9 @@ fn main() {
 const PLURAL_FORMS: [&str; 2] = ["one", "other"];
 
 /// The English catalog as Rust constants: `Msg` for a message, `Plural`
-/// for a message counted in `.one` and `.other` forms.
+/// for a message counted in `.one` and `.other` forms, each with its
+/// English text and its key's hash (`key_hash`): a catalog's keys are
+/// hashed as it is read, so the keys themselves are not in the download.
 fn messages(path: &Path) -> String {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
@@ -46,7 +48,8 @@ fn messages(path: &Path) -> String {
             path.display()
         )
     });
-    let mut plurals: BTreeMap<&str, BTreeMap<&str, &str>> = BTreeMap::new();
+    let mut plurals: BTreeMap<&str, BTreeMap<&str, String>> = BTreeMap::new();
+    let mut hashes: BTreeMap<u32, &str> = BTreeMap::new();
     let mut out = String::new();
     for (key, english) in &catalog {
         assert!(
@@ -58,25 +61,31 @@ fn messages(path: &Path) -> String {
             "{}: the key {key:?} is not lower-case letters, digits, `_` and `.`",
             path.display()
         );
+        if let Some(same) = hashes.insert(key_hash(key), key) {
+            panic!(
+                "{}: {key} and {same} hash alike; rename one",
+                path.display()
+            );
+        }
+        let text = format!("Text {{ key: {:#010x}, en: {english:?} }}", key_hash(key));
         match key.rsplit_once('.') {
             Some((stem, form)) if PLURAL_FORMS.contains(&form) => {
-                plurals.entry(stem).or_default().insert(form, english);
+                plurals.entry(stem).or_default().insert(form, text);
             }
             _ => out.push_str(&format!(
-                "/// {english:?}\npub const {}: Msg = Msg::new({key:?}, {english:?});\n",
+                "/// {english:?}\npub const {}: Msg = Msg(&{text});\n",
                 const_name(key)
             )),
         }
     }
     for (stem, forms) in plurals {
         let form = |name: &str| {
-            *forms.get(name).unwrap_or_else(|| {
+            forms.get(name).unwrap_or_else(|| {
                 panic!("{}: {stem}.{name} is missing; a counted message has every form of {PLURAL_FORMS:?}", path.display())
             })
         };
         out.push_str(&format!(
-            "/// {:?}\npub const {}: Plural = Plural::new({stem:?}, {:?}, {:?});\n",
-            form("other"),
+            "pub const {}: Plural = Plural(&[{}, {}]);\n",
             const_name(stem),
             form("one"),
             form("other"),
@@ -84,6 +93,9 @@ fn messages(path: &Path) -> String {
     }
     out
 }
+
+// `key_hash`, the same function `src/i18n/` hashes a catalog's keys with.
+include!("src/i18n/key_hash.rs");
 
 /// `leads.heading` → `LEADS_HEADING`.
 fn const_name(key: &str) -> String {

@@ -18,37 +18,30 @@ pub use leads_core::config::{pick_language, LANGUAGES};
 use leads_core::{Channel, LeadStatus};
 use leptos::prelude::*;
 
-/// A message: its key in every catalog, and its English text.
+mod key_hash;
+
+use key_hash::key_hash;
+
+/// A message: its key's hash and its English text, where the views that
+/// show it are (one pointer to pass, and the text downloaded with them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Msg {
-    key: &'static str,
+pub struct Msg(&'static Text);
+
+/// A counted message: its `key.one` and `key.other` forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plural(&'static [Text; 2]);
+
+/// One text of the English catalog, and its key's hash ([`key_hash`]).
+#[derive(Debug, PartialEq, Eq)]
+pub struct Text {
+    key: u32,
     en: &'static str,
-}
-
-impl Msg {
-    pub const fn new(key: &'static str, en: &'static str) -> Self {
-        Self { key, en }
-    }
-}
-
-/// A counted message: `key.one` and `key.other` in every catalog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Plural {
-    key: &'static str,
-    one: &'static str,
-    other: &'static str,
-}
-
-impl Plural {
-    pub const fn new(key: &'static str, one: &'static str, other: &'static str) -> Self {
-        Self { key, one, other }
-    }
 }
 
 /// The messages, one constant per key of `i18n/en.json`: `leads.heading`
 /// is [`msg::LEADS_HEADING`].
 pub mod msg {
-    use super::{Msg, Plural};
+    use super::{Msg, Plural, Text};
 
     include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 }
@@ -56,36 +49,51 @@ pub mod msg {
 /// English: compiled in, and what any other language falls back to.
 pub const ENGLISH: &str = LANGUAGES[0];
 
-/// A language's messages as its catalog file has them.
+/// A language's messages by their keys' hashes, in order; a text given
+/// empty is left out, and reads in English.
 #[derive(Debug, Clone)]
-pub struct Catalog(
-    #[cfg(target_arch = "wasm32")] js_sys::Object,
-    #[cfg(not(target_arch = "wasm32"))] std::collections::HashMap<String, String>,
-);
+pub struct Catalog(Vec<(u32, String)>);
 
 impl Catalog {
     /// The catalog in `text`, a catalog file; `None` when that is not a
-    /// JSON object. The browser's `JSON.parse` reads it, and the texts are
-    /// looked up in what it made, so no map of them is built here.
+    /// JSON object. The browser's `JSON.parse` reads it.
     #[cfg(target_arch = "wasm32")]
     pub fn parse(text: &str) -> Option<Self> {
         use wasm_bindgen::JsCast;
-        js_sys::JSON::parse(text).ok()?.dyn_into().ok().map(Self)
+        let object: js_sys::Object = js_sys::JSON::parse(text).ok()?.dyn_into().ok()?;
+        let entries = js_sys::Object::entries(&object);
+        Some(Self::from_entries(entries.iter().filter_map(|entry| {
+            let entry: js_sys::Array = entry.dyn_into().ok()?;
+            Some((entry.get(0).as_string()?, entry.get(1).as_string()?))
+        })))
     }
 
     /// The catalog in `text`, a catalog file (host builds: the tests).
     #[cfg(not(target_arch = "wasm32"))]
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok().map(Self)
+        let texts: std::collections::HashMap<String, String> = serde_json::from_str(text).ok()?;
+        Some(Self::from_entries(texts))
     }
 
-    /// The text for `key`, when the catalog has one.
-    fn get(&self, key: &str) -> Option<String> {
-        #[cfg(target_arch = "wasm32")]
-        let text = js_sys::Reflect::get(&self.0, &key.into()).ok()?.as_string();
-        #[cfg(not(target_arch = "wasm32"))]
-        let text = self.0.get(key).cloned();
-        text.filter(|text| !text.is_empty())
+    /// Each text under its key's hash, kept in order as it goes in (a
+    /// sort would cost more download than it saves time here).
+    fn from_entries(entries: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut texts: Vec<(u32, String)> = Vec::new();
+        for (key, text) in entries {
+            let hash = key_hash(&key);
+            if !text.is_empty() {
+                texts.insert(texts.partition_point(|(h, _)| *h < hash), (hash, text));
+            }
+        }
+        Self(texts)
+    }
+
+    fn get(&self, text: &Text) -> Option<String> {
+        let at = self
+            .0
+            .binary_search_by_key(&text.key, |(hash, _)| *hash)
+            .ok()?;
+        Some(self.0[at].1.clone())
     }
 }
 
@@ -129,7 +137,7 @@ impl I18n {
 
     /// `msg` in the language shown.
     pub fn t(self, msg: Msg) -> String {
-        self.lookup(msg.key).unwrap_or_else(|| msg.en.to_owned())
+        self.read(msg.0)
     }
 
     /// `msg` with its `{name}` placeholders filled from `args`.
@@ -141,15 +149,7 @@ impl I18n {
     /// writes it and its other placeholders filled from `args`.
     pub fn count(self, msg: Plural, n: u64, args: &[(&str, &str)]) -> String {
         let lang = self.lang();
-        let one = plural_is_one(lang, n);
-        let (form, english) = if one {
-            ("one", msg.one)
-        } else {
-            ("other", msg.other)
-        };
-        let text = self
-            .lookup(&format!("{}.{form}", msg.key))
-            .unwrap_or_else(|| english.to_owned());
+        let text = self.read(&msg.0[usize::from(!plural_is_one(lang, n))]);
         let number = number(lang, n);
         let mut all = vec![("count", number.as_str())];
         all.extend_from_slice(args);
@@ -181,10 +181,12 @@ impl I18n {
         move || self.t(msg)
     }
 
-    fn lookup(self, key: &str) -> Option<String> {
+    /// `text` in the language shown: the catalog's, else English.
+    fn read(self, text: &Text) -> String {
         self.0
-            .try_with(|words| words.catalog.as_ref().and_then(|c| c.get(key)))
+            .try_with(|words| words.catalog.as_ref().and_then(|c| c.get(text)))
             .flatten()
+            .unwrap_or_else(|| text.en.to_owned())
     }
 }
 
@@ -431,10 +433,15 @@ mod tests {
     fn a_catalog_is_read_over_english() {
         in_english(|i18n| {
             assert_eq!(i18n.t(msg::LEADS_HEADING), "Leads");
-            let german = Catalog::parse(r#"{"leads.heading": "Leads (de)", "row.edit": ""}"#);
+            let german = Catalog::parse(
+                r#"{"leads.heading": "Leads (de)", "row.edit": "", "no.such.key": "?",
+                    "bulk.selected.other": "{count} ausgewählt"}"#,
+            );
             i18n.show("de", german);
             assert_eq!(i18n.lang(), "de");
             assert_eq!(i18n.t(msg::LEADS_HEADING), "Leads (de)");
+            assert_eq!(i18n.count(msg::BULK_SELECTED, 2, &[]), "2 ausgewählt");
+            assert_eq!(i18n.count(msg::BULK_SELECTED, 1, &[]), "1 selected");
             // Missing or empty: English.
             assert_eq!(i18n.fill(msg::ROW_EDIT, &[("name", "Ana")]), "Edit Ana");
             assert_eq!(i18n.t(msg::PAGER_NEXT), "Next page");
