@@ -6,7 +6,7 @@
 //! and the host page it tells of each write. Shared through context by the
 //! leads page; the rows read and write it.
 
-use std::collections::{HashMap, HashSet};
+use crate::ui::collections::{HashMap, HashSet};
 
 use leads_core::timestamp::Timestamp;
 use leads_core::{Field, LeadPatch, LeadStatus, NewLead, PartialLead};
@@ -84,12 +84,12 @@ impl LeadEdits {
     pub fn new(tell: impl Fn(Told<'_>) + 'static) -> Self {
         Self {
             tell: StoredValue::new_local(Box::new(tell)),
-            saved: RwSignal::new(HashMap::new()),
-            drafts: RwSignal::new(HashMap::new()),
-            highlight: RwSignal::new(HashSet::new()),
-            own: StoredValue::new(HashSet::new()),
-            own_saves: StoredValue::new(HashMap::new()),
-            conflicts: RwSignal::new(HashMap::new()),
+            saved: RwSignal::new(HashMap::default()),
+            drafts: RwSignal::new(HashMap::default()),
+            highlight: RwSignal::new(HashSet::default()),
+            own: StoredValue::new(HashSet::default()),
+            own_saves: StoredValue::new(HashMap::default()),
+            conflicts: RwSignal::new(HashMap::default()),
             return_focus: StoredValue::new(None),
         }
     }

@@ -5,7 +5,7 @@
 //! the last choice wins on the server and on screen. The whole state is one
 //! [`SaveState`] value, so no combination that means nothing can exist.
 
-use std::collections::HashMap;
+use crate::ui::collections::HashMap;
 
 use leads_core::{LeadPatch, LeadStatus, PartialLead};
 use leptos::prelude::*;
@@ -168,7 +168,7 @@ impl StatusSaves {
     /// No saves under way, for the page that has these.
     pub fn new(session: Session, edits: LeadEdits, announcer: Announcer) -> Self {
         Self {
-            states: RwSignal::new(HashMap::new()),
+            states: RwSignal::new(HashMap::default()),
             session,
             edits,
             announcer,

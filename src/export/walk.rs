@@ -5,7 +5,7 @@
 //! view's total is walked again; if it still does not match, the outcome
 //! says so.
 
-use std::collections::HashSet;
+use crate::ui::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 //! leads on screen take a colleague's changes in place (an open editor
 //! asks instead), and `reset` reloads the view.
 
-use std::collections::HashSet;
+use crate::ui::collections::HashSet;
 use std::time::Duration;
 
 use leads_core::{PartialLead, SortField};
@@ -96,7 +96,7 @@ impl Live {
             edits: page.edits,
             attention: page.attention,
             on_screen: StoredValue::new_local(page.on_screen),
-            heard: StoredValue::new(HashSet::new()),
+            heard: StoredValue::new(HashSet::default()),
             reload: page.reload,
         };
         let mounted = Mounted::until_cleanup();

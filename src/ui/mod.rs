@@ -9,6 +9,7 @@
 
 pub mod announcements;
 pub mod announcer;
+pub mod collections;
 pub mod deferred;
 pub mod display;
 pub mod key_focus;
