@@ -13,7 +13,8 @@ use crate::net::config::load_config;
 use crate::net::host::Host;
 use crate::net::session::Session;
 use crate::pages::leads::LeadsPage;
-use crate::shell::connect::ConnectForm;
+use crate::shell::connect::connect_form;
+use crate::ui::deferred::Deferred;
 use crate::views::list_state::UrlState;
 
 /// What the element's attributes ask for; absent ones come from
@@ -152,7 +153,7 @@ fn speak(i18n: I18n, host: StoredValue<Host, LocalStorage>, relang: ArcTrigger, 
 #[component]
 fn Gate(session: Session) -> impl IntoView {
     view! {
-        <Show when=move || !session.needs_key() fallback=ConnectForm>
+        <Show when=move || !session.needs_key() fallback=|| view! { <Deferred load=connect_form /> }>
             <LeadsPage />
         </Show>
     }

@@ -1,9 +1,20 @@
 //! Asks for the API key when the server requires one.
 
 use leptos::prelude::*;
+use leptos::wasm_split::wasm_split;
 
 use crate::i18n::msg;
 use crate::net::session::Session;
+use crate::ui::deferred::Extra;
+
+/// [`ConnectForm`], from the extras module: only a console that keeps the
+/// key in the browser asks for it, once a session, and a form waits for a
+/// person anyway; a portal that signs people in, and the server in front
+/// of the vendor, never show it.
+#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
+pub fn connect_form() -> Extra {
+    Ok(view! { <ConnectForm /> }.into_any())
+}
 
 /// The Connect form. The key goes to [`Session::connect`], never into a URL:
 /// the form's default submit is always prevented.
