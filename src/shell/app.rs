@@ -69,7 +69,7 @@ pub fn App(setup: Setup) -> impl IntoView {
     let i18n = I18n::english();
     provide_context(i18n);
     let host = StoredValue::new_local(host);
-    speak(i18n, host, relang, origin.clone());
+    let spoken = speak(i18n, host, relang, origin.clone());
     // The settings load once, at start, into a signal: a LocalResource's
     // machinery for a value that never reloads costs download (the figure
     // is in docs/performance.md).
@@ -84,6 +84,9 @@ pub fn App(setup: Setup) -> impl IntoView {
     // boundary its list resource reports to, or every reload would blank
     // the whole console.
     let body = move || match config.get() {
+        // Nothing until the console can say it in its language: an English
+        // "Loading…" in a German portal is as foreign as English rows.
+        _ if !spoken.get() => ().into_any(),
         None => view! { <p class="status-line">{i18n.text(msg::CONSOLE_LOADING)}</p> }.into_any(),
         Some(Ok(config)) => {
             let session = Session::new(config, host.get_value(), i18n);
@@ -118,22 +121,38 @@ pub fn App(setup: Setup) -> impl IntoView {
 /// its `lang` changes: English at once, another language once its catalog
 /// is here (until then the words on screen stay as they are). A catalog
 /// that cannot be fetched leaves the console in English; only the latest
-/// wish is shown.
-fn speak(i18n: I18n, host: StoredValue<Host, LocalStorage>, relang: ArcTrigger, origin: String) {
+/// wish is shown. What it answers turns true once the console speaks the
+/// language it was first asked for (at once when that is English), for
+/// the first words to wait for.
+fn speak(
+    i18n: I18n,
+    host: StoredValue<Host, LocalStorage>,
+    relang: ArcTrigger,
+    origin: String,
+) -> RwSignal<bool> {
+    let wanted = move || host.with_value(|host| pick_language(host.languages()));
+    let spoken = RwSignal::new(wanted() == ENGLISH);
+    // Once only: the body below rebuilds the page when it changes.
+    let set_spoken = move || {
+        if spoken.try_get_untracked() == Some(false) {
+            spoken.set(true);
+        }
+    };
     let asked = StoredValue::new(0_u32);
     Effect::new(move |_| {
         relang.track();
-        let lang = host.with_value(|host| pick_language(host.languages()));
+        let lang = wanted();
         // Any catalog on its way is for an older wish now.
         asked.update_value(|n| *n += 1);
+        // The language shown, and English, need no catalog.
+        if lang != i18n.lang_untracked() && lang == ENGLISH {
+            i18n.show(ENGLISH, None);
+        }
         if lang == i18n.lang_untracked() {
+            set_spoken();
             return;
         }
         let this = asked.get_value();
-        if lang == ENGLISH {
-            i18n.show(ENGLISH, None);
-            return;
-        }
         let origin = origin.clone();
         leptos::task::spawn_local(async move {
             let catalog = load_catalog(&origin, lang).await;
@@ -145,8 +164,10 @@ fn speak(i18n: I18n, host: StoredValue<Host, LocalStorage>, relang: ArcTrigger, 
                 Ok(catalog) => i18n.show(lang, Some(catalog)),
                 Err(_) => i18n.show(ENGLISH, None),
             }
+            set_spoken();
         });
     });
+    spoken
 }
 
 /// The Connect form while a key is needed, the leads page once there is one.

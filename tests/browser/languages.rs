@@ -29,15 +29,36 @@ async fn langs(h: &Harness) -> (String, String) {
     (text(0), text(1))
 }
 
+/// A script for a portal's page, before the console's: it records in
+/// `window.englishSeen` each English word the console's shadow root ever
+/// held, as the browser would have painted it.
+const ENGLISH_WATCH: &str = "<script>
+  window.englishSeen = [];
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    const look = () => {
+      for (const word of ['Loading', 'New lead', 'Previous page']) {
+        if (root.textContent.includes(word) && !englishSeen.includes(word)) englishSeen.push(word);
+      }
+    };
+    new MutationObserver(look).observe(root, { subtree: true, childList: true, characterData: true });
+    return root;
+  };
+</script>";
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_portal_in_german_gets_the_console_in_german_and_only_the_german_catalog() {
     let (host, h) = with_portal(ServerOptions::default()).await;
     let ids = h.api_ids("").await;
     let page = portal_page(&h.base, "<leads-console></leads-console>")
-        .replace("<html lang=\"en\">", "<html lang=\"de\">");
+        .replace("<html lang=\"en\">", "<html lang=\"de\">")
+        .replace("</title>", &format!("</title>{ENGLISH_WATCH}"));
     open_portal(&h, &host, "/", &page).await;
     h.button("Neuer Lead").await;
     assert_eq!(h.wait_for_rows(&ids).await, ids);
+    // Never a flash of English while the German catalog came.
+    assert_eq!(h.js("return window.englishSeen;").await, json!([]));
     h.labelled("Quelle").await;
     assert!(h.wait_for_text("Seite 1 von").await);
     assert_eq!(catalogs_fetched(&h).await, ["/i18n/de.json"]);
