@@ -2,6 +2,7 @@
 //! error), shown in live regions, with one optional action such as Undo or
 //! Retry. Views announce; only `ui::announcements` renders.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -34,12 +35,15 @@ pub struct Notice {
     pub action: Option<NoticeAction>,
 }
 
+/// The last notice's id, across every console on the page: a notice's
+/// timer clears only its own notice.
+static LAST_ID: AtomicU64 = AtomicU64::new(0);
+
 /// The announcer, shared through context. The newest notice replaces the
 /// one before it.
 #[derive(Clone, Copy)]
 pub struct Announcer {
     current: RwSignal<Option<Notice>>,
-    next_id: StoredValue<u64>,
 }
 
 impl Default for Announcer {
@@ -53,7 +57,6 @@ impl Announcer {
     pub fn new() -> Self {
         Self {
             current: RwSignal::new(None),
-            next_id: StoredValue::new(0),
         }
     }
 
@@ -63,8 +66,7 @@ impl Announcer {
     }
 
     fn show(&self, message: String, tone: Tone, action: Option<NoticeAction>) -> u64 {
-        let id = self.next_id.get_value() + 1;
-        self.next_id.set_value(id);
+        let id = LAST_ID.fetch_add(1, Ordering::Relaxed) + 1;
         self.current.set(Some(Notice {
             id,
             message,
