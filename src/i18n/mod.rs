@@ -128,11 +128,10 @@ impl I18n {
         self.0.try_with(|words| words.lang).unwrap_or(ENGLISH)
     }
 
-    /// [`I18n::lang`], for code that must not re-run when it changes.
+    /// [`I18n::lang`], for code that must not re-run when it changes
+    /// (through the one read every text makes, rather than code of its own).
     pub fn lang_untracked(self) -> &'static str {
-        self.0
-            .try_with_untracked(|words| words.lang)
-            .unwrap_or(ENGLISH)
+        untrack(|| self.lang())
     }
 
     /// `msg` in the language shown.
