@@ -7,13 +7,13 @@ use std::path::{Path, PathBuf};
 /// Everything a first load fetches: the page and each file it names.
 /// 4 KiB more on 2026-12-06 for search and tags (135,122 → 137,948 B: tag
 /// buttons, the view's `q` and `tag`, the marks' hook; the field and the
-/// folding rule come with the extras module). 8 KiB more on 2026-12-06
-/// for the console in four languages (138,786 → 145,660 B, over issue 30's
-/// 3 KB): every message's key, the language's choice and its catalog's
-/// fetch, `Intl`'s plural, number and list rules, and each text that was
-/// fixed in a view now re-rendered when the language changes; and phones
-/// grouped as their country writes them (→ 146,630 B).
-const FIRST_LOAD_BUDGET: u64 = 144 * 1024;
+/// folding rule come with the extras module). Then the console in four
+/// languages, which issue 30 allows 3 KB over the 138,786 B before them:
+/// it came to 146,630 B, and to 141,245 B once messages named their keys
+/// by hash, std's hash maps gave way to the one Leptos brings, the Connect
+/// form and "Notify me" moved to the extras module and the language's
+/// signal was read one way only. The budget is that allowance.
+const FIRST_LOAD_BUDGET: u64 = 138_786 + 3 * 1024;
 /// The extras module, fetched after the first view (what the
 /// `#[wasm_split(extras, …)]` functions in src/ reach). 2 KiB more on
 /// 2026-12-06 for the create's Idempotency-Key, the stream's announced
@@ -24,8 +24,10 @@ const FIRST_LOAD_BUDGET: u64 = 144 * 1024;
 /// for search (83,148 → 89,460 B): the field, the active tag, the marks
 /// and `leads-core`'s folding rule with its Unicode tables; 1 KiB more for
 /// the languages (90,074 → 92,573 B): the dialogs', bars' and forms' words
-/// read from the catalog, counted and listed as the language does.
-const EXTRAS_BUDGET: u64 = 91 * 1024;
+/// read from the catalog, counted and listed as the language does; 3 KiB
+/// more (→ 95,411 B) for the Connect form and "Notify me", moved here
+/// from the first load.
+const EXTRAS_BUDGET: u64 = 94 * 1024;
 
 fn dist() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")
