@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use leads_core::{ApiErrorBody, Field};
+use leads_core::{ApiErrorBody, ErrorType, Field};
 
-use crate::i18n::{msg, I18n};
+use crate::i18n::{msg, I18n, Msg, ENGLISH};
 use crate::net::json;
 use crate::net::{MAX_ANSWER_BYTES, REQUEST_TIMEOUT};
 
@@ -18,6 +18,7 @@ pub enum RequestError {
     SignInRefused,
     /// The API answered with its JSON error body.
     Api {
+        kind: ErrorType,
         message: String,
         field: Option<Field>,
     },
@@ -42,14 +43,20 @@ pub enum RequestError {
 
 impl RequestError {
     /// A sentence for the person at the screen, in the console's
-    /// language: what happened, what to do. The API's own messages are
-    /// shown as the server words them.
+    /// language: what happened, what to do. The API words its own
+    /// messages in English, and an English console shows them as they
+    /// are (they say the most); another language says what kind of
+    /// refusal it was.
     pub fn message(&self, i18n: I18n) -> String {
         let status = |msg, status: &u16| i18n.fill(msg, &[("status", &status.to_string())]);
         match self {
             Self::Unauthorized => i18n.t(msg::ERROR_KEY_REJECTED),
             Self::SignInRefused => i18n.t(msg::ERROR_SIGN_IN_REFUSED),
-            Self::Api { message, .. } => message.clone(),
+            Self::Api { message, .. } if i18n.lang() == ENGLISH => message.clone(),
+            Self::Api { kind, field, .. } => match api_message(*kind, field.is_some()) {
+                Ok(msg) => i18n.t(msg),
+                Err(msg) => status(msg, &kind.status()),
+            },
             Self::Http { status: code } if *code >= 500 => status(msg::ERROR_SERVER_PROBLEM, code),
             Self::Http { status: code } => status(msg::ERROR_SERVER_REFUSED, code),
             Self::Network => i18n.t(msg::ERROR_NETWORK),
@@ -105,6 +112,29 @@ impl RequestError {
     }
 }
 
+/// The message for an API error of `kind` (about a field of the lead or
+/// not); `Err` for one that says its HTTP status.
+fn api_message(kind: ErrorType, about_a_field: bool) -> Result<Msg, Msg> {
+    match kind {
+        ErrorType::InvalidRequest if about_a_field => Ok(msg::ERROR_API_INVALID_FIELD),
+        ErrorType::InvalidRequest => Ok(msg::ERROR_API_INVALID),
+        ErrorType::Unauthorized => Ok(msg::ERROR_KEY_REJECTED),
+        ErrorType::NotFound => Ok(msg::ERROR_API_NOT_FOUND),
+        ErrorType::RateLimited => Ok(msg::ERROR_RATE_LIMITED),
+        ErrorType::IdempotencyConflict => Ok(msg::ERROR_API_CONFLICT),
+        ErrorType::Unavailable => Ok(msg::ERROR_API_UNAVAILABLE),
+        ErrorType::Internal | ErrorType::BadGateway | ErrorType::GatewayTimeout => {
+            Err(msg::ERROR_SERVER_PROBLEM)
+        }
+        ErrorType::MethodNotAllowed
+        | ErrorType::PayloadTooLarge
+        | ErrorType::UnsupportedMediaType
+        | ErrorType::RequestTimeout
+        | ErrorType::UriTooLong
+        | ErrorType::HeadersTooLarge => Err(msg::ERROR_SERVER_REFUSED),
+    }
+}
+
 /// Classifies a failed response from its status and raw body.
 ///
 /// ```
@@ -117,6 +147,7 @@ pub fn error_from_response(status: u16, body: &str) -> RequestError {
     }
     match json::parse::<ApiErrorBody>(body) {
         Some(ApiErrorBody { error }) => RequestError::Api {
+            kind: error.kind,
             field: error.field(),
             message: error.message,
         },
@@ -144,6 +175,39 @@ mod tests {
         assert_eq!(
             said(&err),
             "phone must be in E.164 format, e.g. +15551234567"
+        );
+    }
+
+    #[test]
+    fn another_language_says_what_kind_of_refusal_it_was() {
+        let german = |err: &RequestError| {
+            in_english(|i18n| {
+                let path = concat!(env!("CARGO_MANIFEST_DIR"), "/i18n/de.json");
+                let text = std::fs::read_to_string(path).expect("i18n/de.json");
+                i18n.show("de", crate::i18n::Catalog::parse(&text));
+                err.message(i18n)
+            })
+        };
+        let body = |kind: &str, param: &str| {
+            format!(r#"{{"error":{{"type":"{kind}","message":"in English","param":"{param}"}}}}"#)
+        };
+        let phone = error_from_response(400, &body("invalid_request", "phone"));
+        assert_eq!(phone.field(), Some(Field::Phone));
+        assert_eq!(
+            german(&phone),
+            "Der Server hat diesen Wert nicht angenommen. Prüfen Sie ihn und versuchen Sie es noch einmal."
+        );
+        assert_eq!(
+            german(&error_from_response(404, &body("not_found", ""))),
+            "Diesen Lead gibt es auf dem Server nicht mehr. Laden Sie die Liste neu, um die aktuellen Leads zu sehen."
+        );
+        assert_eq!(
+            german(&error_from_response(502, &body("bad_gateway", ""))),
+            "Auf dem Server ist ein Fehler aufgetreten (HTTP 502). Versuchen Sie es gleich noch einmal."
+        );
+        assert_eq!(
+            said(&error_from_response(502, &body("bad_gateway", ""))),
+            "in English"
         );
     }
 
