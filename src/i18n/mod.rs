@@ -22,8 +22,9 @@ mod key_hash;
 
 use key_hash::key_hash;
 
-/// A message: its key's hash and its English text, where the views that
-/// show it are (one pointer to pass, and the text downloaded with them).
+/// A message: its key's hash and its English text, behind one pointer for
+/// a view to pass (smaller code at each of the hundreds of places that
+/// name a message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Msg(&'static Text);
 

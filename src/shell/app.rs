@@ -144,8 +144,8 @@ fn speak(
         let lang = wanted();
         // Any catalog on its way is for an older wish now.
         asked.update_value(|n| *n += 1);
-        // The language shown, and English, need no catalog.
-        if lang != i18n.lang_untracked() && lang == ENGLISH {
+        // English needs no catalog, and the language shown has its own.
+        if lang == ENGLISH && i18n.lang_untracked() != ENGLISH {
             i18n.show(ENGLISH, None);
         }
         if lang == i18n.lang_untracked() {
