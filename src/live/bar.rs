@@ -93,13 +93,6 @@ pub fn live_status() -> Extra {
     Ok(view! { <LiveStatus /> }.into_any())
 }
 
-/// [`NotifyToggle`], from the extras module: new leads arrive only
-/// through the stream, which starts with this module.
-#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
-pub fn notify_toggle() -> Extra {
-    Ok(view! { <NotifyToggle /> }.into_any())
-}
-
 /// [`FreshLeads`], from the extras module: leads arrive only through the
 /// stream, which starts with this module.
 #[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]

@@ -29,7 +29,7 @@ use crate::list::skeleton::TableSkeleton;
 use crate::list::stale::StaleNotice;
 use crate::list::table::LeadsTable;
 use crate::live::attention::Attention;
-use crate::live::bar::{fresh_leads, live_status, notify_toggle};
+use crate::live::bar::{fresh_leads, live_status, NotifyToggle};
 use crate::live::stream::{Live, LivePage};
 use crate::net::api::Freshness;
 use crate::net::error::RequestError;
@@ -209,7 +209,7 @@ pub fn LeadsPage() -> impl IntoView {
                 <h1 id="leads-heading">{i18n.text(msg::LEADS_HEADING)}</h1>
                 <Deferred load=live_status when=answered missing=Missing::Silent attempt=extras_attempt />
                 <div class="topbar__actions">
-                    <Deferred load=notify_toggle when=answered missing=Missing::Silent attempt=extras_attempt />
+                    <NotifyToggle />
                     <Show when=move || session.uses_key()>
                         <button
                             class="button button--quiet"
