@@ -24,6 +24,8 @@ pub fn LeadRow(
     base: Signal<PartialLead>,
     /// The view the URL asks for.
     view: Memo<ListQuery>,
+    /// Its search, whose matches the row marks (one for the table).
+    q: Memo<Option<String>>,
     /// True for the row keyboard triage is on.
     active: impl Fn() -> bool + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -58,6 +60,7 @@ pub fn LeadRow(
                         lead
                         name
                         view
+                        q
                         on_status
                         on_edit=start_edit
                         active=active.clone()
@@ -226,6 +229,7 @@ fn LeadCells(
     lead: Memo<PartialLead>,
     name: Signal<String>,
     view: Memo<ListQuery>,
+    q: Memo<Option<String>>,
     on_status: Callback<LeadStatus>,
     on_edit: Callback<()>,
     active: impl Fn() -> bool + Clone + Send + Sync + 'static,
@@ -235,7 +239,6 @@ fn LeadCells(
     let i18n = use_i18n();
     let tag_filter = use_context::<TagFilter>();
     let marking = use_context::<Marking>();
-    let q = Memo::new(move |_| view.with(|v| v.q.clone()));
     let shown_status = {
         let id = id.clone();
         move || saves.shown(&id).or_else(|| lead.with(|l| l.status))

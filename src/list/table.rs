@@ -57,6 +57,8 @@ pub fn LeadsTable(
         })
         .collect_view();
     let RowFocus(focus) = expect_context::<RowFocus>();
+    // The view's search, once for every row that marks its matches.
+    let q = Memo::new(move |_| view.with(|v| v.q.clone()));
     let active = Memo::new(move |_| {
         let wanted = focus.get();
         rows.with(|rows| {
@@ -94,7 +96,7 @@ pub fn LeadsTable(
                                 let id = id.clone();
                                 move || active.with(|a| a.as_deref() == Some(id.as_str()))
                             };
-                            view! { <LeadRow id base view active /> }
+                            view! { <LeadRow id base view q active /> }
                         }
                     </For>
                         }
