@@ -150,7 +150,9 @@ async fn the_elements_lang_comes_first_and_a_change_keeps_what_was_typed() {
     h.finish().await;
 }
 
-/// Chromium only: the browser's language is set through DevTools.
+/// Chromium only: the browser's language is set through DevTools. Its own
+/// page's language is the one the browser asks for; an element whose
+/// `lang` is empty takes the browser's languages over the page's.
 #[tokio::test(flavor = "multi_thread")]
 async fn on_its_own_page_the_console_speaks_the_browsers_language() {
     let h = Harness::start().await;
@@ -176,6 +178,17 @@ async fn on_its_own_page_the_console_speaks_the_browsers_language() {
                      new Intl.DateTimeFormat('es-ES', { dateStyle: 'medium' }).format(at)];")
         .await;
     assert_eq!(shown[0], shown[1], "{shown}");
+
+    // An empty `lang` on the element says its language is unknown: the
+    // browser's languages decide, not the page's (German here).
+    h.js("document.documentElement.lang = 'de';
+          document.querySelector('leads-console').setAttribute('lang', 'fr');")
+        .await;
+    h.button("Nouveau prospect").await;
+    h.js("document.querySelector('leads-console').setAttribute('lang', '');")
+        .await;
+    h.button("Nuevo lead").await;
+    assert_eq!(langs(&h).await, ("de".to_owned(), "es".to_owned()));
     h.finish().await;
 }
 
