@@ -1,58 +1,36 @@
 //! The live regions: successes politely (`role="status"`), failures at once
 //! (`role="alert"`). Both regions are always in the page, so screen readers
-//! hear what is put in them; the notices in them come with the extras
-//! module, as does everything a person does that is announced (a notice
-//! made before it is here shows once it is).
+//! hear what is put in them.
 
 use leptos::prelude::*;
-use leptos::wasm_split::wasm_split;
 
 use crate::i18n::{msg, use_i18n};
 use crate::ui::announcer::{Announcer, Notice, Tone};
-use crate::ui::deferred::{Deferred, Extra, Missing};
 
-/// The two regions, with the announcer's current notice in the one for
-/// its tone once `when` (the page's first view has answered: the extras
-/// module is fetched then). A new notice loads the view again, so one made
-/// after a failed download shows once the module is here.
+/// Renders the announcer's current notice.
 #[component]
-pub fn Announcements(when: Memo<bool>) -> impl IntoView {
+pub fn Announcements() -> impl IntoView {
     let announcer = expect_context::<Announcer>();
-    let attempt = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        if announcer.current().is_some() {
-            attempt.update(|n| *n += 1);
+    let notice_in = move |tone: Tone| {
+        move || {
+            announcer
+                .current()
+                .filter(|n| n.tone == tone)
+                .map(|notice| notice_view(notice, announcer))
         }
-    });
-    let region = move |tone| {
-        view! { <Deferred load=move || notices(tone) when missing=Missing::Silent attempt /> }
     };
     view! {
         <div class="announcements">
             <div class="announcement-region" role="status" aria-live="polite">
-                {region(Tone::Success)}
+                {notice_in(Tone::Success)}
             </div>
             <div class="announcement-region" role="alert">
-                {region(Tone::Error)}
+                {notice_in(Tone::Error)}
             </div>
         </div>
     }
 }
 
-/// The current notice of `tone`, from the extras module.
-#[wasm_split(extras, wasm_split_path = ::leptos::wasm_split, fallible)]
-fn notices(tone: Tone) -> Extra {
-    let announcer = expect_context::<Announcer>();
-    Ok((move || {
-        announcer
-            .current()
-            .filter(|n| n.tone == tone)
-            .map(|notice| notice_view(notice, announcer))
-    })
-    .into_any())
-}
-
-/// A notice and its buttons.
 fn notice_view(notice: Notice, announcer: Announcer) -> impl IntoView {
     let i18n = use_i18n();
     let class = match notice.tone {
