@@ -273,7 +273,7 @@ pub fn LeadsPage() -> impl IntoView {
                 missing=Missing::Silent
                 attempt=extras_attempt
             />
-            <Announcements />
+            <Announcements when=answered />
         </section>
     }
 }

@@ -109,13 +109,50 @@ async fn a_status_chosen_before_the_extras_arrive_is_saved_when_they_do() {
     h.settle().await;
     assert!(h.sent("PATCH").await.is_empty(), "nothing sent yet");
 
+    watch_notices(&h).await;
     h.release("extras").await;
     h.wait_for_lead(&id, |l| l["status"] == new).await;
     assert!(h.wait_for_text("Status updated").await);
     h.find(&format!("tr[data-lead-id='{id}'][aria-busy='false']"))
         .await;
     assert_eq!(h.sent("PATCH").await, vec![json!({"status": new})]);
+
+    // Made once the module is here, the next notice too is put in its
+    // region once: a live region told twice may say it twice.
+    h.click("Dismiss").await;
+    h.wait_for_js("the notice gone", "return all('.toast').length;", json!(0))
+        .await;
+    let (_, again) = change_status(&h, &id).await;
+    h.wait_for_lead(&id, |l| l["status"] == again).await;
+    h.wait_for_js(
+        "a second notice",
+        "return window.noticesPut.length;",
+        json!(2),
+    )
+    .await;
+    h.settle().await;
+    assert_eq!(
+        notices_put(&h).await,
+        vec!["Status updated", "Status updated"],
+        "each notice put in its live region once"
+    );
     h.finish().await;
+}
+
+/// Records from now on each notice put in a live region, by its words.
+async fn watch_notices(h: &Harness) {
+    h.js("window.noticesPut = []; \
+          all('.announcement-region').forEach(r => new MutationObserver(records => \
+            records.forEach(m => m.addedNodes.forEach(n => { \
+              if (n.nodeType === 1 && n.classList.contains('toast')) \
+                window.noticesPut.push(n.querySelector('span').textContent); \
+            }))).observe(r, {childList: true, subtree: true}));")
+        .await;
+}
+
+/// What [`watch_notices`] saw put in the live regions.
+async fn notices_put(h: &Harness) -> Vec<String> {
+    serde_json::from_value(h.js("return window.noticesPut;").await).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -128,15 +165,17 @@ async fn a_status_change_whose_module_cannot_be_downloaded_reverts_and_retry_sav
     .await;
     h.expect_page_error(h.engine.failed_module_download());
     let (id, name) = first_lead(&h, "/", "").await;
+    watch_notices(&h).await;
     let (old, new) = change_status(&h, &id).await;
     h.release("extras").await;
     let toast = h.find(".toast--error").await;
+    let failed = format!(
+        "The status of {name} was not saved. This part of the console could not be \
+         loaded. Check the connection, then retry."
+    );
     assert_eq!(
         h.find(".toast--error > span").await.text().await.unwrap(),
-        format!(
-            "The status of {name} was not saved. This part of the console could not be \
-             loaded. Check the connection, then retry."
-        )
+        failed
     );
     assert_eq!(
         shown_status(&h, &name).await.as_deref(),
@@ -155,5 +194,11 @@ async fn a_status_change_whose_module_cannot_be_downloaded_reverts_and_retry_sav
     h.wait_for_lead(&id, |l| l["status"] == new).await;
     assert!(h.wait_for_text("Status updated").await);
     assert_eq!(shown_status(&h, &name).await.as_deref(), Some(new));
+    h.settle().await;
+    assert_eq!(
+        notices_put(&h).await,
+        vec![failed.as_str(), "Status updated"],
+        "the notice made while the module could not be had shows once it is here, once"
+    );
     h.finish().await;
 }
