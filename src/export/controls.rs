@@ -51,7 +51,8 @@ pub fn ExportStatus() -> impl IntoView {
             ended => Some(StatusLine::Ended(ended)),
         })
     };
-    move || match shown.get() {
+    move || {
+        match shown.get() {
         Some(StatusLine::Running) => {
             let counts = {
                 let export = export.clone();
@@ -79,19 +80,37 @@ pub fn ExportStatus() -> impl IntoView {
         Some(StatusLine::Ended(ExportState::Saved {
             count: n,
             file,
-            note,
+            changed,
         })) => view! {
             <div class="export" role="status">
                 <p>
                     {move || i18n.count(msg::EXPORT_SAVED, n as u64, &[("file", &file)])}
                 </p>
-                {note.map(|note| view! { <p class="export__note">{note}</p> })}
+                {changed
+                    .map(|total| {
+                        let total = move || i18n.number(total);
+                        view! {
+                            <p class="export__note">
+                                {move || {
+                                    i18n.count(msg::EXPORT_CHANGED, n as u64, &[("total", &total())])
+                                }}
+                            </p>
+                        }
+                    })}
             </div>
         }
         .into_any(),
-        Some(StatusLine::Ended(ExportState::Failed(message))) => view! {
+        Some(StatusLine::Ended(ExportState::Failed(err))) => view! {
             <div class="export notice--error" role="alert">
-                <p>{message}</p>
+                <p>
+                    {move || {
+                        let reason = match &err {
+                            Some(err) => err.message(i18n),
+                            None => i18n.t(msg::ERROR_EXTRAS_UNAVAILABLE),
+                        };
+                        i18n.fill(msg::EXPORT_FAILED, &[("reason", &reason)])
+                    }}
+                </p>
             </div>
         }
         .into_any(),
@@ -102,5 +121,6 @@ pub fn ExportStatus() -> impl IntoView {
         }
         .into_any(),
         None => ().into_any(),
+    }
     }
 }

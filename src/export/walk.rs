@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::wasm_split::wasm_split;
 use wasm_bindgen::JsCast;
 
-use crate::i18n::msg;
+use crate::net::error::RequestError;
 use crate::net::pause::sleep;
 use crate::net::session::Session;
 use crate::ui::deferred::ExtraWork;
@@ -32,13 +32,17 @@ pub enum ExportState {
         gathered: usize,
         total: u64,
     },
-    /// Saved as `file`; `note` says why the file may not match the view.
+    /// Saved as `file`; `changed` is the view's total when the leads
+    /// changed while exporting, so the file may not match the view.
     Saved {
         count: usize,
         file: String,
-        note: Option<String>,
+        changed: Option<u64>,
     },
-    Failed(String),
+    /// Stopped by the API's answer, or (`None`) because its code could not
+    /// be downloaded. Kept as data, so it is worded in the console's
+    /// language of the moment.
+    Failed(Option<RequestError>),
     Cancelled,
 }
 
@@ -125,11 +129,7 @@ impl Export {
             // usually fetched by now.
             let outcome = match export_walk(this.clone(), view, session).await {
                 Ok(walk) => walk.await,
-                Err(_) => ExportState::Failed(
-                    "The export could not start: its part of the console could not be loaded. \
-                     Check the connection, then press Export CSV again."
-                        .to_owned(),
-                ),
+                Err(_) => ExportState::Failed(None),
             };
             if this.alive.get() {
                 this.state.set(Some(outcome));
@@ -180,12 +180,7 @@ impl Export {
                     }
                     Err(err) => match err.pause() {
                         Some(pause) => sleep(pause).await,
-                        None => {
-                            let i18n = session.i18n();
-                            return ExportState::Failed(
-                                i18n.fill(msg::EXPORT_FAILED, &[("reason", &err.message(i18n))]),
-                            );
-                        }
+                        None => return ExportState::Failed(Some(err)),
                     },
                 }
             }
@@ -193,20 +188,13 @@ impl Export {
                 break;
             }
         }
-        let note = (!walk.held_still()).then(|| {
-            format!(
-                "The leads changed while exporting: the file has {} leads, each once, and the \
-                 view now has {}. Export again for an exact copy.",
-                walk.leads.len(),
-                walk.total()
-            )
-        });
+        let changed = (!walk.held_still()).then(|| walk.total());
         let file = crate::export::csv::file_name(&view, &today());
         save(&file, &crate::export::csv::file(&walk.leads));
         ExportState::Saved {
             count: walk.leads.len(),
             file,
-            note,
+            changed,
         }
     }
 }

@@ -309,3 +309,43 @@ async fn cancel_while_the_last_page_loads_saves_nothing() {
     assert!(files.is_empty(), "nothing was downloaded: {files:?}");
     h.finish().await;
 }
+
+/// An export whose code could not be downloaded says why once the console
+/// has its code again, in the console's language, and again in another
+/// once the language changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_export_that_could_not_start_says_why_in_the_consoles_language() {
+    let h = Harness::start().await;
+    // Every download of the module fails until Export CSV's has.
+    let extras = "/split-extras-";
+    h.inject(json!({"files": true, "matches": extras, "status": 503}))
+        .await;
+    h.expect_page_error(h.engine.failed_module_download());
+    h.open_view("/", "").await;
+    assert!(h.wait_for_text("Retry").await, "the page's download failed");
+    let tried = h.wait_until_answered(extras).await.len();
+    h.click("Export CSV").await;
+    h.wait_for_received(extras, tried + 1).await;
+    h.wait_until_answered(extras).await;
+    let cleared = h.api("DELETE", "/_test/faults", None).await;
+    assert_eq!(cleared.status, 204);
+    h.click("Retry").await;
+    let failed = "The export stopped: This part of the console could not be loaded. Check \
+        the connection, then retry. Nothing was saved; press Export CSV to try again.";
+    let said = "return all('.export[role=alert]').map(e => e.textContent.trim());";
+    h.wait_for_js("the export's failure", said, json!([failed]))
+        .await;
+    h.js("document.querySelector('leads-console').setAttribute('lang', 'de');")
+        .await;
+    h.wait_for_js(
+        "the failure in German",
+        said,
+        json!([
+            "Der Export wurde abgebrochen: Dieser Teil der Konsole konnte nicht geladen \
+            werden. Prüfen Sie die Verbindung und versuchen Sie es dann erneut. Es wurde nichts \
+            gespeichert; klicken Sie auf „Als CSV exportieren“, um es noch einmal zu versuchen."
+        ]),
+    )
+    .await;
+    h.finish().await;
+}
