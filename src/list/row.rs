@@ -49,33 +49,33 @@ pub fn LeadRow(
         let id = id.clone();
         Callback::new(move |()| edits.set_draft(&id, LeadForm::from_lead(&lead.get_untracked())))
     };
-    let row_id = id.clone();
-    view! {
-        <Show
-            when=move || editing.get()
-            fallback=move || {
-                view! {
-                    <LeadCells
-                        id=row_id.clone()
-                        lead
-                        name
-                        view
-                        q
-                        on_status
-                        on_edit=start_edit
-                        active=active.clone()
-                    />
-                }
+    // One closure, not a `Show`: its memo would repeat `editing`'s, and
+    // every reactive node counts once per row.
+    move || {
+        if editing.get() {
+            let id = id.clone();
+            view! {
+                <Deferred
+                    missing=Missing::NoticeInRow(ROW_SPAN)
+                    load=move || lead_edit_row(id.clone(), lead, ROW_SPAN)
+                />
             }
-        >
-            <Deferred
-                missing=Missing::NoticeInRow(ROW_SPAN)
-                load={
-                    let id = id.clone();
-                    move || lead_edit_row(id.clone(), lead, ROW_SPAN)
-                }
-            />
-        </Show>
+            .into_any()
+        } else {
+            view! {
+                <LeadCells
+                    id=id.clone()
+                    lead
+                    name
+                    view
+                    q
+                    on_status
+                    on_edit=start_edit
+                    active=active.clone()
+                />
+            }
+            .into_any()
+        }
     }
 }
 
@@ -247,7 +247,6 @@ fn LeadCells(
         let id = id.clone();
         move || saves.saving(&id)
     };
-    let saving_class = saving.clone();
     let saving_busy = {
         let saving = saving.clone();
         move || saving().to_string()
@@ -288,14 +287,11 @@ fn LeadCells(
     };
     let status_id = format!("{id}-status");
     let edit_button = NodeRef::<leptos::html::Button>::new();
-    {
-        let id = id.clone();
-        Effect::new(move |_| {
-            if let Some(button) = edit_button.get() {
-                if edits.take_return_focus(&id) {
-                    let _ = button.focus();
-                }
-            }
+    // Built again as its editor closes: the Edit button takes the focus
+    // back once it is in the page (no effect for the other rows).
+    if edits.take_return_focus(&id) {
+        edit_button.on_load(|button| {
+            let _ = button.focus();
         });
     }
     let no_longer_matches = {
@@ -306,9 +302,15 @@ fn LeadCells(
             })
         })
     };
-    let highlighted = {
+    // The row's classes in one closure: one effect rather than one each.
+    let row_class = {
         let id = id.clone();
-        move || edits.is_highlighted(&id)
+        move || match (no_longer_matches.get(), edits.is_highlighted(&id)) {
+            (true, true) => "row--stale row--new",
+            (true, false) => "row--stale",
+            (false, true) => "row--new",
+            (false, false) => "",
+        }
     };
     let status_class = {
         let shown_status = shown_status.clone();
@@ -328,9 +330,7 @@ fn LeadCells(
             on:focusin=on_focus
             on:keydown=on_key
             data-lead-id=id
-            class:row--saving=saving_class
-            class:row--stale=no_longer_matches
-            class:row--new=highlighted
+            class=row_class
             aria-busy=saving_busy
         >
             {select_cell(i18n, id.clone(), lead, name)}
