@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::export::walk::{Export, ExportState};
-use crate::i18n::{msg, use_i18n};
+use crate::i18n::{msg, use_i18n, I18n};
 use crate::net::session::Session;
 use crate::ui::progress::Progress;
 use crate::views::list_state::ListState;
@@ -51,8 +51,7 @@ pub fn ExportStatus() -> impl IntoView {
             ended => Some(StatusLine::Ended(ended)),
         })
     };
-    move || {
-        match shown.get() {
+    move || match shown.get() {
         Some(StatusLine::Running) => {
             let counts = {
                 let export = export.clone();
@@ -86,17 +85,7 @@ pub fn ExportStatus() -> impl IntoView {
                 <p>
                     {move || i18n.count(msg::EXPORT_SAVED, n as u64, &[("file", &file)])}
                 </p>
-                {changed
-                    .map(|total| {
-                        let total = move || i18n.number(total);
-                        view! {
-                            <p class="export__note">
-                                {move || {
-                                    i18n.count(msg::EXPORT_CHANGED, n as u64, &[("total", &total())])
-                                }}
-                            </p>
-                        }
-                    })}
+                {changed.map(|total| changed_note(i18n, n, total))}
             </div>
         }
         .into_any(),
@@ -122,5 +111,14 @@ pub fn ExportStatus() -> impl IntoView {
         .into_any(),
         None => ().into_any(),
     }
-    }
+}
+
+/// Why the file may not match the view: it holds `count` leads, the view
+/// now `total` (worded in the language of the moment).
+fn changed_note(i18n: I18n, count: usize, total: u64) -> impl IntoView {
+    let note = move || {
+        let total = i18n.number(total);
+        i18n.count(msg::EXPORT_CHANGED, count as u64, &[("total", &total)])
+    };
+    view! { <p class="export__note">{note}</p> }
 }
