@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// buttons, the view's `q` and `tag`, the marks' hook; the field and the
 /// folding rule come with the extras module). Then the console in four
 /// languages, which issue 30 allows 3 KB over the 138,786 B before them:
-/// it came to 146,221 B, then down to 141,098 B once messages named their
+/// it came to 146,221 B, then down to 140,857 B once messages named their
 /// keys by hash, std's hash maps gave way to the one Leptos brings, the
 /// Connect form and the notices' views moved to the extras module, the
 /// language's signal was read one way only, and wasm-opt rebuilt each
