@@ -43,6 +43,9 @@ wasm-split-cli "$input" "$work/split" --out-name "$name" --target web >"$work/sp
   || { cat "$work/split.log" >&2; exit 1; }
 wasm-bindgen --target web --keep-lld-exports --no-typescript \
   --out-dir "$work/bindgen" --out-name "$name" "$work/split/$name.wasm"
+# Short ASCII strings read from the wasm without a TextDecoder call each
+# (scripts/ascii-strings.mjs).
+node scripts/ascii-strings.mjs "$work/bindgen/$name.js"
 
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
 # wasm-opt -Oz, then functions whose code begins alike side by side, which
@@ -107,6 +110,7 @@ done
 # content before the names go in, and this script's own steps.
 build=$(cat "$work/main.wasm" "$work/bindgen/$name.js" "$loader" scripts/build-dist.sh \
   scripts/drop-exports.mjs scripts/order-functions.mjs scripts/wasm-bytes.mjs scripts/trim-boundary.mjs \
+  scripts/ascii-strings.mjs \
   | sha256sum | cut -c1-16)
 new=$name-$build
 loader_name=split-$build.js
