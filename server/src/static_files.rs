@@ -54,12 +54,13 @@ pub fn console_page(page: &str, config: &ConsoleConfig) -> Bytes {
     Bytes::from(in_head(page, &settings))
 }
 
-/// `page` with `html` at the end of its head (at the start, if it has none).
+/// `page` with `html` first in its `<head>` (first in the page, if it has
+/// none): before the start-up script, which reads it as soon as the parser
+/// reaches it (scripts/build-dist.sh).
 fn in_head(page: &str, html: &str) -> String {
-    match page.find("</head>") {
-        Some(at) => format!("{}{html}{}", &page[..at], &page[at..]),
-        None => format!("{html}{page}"),
-    }
+    const HEAD: &str = "<head>";
+    let at = page.find(HEAD).map_or(0, |at| at + HEAD.len());
+    format!("{}{html}{}", &page[..at], &page[at..])
 }
 
 /// The list request the console makes first on a page whose query string

@@ -12,10 +12,7 @@ use crate::harness::{key, Harness};
 fn expected_policy() -> String {
     let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/dist/index.html"))
         .expect("dist/index.html; run `make build`");
-    let start = page
-        .find("<script type=\"module\">")
-        .expect("the page's start-up script")
-        + "<script type=\"module\">".len();
+    let start = page.find("<script>").expect("the page's start-up script") + "<script>".len();
     let end = start + page[start..].find("</script>").expect("its end");
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&page[start..end]));
     format!(
