@@ -129,6 +129,21 @@ async fn the_first_list_request_and_the_module_are_sent_by_the_page_once() {
                .map(u => u.pathname.endsWith('.wasm') ? 'module' : u.search).sort();")
         .await;
     assert_eq!(entries, json!(["?status=new", "module"]));
+    // The script sends the list request as the parser reaches it, not
+    // once the module is here: the server's settings come before it.
+    let early = h
+        .js(
+            "const [list, module] = ['/v1/leads', '_bg.wasm'].map(end => \
+               performance.getEntriesByType('resource') \
+                 .find(r => new URL(r.name).pathname.endsWith(end))); \
+             return list.startTime <= module.responseEnd;",
+        )
+        .await;
+    assert_eq!(
+        early,
+        json!(true),
+        "the list request began before the module arrived"
+    );
     h.settle().await;
     assert_eq!(
         h.wait_for_received("GET /v1/leads", 0).await.len() - before,
